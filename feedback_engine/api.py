@@ -1,0 +1,217 @@
+"""The library's entry points; each CLI command is a thin wrapper around one of these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
+from .engines import run_local
+from .errors import ConfigError
+from .exports import RowWriter
+from .records import CANONICAL_COLUMNS, ValidationSettings
+from .resources import lexicons_dir
+from .sources import open_sources
+from .stages import build_pipeline
+from .warehouse import REJECT_COLUMNS, Warehouse
+
+log = logging.getLogger("feedback_engine")
+
+
+@dataclass
+class AnalyzeSummary:
+    """The end-of-run summary printed by ``feedback analyze``."""
+
+    run_id: str
+    db: str
+    read: int
+    analyzed: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    by_source: dict[str, dict[str, int]]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+    rejects_file: str | None = None
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["docs_per_s"] = round(self.docs_per_s, 1)
+        out["seconds"] = round(self.seconds, 3)
+        return out
+
+
+def analyze(
+    inputs: list[str | Path],
+    db: str | Path | None = None,
+    config: dict[str, Any] | str | Path | None = None,
+    rejects_file: str | Path | None = None,
+    progress: bool = False,
+) -> AnalyzeSummary:
+    """Read the inputs, validate, run the stages and load the warehouse.
+
+    Args:
+        inputs: files, folders or globs (CSV, TSV, JSONL, Parquet, XLSX, transcripts).
+        db: DuckDB file; default ``[warehouse] path`` from the config.
+        config: an effective config dict, a ``feedback.toml`` path, or None for the default.
+        rejects_file: also write this run's rejects here (``.csv`` or ``.jsonl``).
+        progress: show a progress bar on stderr.
+
+    Returns:
+        The run summary; ``read == analyzed + rejected`` always holds.
+
+    Example:
+        >>> summary = analyze(["corpora/demo"], db="feedback.duckdb")  # doctest: +SKIP
+    """
+    cfg = config if isinstance(config, dict) else load_config(config)
+    db_path = Path(db or cfg["warehouse"]["path"])
+    opened = open_sources(list(inputs), cfg)
+    has_turns = any("turns" in o.source.columns() for o in opened)
+    available = [*CANONICAL_COLUMNS, *(["turns"] if has_turns else [])]
+    pipeline = build_pipeline(cfg["pipeline"]["stages"], cfg["stages"], available)
+    settings = ValidationSettings(
+        max_text_chars=cfg["input"]["max_text_chars"],
+        max_field_chars=cfg["input"]["max_field_chars"],
+        dayfirst=cfg["input"]["dayfirst"],
+    )
+    chunk_size = cfg["input"]["chunk_size"]
+    if chunk_size < 1:
+        raise ConfigError(f"input.chunk_size must be at least 1, got {chunk_size}")
+
+    run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+    started = time.perf_counter()
+    writer = RowWriter(rejects_file, ["source", *[c for c in REJECT_COLUMNS if c not in (
+        "run_id", "source")]]) if rejects_file else None
+    with Warehouse(db_path) as warehouse:
+        warehouse.ensure_columns(pipeline.assigns)
+        warehouse.start_run({
+            "run_id": run_id, "command": "analyze", "status": "running",
+            "started_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "version": __version__, "config_hash": config_hash(cfg), "config": cfg,
+            "inputs": [{"source": o.info.name, "format": o.source.format,
+                        "files": o.source.file_hashes(), "mapping": o.info.mapping}
+                       for o in opened],
+            "stages": pipeline.ids(),
+        })
+        try:
+            counts = run_local(opened, pipeline, warehouse, settings, run_id, chunk_size,
+                               progress=progress,
+                               on_rejects=writer.write if writer else None)
+        except BaseException:
+            warehouse.finish_run(run_id, {"status": "failed"})
+            raise
+        finally:
+            if writer:
+                writer.close()
+        seconds = time.perf_counter() - started
+        warnings = [w for o in opened for w in o.source.warnings]
+        summary = AnalyzeSummary(
+            run_id=run_id, db=str(db_path), read=counts.read, analyzed=counts.analyzed,
+            rejected=counts.rejected, rejected_by_reason=dict(sorted(counts.by_reason.items())),
+            by_source=counts.by_source, seconds=seconds, warnings=warnings,
+            rejects_file=str(rejects_file) if rejects_file else None)
+        warehouse.finish_run(run_id, {
+            "status": "ok", "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "read": counts.read, "analyzed": counts.analyzed, "rejected": counts.rejected,
+            "rejected_by_reason": summary.rejected_by_reason, "seconds": seconds,
+            "docs_per_s": summary.docs_per_s, "warnings": warnings,
+        })
+    for warning in warnings:
+        log.warning(warning)
+    return summary
+
+
+def init_project(directory: str | Path = ".", force: bool = False) -> list[Path]:
+    """Write a commented ``feedback.toml`` and copies of the default lexicons into ``directory``.
+
+    Returns:
+        The files written.
+
+    Raises:
+        ConfigError: a file exists and ``force`` is false.
+    """
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    config_path = target / DEFAULT_FILE
+    if config_path.exists() and not force:
+        raise ConfigError(f"{config_path} exists; use --force to overwrite it")
+    config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    written.append(config_path)
+    source = lexicons_dir()
+    for file in sorted(p for p in source.rglob("*") if p.is_file()):
+        dest = target / "lexicons" / file.relative_to(source)
+        if dest.exists() and not force:
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(file.read_bytes())
+        written.append(dest)
+    return written
+
+
+def report(
+    db: str | Path | None = None,
+    week: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    fmt: str = "html",
+    out: str | Path | None = None,
+    config: dict[str, Any] | str | Path | None = None,
+) -> Path:
+    """Build the weekly report from the warehouse and write it; return the file written.
+
+    The default output is ``reports/<week>/report.<fmt>``.
+    """
+    from .reports import FORMATS, build_report, write_report
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown report format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    cfg = config if isinstance(config, dict) else load_config(config)
+    model = build_report(str(db or cfg["warehouse"]["path"]), week=week, date_from=date_from,
+                         date_to=date_to, title=cfg["report"]["title"],
+                         min_n=cfg["report"]["min_n"])
+    target = Path(out) if out else Path("reports") / model.week / f"report.{fmt}"
+    return write_report(model, fmt, target)
+
+
+@dataclass
+class DemoResult:
+    corpus: Path
+    summary: AnalyzeSummary
+    reports: list[Path]
+
+
+def demo(
+    corpus_dir: str | Path = "corpora/demo",
+    db: str | Path = "feedback.duckdb",
+    report_dir: str | Path = "reports/demo",
+    n_records: int = 20_000,
+    seed: int = 7,
+    progress: bool = False,
+) -> DemoResult:
+    """Generate the sample corpus, analyze it into ``db`` and write the report in every format."""
+    from .reports import FORMATS
+    from .sample import generate_corpus
+
+    corpus = Path(corpus_dir)
+    generate_corpus(corpus, n_records=n_records, seed=seed)
+    # Every data file of the corpus, not manifest.json (the planted signals' ground truth).
+    inputs: list[str | Path] = sorted(
+        p for p in corpus.iterdir()
+        if p.is_file() and p.suffix in (".csv", ".jsonl", ".parquet", ".xlsx"))
+    inputs += [p for p in sorted(corpus.iterdir()) if p.is_dir()]
+    cfg = load_config(None)
+    summary = analyze(inputs, db=db, config=cfg,
+                      rejects_file=Path(report_dir) / "rejects.csv", progress=progress)
+    written = [report(db=db, fmt=fmt, out=Path(report_dir) / f"report.{fmt}", config=cfg)
+               for fmt in FORMATS]
+    return DemoResult(corpus=corpus, summary=summary, reports=written)

@@ -1,0 +1,156 @@
+"""The ``feedback`` command line: thin click commands over :mod:`feedback_engine.api`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from . import __version__, api
+from .errors import FeedbackEngineError
+
+
+def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line messages with exit code 1 (no traceback)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FeedbackEngineError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+db_option = click.option("--db", type=click.Path(dir_okay=False),
+                         help="DuckDB warehouse file [default: feedback.duckdb or config].")
+config_option = click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                             help="feedback.toml to use [default: ./feedback.toml if present].")
+
+
+class _EchoHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        click.secho(f"warning: {record.getMessage()}", fg="yellow", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="feedback")
+def main() -> None:
+    """Offline contact-center feedback analytics: analyze exports into DuckDB, report on them.
+
+    Example:
+
+    \b
+        feedback demo
+        feedback analyze exports/*.csv calls/ --rejects rejects.csv
+        feedback report --week 2026-W47 --format md
+    """
+    logger = logging.getLogger("feedback_engine")
+    if not any(isinstance(h, _EchoHandler) for h in logger.handlers):
+        logger.addHandler(_EchoHandler())
+    logger.setLevel(logging.WARNING)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@_friendly
+def init(directory: str, force: bool) -> None:
+    """Write a commented feedback.toml and editable copies of the lexicons."""
+    for path in api.init_project(directory, force=force):
+        click.echo(f"wrote {path}")
+
+
+def _print_summary(summary: api.AnalyzeSummary) -> None:
+    click.echo(f"read      {summary.read:>9,}")
+    click.echo(f"analyzed  {summary.analyzed:>9,}")
+    click.echo(f"rejected  {summary.rejected:>9,}")
+    for reason, n in summary.rejected_by_reason.items():
+        click.echo(f"  {reason:<22}{n:>7,}")
+    click.echo(f"seconds   {summary.seconds:>9.2f}   ({summary.docs_per_s:,.0f} docs/s)")
+    click.echo(f"warehouse {summary.db}   run {summary.run_id}")
+    if summary.rejects_file:
+        click.echo(f"rejects   {summary.rejects_file}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@db_option
+@config_option
+@click.option("--rejects", "rejects_file", type=click.Path(dir_okay=False),
+              help="Also write this run's rejects to FILE (.csv or .jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar on stderr [default: when stderr is a terminal].")
+@_friendly
+def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
+            rejects_file: str | None, as_json: bool, progress: bool | None) -> None:
+    """Read INPUTS (files, folders, globs), run the stages, load the warehouse.
+
+    Formats: CSV/TSV, JSONL, Parquet, XLSX, and transcripts (.txt with "Agent:" /
+    "Customer:" lines, .json with a turns list). Every row ends in the warehouse's
+    records or rejects table, with read = analyzed + rejected.
+
+    Example:
+
+    \b
+        feedback analyze surveys.csv calls/ --rejects rejects.csv
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    summary = api.analyze(list(inputs), db=db, config=config_path, rejects_file=rejects_file,
+                          progress=show and not as_json)
+    if as_json:
+        click.echo(json.dumps(summary.as_dict(), indent=2))
+    else:
+        _print_summary(summary)
+
+
+@main.command()
+@db_option
+@config_option
+@click.option("--week", help="ISO week to report on, e.g. 2026-W47 [default: latest].")
+@click.option("--from", "date_from", help="First ISO week of the trend table.")
+@click.option("--to", "date_to", help="Last ISO week of the trend table.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html",
+              show_default=True)
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
+              help="Output file [default: reports/<week>/report.<format>].")
+@_friendly
+def report(db: str | None, config_path: str | None, week: str | None, date_from: str | None,
+           date_to: str | None, fmt: str, out: str | None) -> None:
+    """Write the weekly narrative report from the warehouse.
+
+    Example:
+
+    \b
+        feedback report --week 2026-W47 --format md -o weekly.md
+    """
+    path = api.report(db=db, week=week, date_from=date_from, date_to=date_to, fmt=fmt,
+                      out=out, config=config_path)
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@db_option
+@click.option("--corpus", "corpus_dir", default="corpora/demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where to write the sample corpus.")
+@click.option("--reports", "report_dir", default="reports/demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where to write the report.")
+@click.option("--records", "n_records", default=20_000, show_default=True, type=click.IntRange(100),
+              help="Size of the sample corpus.")
+@click.option("--seed", default=7, show_default=True, help="Seed of the corpus generator.")
+@_friendly
+def demo(db: str | None, corpus_dir: str, report_dir: str, n_records: int, seed: int) -> None:
+    """Generate the sample corpus, analyze it and write a first report: the quickstart."""
+    click.echo(f"generating {n_records:,} sample records into {corpus_dir}/ ...")
+    result = api.demo(corpus_dir=corpus_dir, db=db or "feedback.duckdb", report_dir=report_dir,
+                      n_records=n_records, seed=seed, progress=sys.stderr.isatty())
+    _print_summary(result.summary)
+    for path in result.reports:
+        click.echo(f"wrote {path}")

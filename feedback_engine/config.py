@@ -1,0 +1,193 @@
+"""Configuration: ``feedback.toml`` merged over defaults, with unknown keys rejected.
+
+Every key has a default (``DEFAULTS``); a user file only states what differs. The effective
+configuration is hashed into each run's provenance so a result can be traced to its settings.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .records import CANONICAL_COLUMNS
+
+DEFAULT_FILE = "feedback.toml"
+
+DEFAULTS: dict[str, Any] = {
+    "input": {
+        "chunk_size": 5000,  # rows per chunk: bounded memory, one transaction each
+        "max_text_chars": 20_000,  # longer texts are rejects (pasted logs, attachments)
+        "max_field_chars": 2_000,
+        "dayfirst": False,  # 03/04/2026 is 4 March when true
+    },
+    # Mapping used for every source: canonical column = "raw column" or ["a", "b"] to join.
+    "columns": {},
+    # Per-source tables: [sources.NAME] match = "glob", channel, kind, sheet, columns = {...}.
+    "sources": {},
+    "transcripts": {"speakers": {}},  # extra speaker aliases, e.g. {"advisor" = "agent"}
+    "pipeline": {"stages": ["normalize", "sentiment"]},
+    "stages": {
+        "normalize": {},
+        "sentiment": {"neutral_band": 0.05},
+    },
+    "warehouse": {"path": "feedback.duckdb"},
+    "report": {"title": "Weekly customer feedback report", "min_n": 30},
+}
+# Tables whose keys are the user's own names rather than settings.
+OPEN_TABLES = {("columns",), ("sources",), ("transcripts", "speakers"), ("stages",)}
+SOURCE_KEYS = {"match", "channel", "kind", "sheet", "columns"}
+# Canonical columns a mapping may name; source, row, week and extra are derived, not mapped.
+MAPPABLE = tuple(c for c in CANONICAL_COLUMNS if c not in ("source", "row", "week", "extra"))
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """Return the effective configuration.
+
+    Args:
+        path: a ``feedback.toml``; when None, ``./feedback.toml`` is used if it exists.
+
+    Raises:
+        ConfigError: the file is missing (when named), not TOML, or has unknown keys.
+    """
+    config = copy.deepcopy(DEFAULTS)
+    if path is None:
+        if not Path(DEFAULT_FILE).is_file():
+            return config
+        path = DEFAULT_FILE
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"config file not found: {file}")
+    try:
+        user = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+    return merge_config(config, user, origin=str(file))
+
+
+def merge_config(base: dict[str, Any], user: Mapping[str, Any], origin: str = "config",
+                 _path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Merge ``user`` over ``base``, rejecting keys that ``base`` does not define."""
+    for key, value in user.items():
+        where = ".".join((*_path, key))
+        if _path in OPEN_TABLES:
+            base[key] = _merge_open(base.get(key), value)
+            continue
+        if key not in base:
+            known = ", ".join(sorted(base)) or "(none)"
+            raise ConfigError(f"unknown key '{where}' in {origin}; known keys here: {known}")
+        if isinstance(base[key], dict):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"'{where}' in {origin} must be a table")
+            merge_config(base[key], value, origin, (*_path, key))
+        else:
+            if base[key] is not None and not _same_kind(base[key], value):
+                raise ConfigError(f"'{where}' in {origin} should be "
+                                  f"{type(base[key]).__name__}, got {value!r}")
+            base[key] = value
+    if _path == ():
+        _check_columns(base["columns"], "columns", origin)
+        _check_sources(base["sources"], origin)
+    return base
+
+
+def _merge_open(current: Any, value: Any) -> Any:
+    if isinstance(current, dict) and isinstance(value, Mapping):
+        merged = dict(current)
+        merged.update(value)
+        return merged
+    return value
+
+
+def _same_kind(default: Any, value: Any) -> bool:
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def _check_sources(sources: Mapping[str, Any], origin: str) -> None:
+    for name, table in sources.items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"'sources.{name}' in {origin} must be a table")
+        unknown = set(table) - SOURCE_KEYS
+        if unknown:
+            raise ConfigError(f"unknown key 'sources.{name}.{sorted(unknown)[0]}' in {origin}; "
+                              f"known keys: {', '.join(sorted(SOURCE_KEYS))}")
+        if "match" not in table:
+            raise ConfigError(f"'sources.{name}' in {origin} needs match = \"<glob>\"")
+        for key in ("match", "channel", "kind", "sheet"):
+            if key in table and not isinstance(table[key], str):
+                raise ConfigError(f"'sources.{name}.{key}' in {origin} should be str, "
+                                  f"got {table[key]!r}")
+        if "columns" in table:
+            _check_columns(table["columns"], f"sources.{name}.columns", origin)
+
+
+def _check_columns(columns: Any, where: str, origin: str) -> None:
+    """Check a column mapping: canonical name = "column" or a non-empty list of names."""
+    if not isinstance(columns, Mapping):
+        raise ConfigError(f"'{where}' in {origin} must be a table of canonical = \"column\"")
+    for key, value in columns.items():
+        if key not in MAPPABLE:
+            raise ConfigError(f"unknown key '{where}.{key}' in {origin}; "
+                              f"known keys: {', '.join(MAPPABLE)}")
+        if not (isinstance(value, str) or (isinstance(value, list) and value
+                                           and all(isinstance(v, str) for v in value))):
+            raise ConfigError(f"'{where}.{key}' in {origin} should be a column name or a "
+                              f"list of column names, got {value!r}")
+
+
+def config_hash(config: Mapping[str, Any]) -> str:
+    """Return a short, stable hash of the effective configuration."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+CONFIG_TEMPLATE = '''\
+# feedback-engine configuration. Every key is optional: the values shown are the defaults.
+# Unknown keys are an error, so a typo never passes silently.
+
+[input]
+chunk_size = 5000         # rows per chunk (memory stays bounded; one transaction each)
+max_text_chars = 20000    # longer texts go to rejects as oversize_field
+max_field_chars = 2000    # limit for the other text fields
+dayfirst = false          # true reads 03/04/2026 as 3 April
+
+# Column mapping for every source: canonical = "column", or a list to join (title + body).
+# Common names are detected automatically (comment, verbatim, ticket_id, created_at, ...).
+[columns]
+# text = "comment"
+# nps = "likelihood_to_recommend"
+
+# Per-source settings, chosen by a glob on the file name or path.
+# [sources.surveys]
+# match = "*survey*.csv"
+# channel = "survey"
+# kind = "survey_answer"
+# columns = { text = "verbatim", record_id = "response_id" }
+
+[transcripts.speakers]
+# advisor = "agent"       # extra speaker aliases -> agent / customer / system / bot
+
+[pipeline]
+stages = ["normalize", "sentiment"]
+
+[stages.sentiment]
+neutral_band = 0.05       # |score| below this is neutral (VADER's convention)
+
+[warehouse]
+path = "feedback.duckdb"
+
+[report]
+title = "Weekly customer feedback report"
+min_n = 30                # fewer responses than this: no claim of change
+'''

@@ -1,0 +1,42 @@
+"""What every source offers the runner: a name, the columns it has, and raw chunks."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+
+@dataclass
+class Source:
+    """One logical input: a file, or a folder of transcript files read as one table.
+
+    Subclasses implement :meth:`columns` (cheap: the header) and :meth:`chunks`, which
+    yields DataFrames of raw values with the 1-based source row in ``__row__``.
+    """
+
+    name: str
+    paths: list[Path]
+    format: str
+    warnings: list[str] = field(default_factory=list)
+
+    def columns(self) -> list[str]:
+        raise NotImplementedError
+
+    def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
+        raise NotImplementedError
+
+    def file_hashes(self) -> dict[str, str]:
+        """Return ``{path: sha256}`` of the input files, for run provenance."""
+        return {str(p): sha256_file(p) for p in self.paths}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

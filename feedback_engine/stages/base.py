@@ -1,0 +1,131 @@
+"""The stage contract, the registry, and pipeline building with a requirements check.
+
+A stage is a small class: ``__init__`` stores options (no work), ``setup()`` loads lexicons
+or models once per worker, and ``__call__(chunk) -> chunk`` adds the columns it declares.
+Stages never read files or touch the warehouse, so the same objects run in any engine.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+from ..errors import ConfigError, PipelineError, StageOutputError
+
+
+class Stage(Protocol):
+    name: str
+    version: int
+    requires: tuple[str, ...]
+    optional: tuple[str, ...]
+    assigns: dict[str, str]
+
+    def setup(self) -> None: ...
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame: ...
+
+
+REGISTRY: dict[str, type] = {}
+
+
+def stage(name: str, *, version: int, requires: Iterable[str], assigns: Mapping[str, str],
+          optional: Iterable[str] = ()) -> Callable[[type], type]:
+    """Register a stage class under ``name``.
+
+    Args:
+        name: the name used in ``[pipeline] stages``.
+        version: bumped when outputs change meaning; recorded in each run as ``name.vN``.
+        requires: columns that must exist before the stage runs.
+        assigns: the columns it adds, with their DuckDB types (the warehouse schema).
+        optional: columns used when present (e.g. ``turns``).
+    """
+
+    def register(cls: type) -> type:
+        if name in REGISTRY:
+            raise PipelineError(f"stage '{name}' is registered twice")
+        cls.name, cls.version = name, version
+        cls.requires, cls.optional = tuple(requires), tuple(optional)
+        cls.assigns = dict(assigns)
+        REGISTRY[name] = cls
+        return cls
+
+    return register
+
+
+def stage_id(instance: Stage) -> str:
+    return f"{instance.name}.v{instance.version}"
+
+
+@dataclass
+class Pipeline:
+    """Stages in order, checked to have their inputs, set up once."""
+
+    stages: list[Any]
+
+    @property
+    def assigns(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for s in self.stages:
+            out.update(s.assigns)
+        return out
+
+    def ids(self) -> list[str]:
+        return [stage_id(s) for s in self.stages]
+
+    def setup(self) -> None:
+        for s in self.stages:
+            s.setup()
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        for s in self.stages:
+            before = len(chunk)
+            ids = chunk["record_id"].tolist() if "record_id" in chunk else None
+            chunk = s(chunk)
+            missing = [c for c in s.assigns if c not in chunk]
+            if len(chunk) != before or missing or (
+                    ids is not None and chunk["record_id"].tolist() != ids):
+                raise StageOutputError(
+                    f"stage {stage_id(s)} broke its contract: rows {before} -> {len(chunk)}, "
+                    f"missing columns {missing or 'none'}; stages must keep every row "
+                    "in order and add what they declare")
+        return chunk
+
+
+def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
+                   available: Iterable[str]) -> Pipeline:
+    """Instantiate the named stages with their options and check their requirements.
+
+    Raises:
+        PipelineError: unknown stage, or a stage whose input no earlier step produces.
+        ConfigError: an option the stage does not take.
+    """
+    _load_builtin_stages()
+    have = set(available)
+    stages = []
+    for name in names:
+        if name not in REGISTRY:
+            raise PipelineError(f"unknown stage '{name}'; available: "
+                                f"{', '.join(sorted(REGISTRY))}")
+        cls = REGISTRY[name]
+        kwargs = dict(options.get(name, {}))
+        accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        unknown = set(kwargs) - accepted
+        if unknown:
+            raise ConfigError(f"unknown option 'stages.{name}.{sorted(unknown)[0]}'; "
+                              f"{name} takes: {', '.join(sorted(accepted)) or 'no options'}")
+        missing = [c for c in cls.requires if c not in have]
+        if missing:
+            raise PipelineError(f"stage '{name}' needs {', '.join(missing)}, which no source "
+                                "column or earlier stage provides; reorder [pipeline] stages")
+        stages.append(cls(**kwargs))
+        have.update(cls.assigns)
+    return Pipeline(stages)
+
+
+def _load_builtin_stages() -> None:
+    # Importing the modules runs their @stage decorators.
+    from . import normalize, sentiment  # noqa: F401

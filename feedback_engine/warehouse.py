@@ -1,0 +1,161 @@
+"""The DuckDB warehouse: records, turns, rejects and runs, written idempotently per chunk.
+
+Keys: a record is ``(source, record_id)``; a reject is ``(source, row)``. Writing a chunk first
+deletes what an earlier run stored under the chunk's keys, in the same transaction, so
+re-analyzing a file leaves the same counts and a failure never leaves half a chunk.
+Timestamps are stored as UTC without a zone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from .errors import WarehouseError
+from .records import CANONICAL_COLUMNS
+
+TURN_COLUMNS = {"source": "VARCHAR", "record_id": "VARCHAR", "turn_index": "INTEGER",
+                "speaker": "VARCHAR", "text": "VARCHAR", "start_s": "DOUBLE",
+                "end_s": "DOUBLE"}
+REJECT_COLUMNS = {"run_id": "VARCHAR", "source": "VARCHAR", "row": "BIGINT",
+                  "record_id": "VARCHAR", "reason": "VARCHAR", "detail": "VARCHAR",
+                  "raw": "JSON"}
+RUN_COLUMNS = {"run_id": "VARCHAR", "command": "VARCHAR", "status": "VARCHAR",
+               "started_at": "TIMESTAMP", "finished_at": "TIMESTAMP", "version": "VARCHAR",
+               "config_hash": "VARCHAR", "config": "JSON", "inputs": "JSON",
+               "stages": "JSON", "read": "BIGINT", "analyzed": "BIGINT", "rejected": "BIGINT",
+               "rejected_by_reason": "JSON", "seconds": "DOUBLE", "docs_per_s": "DOUBLE",
+               "warnings": "JSON"}
+
+
+def _ddl(table: str, columns: Mapping[str, str]) -> str:
+    body = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {table} ({body})"
+
+
+class Warehouse:
+    """An open DuckDB warehouse. Use as a context manager."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.is_file():
+            raise WarehouseError(f"no warehouse at {self.path}; run `feedback analyze` first "
+                                 "or pass --db PATH")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise WarehouseError(f"cannot open {self.path}: {exc}. Another feedback command "
+                                 "may be writing to it; wait for it or use --db") from None
+        if not read_only:
+            self._create()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def _create(self) -> None:
+        record_columns = {**CANONICAL_COLUMNS, "run_id": "VARCHAR"}
+        self.con.execute(_ddl("records", record_columns))
+        self.con.execute(_ddl("turns", TURN_COLUMNS))
+        self.con.execute(_ddl("rejects", REJECT_COLUMNS))
+        self.con.execute(_ddl("runs", RUN_COLUMNS))
+
+    def ensure_columns(self, columns: Mapping[str, str]) -> None:
+        """Add stage output columns that the records table does not have yet."""
+        for name, kind in columns.items():
+            self.con.execute(f'ALTER TABLE records ADD COLUMN IF NOT EXISTS "{name}" {kind}')
+
+    def columns(self, table: str = "records") -> list[str]:
+        rows = self.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", [table]).fetchall()
+        return [r[0] for r in rows]
+
+    def write_chunk(self, source: str, rows: list[int], records: pd.DataFrame,
+                    rejects: pd.DataFrame, run_id: str) -> None:
+        """Replace what is stored under this chunk's keys, in one transaction."""
+        table_columns = set(self.columns("records"))
+        records = records.copy()
+        records["run_id"] = run_id
+        turns = _turns_frame(records)
+        records = records[[c for c in records.columns if c in table_columns]]
+        for name in records.columns:
+            if records[name].dtype == object and _is_nested(records[name]):
+                records[name] = [None if v is None else json.dumps(v, default=str)
+                                 for v in records[name].tolist()]
+        rejects = rejects.assign(run_id=run_id)
+        keys = pd.DataFrame({"row": rows})
+        try:
+            self.con.begin()
+            self.con.register("chunk_records", records)
+            self.con.register("chunk_rejects", rejects)
+            self.con.register("chunk_turns", turns)
+            self.con.register("chunk_rows", keys)
+            self.con.execute("DELETE FROM records WHERE source = ? AND record_id IN "
+                             "(SELECT record_id FROM chunk_records)", [source])
+            self.con.execute("DELETE FROM turns WHERE source = ? AND record_id IN "
+                             "(SELECT record_id FROM chunk_records)", [source])
+            self.con.execute("DELETE FROM rejects WHERE source = ? AND row IN "
+                             "(SELECT row FROM chunk_rows)", [source])
+            if len(records):
+                self.con.execute("INSERT INTO records BY NAME SELECT * FROM chunk_records")
+            if len(turns):
+                self.con.execute("INSERT INTO turns BY NAME SELECT * FROM chunk_turns")
+            if len(rejects):
+                self.con.execute("INSERT INTO rejects BY NAME SELECT * FROM chunk_rejects")
+            self.con.commit()
+        except Exception:
+            self.con.rollback()
+            raise
+        finally:
+            for view in ("chunk_records", "chunk_rejects", "chunk_turns", "chunk_rows"):
+                self.con.unregister(view)
+
+    def start_run(self, run: Mapping[str, Any]) -> None:
+        self.con.execute("INSERT INTO runs BY NAME SELECT * FROM (SELECT "
+                         + ", ".join(f"? AS \"{k}\"" for k in run) + ")",
+                         [_sql_value(v) for v in run.values()])
+
+    def finish_run(self, run_id: str, fields: Mapping[str, Any]) -> None:
+        sets = ", ".join(f'"{k}" = ?' for k in fields)
+        self.con.execute(f"UPDATE runs SET {sets} WHERE run_id = ?",
+                         [*(_sql_value(v) for v in fields.values()), run_id])
+
+    def counts(self) -> dict[str, int]:
+        """Return the number of rows in each table."""
+        return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("records", "turns", "rejects", "runs")}
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).df()
+
+
+def _is_nested(series: pd.Series) -> bool:
+    sample = series.dropna().head(20).tolist()
+    return any(isinstance(v, dict | list) for v in sample)
+
+
+def _sql_value(value: Any) -> Any:
+    return json.dumps(value, default=str) if isinstance(value, dict | list) else value
+
+
+def _turns_frame(records: pd.DataFrame) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    if "turns" in records:
+        for source, rid, turns in zip(records["source"], records["record_id"],
+                                      records["turns"], strict=True):
+            if isinstance(turns, list):
+                rows.extend({"source": source, "record_id": rid, "turn_index": i, **t}
+                            for i, t in enumerate(turns))
+    frame = pd.DataFrame(rows, columns=list(TURN_COLUMNS))
+    return frame.astype({"turn_index": "int32", "start_s": "float64", "end_s": "float64"})
