@@ -21,6 +21,7 @@ import pytest
 from feedback_engine.sample import _phrases as P
 from feedback_engine.sample import generate_corpus
 from feedback_engine.sample.generator import Calendar, plan_records
+from feedback_engine.sample.texts import Renderer
 
 SURVEY_COLS = ["response_id", "submitted_at", "channel", "likelihood_to_recommend", "csat",
                "ces", "verbatim", "agent", "team", "queue", "product", "customer_id"]
@@ -349,7 +350,7 @@ def test_plan_records_gives_a042_about_three_times_the_escalations() -> None:
 
 def test_transcripts_show_escalations_and_transfers_only_when_planted() -> None:
     cal = Calendar("2026-W47", 12)
-    renderer = P.Renderer(random.Random("render"))
+    renderer = Renderer(random.Random("render"))
     for source in ("chats", "calls"):
         for rec in plan_records(cal, source, 400, random.Random(source), 300):
             rec.row = getattr(renderer, source)(rec)

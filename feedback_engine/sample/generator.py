@@ -23,7 +23,10 @@ from itertools import accumulate
 from pathlib import Path
 
 from . import _phrases as P
-from ._phrases import Renderer, inject_messy
+from . import messy as M
+from . import texts as T
+from .messy import inject_messy
+from .texts import Renderer
 
 AGENTS = [f"A{i:03d}" for i in range(1, 61)]
 TEAM = {a: P.TEAMS[i // 10] for i, a in enumerate(AGENTS)}  # fixed: A001-A010 Orion, ...
@@ -214,14 +217,14 @@ def write_files(out: Path, recs: dict[str, list[Rec]], dups: dict[str, int],
     import pyarrow as pa  # imported here: heavy, and only needed when writing
     import pyarrow.parquet as pq
 
-    surveys = P.with_duplicates([x.row for x in recs["surveys"]], recs["surveys"],
+    surveys = M.with_duplicates([x.row for x in recs["surveys"]], recs["surveys"],
                                 dups["surveys"], rng, ids)
     _write_csv(out / "surveys.csv", SURVEY_COLS, surveys, ",", "utf-8")
     _write_csv(out / "call_summaries.csv", SUMMARY_COLS, [x.row for x in recs["call_summaries"]],
                ";", "utf-8-sig")
-    emails = P.with_duplicates([P.json_line(x) for x in recs["emails"]], recs["emails"],
+    emails = M.with_duplicates([T.json_line(x) for x in recs["emails"]], recs["emails"],
                                dups["emails"], rng, ids)
-    chats = [P.json_line(x) for x in recs["chats"]]
+    chats = [T.json_line(x) for x in recs["chats"]]
     for name, lines in (("emails.jsonl", emails), ("chats.jsonl", chats)):
         (out / name).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     schema = pa.schema([(c, pa.int64() if c == "rating" else pa.string()) for c in REVIEW_COLS])
@@ -232,7 +235,7 @@ def write_files(out: Path, recs: dict[str, list[Rec]], dups: dict[str, int],
     for stale in sorted(calls_dir.glob("CALL-*.txt")):  # an earlier run's leftovers
         stale.unlink()
     for rec in recs["calls"]:
-        (calls_dir / f"{rec.rid}.txt").write_text(P.call_text(rec.row), encoding="utf-8",
+        (calls_dir / f"{rec.rid}.txt").write_text(T.call_text(rec.row), encoding="utf-8",
                                                   newline="\n")
     return {"surveys.csv": len(surveys), "call_summaries.csv": len(recs["call_summaries"]),
             "emails.jsonl": len(emails), "reviews.parquet": len(recs["reviews"]),
@@ -263,7 +266,7 @@ def _cause(*causes: str):
 
 
 def _cites(phrases, speaker: str = "customer"):
-    return lambda x: P.has_phrase(P.said(x, speaker), phrases)
+    return lambda x: T.has_phrase(T.said(x, speaker), phrases)
 
 
 def _split_by(pool: list[Rec], inside) -> tuple[list[Rec], list[Rec]]:
@@ -304,7 +307,7 @@ def measure_signals(cal: Calendar, recs: dict[str, list[Rec]]) -> list[dict]:
     for name, inside in (("orion", True), ("other_teams", False)):
         team = [x for x in upset if (x.team == LOW_EMPATHY_TEAM) == inside]
         empathy[f"empathy_rate_{name}"] = _rate(team, empathic)
-        empathy[f"csat_{name}"] = _mean([P.row_csat(x) for x in rated
+        empathy[f"csat_{name}"] = _mean([T.row_csat(x) for x in rated
                                          if (x.team == LOW_EMPATHY_TEAM) == inside])
     # 3. app release: share of login / 2FA / crash complaints, and how many cite the update
     app_issue = _cause(*APP_CAUSES)
@@ -368,7 +371,7 @@ def generate_corpus(out_dir: str | Path, n_records: int = 20_000, weeks: int = 1
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     targets = _split(n_records)
-    dups = {s: max(1, round(targets[s] * P.DUPLICATE_RATE)) for s in ("surveys", "emails")}
+    dups = {s: max(1, round(targets[s] * M.DUPLICATE_RATE)) for s in ("surveys", "emails")}
     recs: dict[str, list[Rec]] = {}
     counts: dict[str, int] = {}
     ids: dict[str, list[str]] = {}
