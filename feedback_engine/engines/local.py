@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
@@ -46,6 +47,7 @@ def run_local(
               dynamic_ncols=True, leave=False) as bar:
         for opened in sources:
             info = opened.info
+            bar.set_description(Path(info.name.rstrip("/")).name)
             seen = SeenIds()
             per_source = counts.by_source.setdefault(
                 info.name, {"read": 0, "analyzed": 0, "rejected": 0})

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +29,17 @@ class Source:
         raise NotImplementedError
 
     def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
+        """Yield raw chunks of at most ``chunk_size`` rows (row readers batch :meth:`rows`)."""
+        rows = self.rows()
+        while batch := list(islice(rows, chunk_size)):
+            yield self.frame(batch)
+
+    def rows(self) -> Iterator[Any]:
+        """Yield raw rows one by one; sources that read in batches override chunks instead."""
+        raise NotImplementedError
+
+    def frame(self, batch: list[Any]) -> pd.DataFrame:
+        """Turn a batch of raw rows into a chunk."""
         raise NotImplementedError
 
     def file_hashes(self) -> dict[str, str]:

@@ -92,21 +92,17 @@ class CsvSource(Source):
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample)
         with open(path, encoding=encoding, newline="") as handle:
             header = next(csv.reader(handle, delimiter=delimiter))
-        source = cls(name=name, paths=[path], format="csv", encoding=encoding,
-                     delimiter=delimiter, _header=unique_names(header))
-        if warning:
-            source.warnings.append(warning)
-        return source
+        return cls(name=name, paths=[path], format="csv", warnings=[warning] if warning else [],
+                   encoding=encoding, delimiter=delimiter, _header=unique_names(header))
 
     def columns(self) -> list[str]:
         return list(self._header)
 
-    def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
+    def rows(self) -> Iterator[list[Any]]:
         width = len(self._header)
         with open(self.paths[0], encoding=self.encoding, newline="") as handle:
             reader = csv.reader(handle, delimiter=self.delimiter)
             next(reader)
-            batch: list[list[Any]] = []
             line = reader.line_num
             for fields in reader:
                 start, line = line + 1, reader.line_num
@@ -117,14 +113,9 @@ class CsvSource(Source):
                     problem = f"expected {width} fields, found {len(fields)}"
                     overflow = fields[width:] or None  # kept in the reject's raw values
                     fields = (fields + [None] * width)[:width]
-                batch.append([*fields, start, problem, overflow])
-                if len(batch) >= chunk_size:
-                    yield self._frame(batch)
-                    batch = []
-            if batch:
-                yield self._frame(batch)
+                yield [*fields, start, problem, overflow]
 
-    def _frame(self, batch: list[list[Any]]) -> pd.DataFrame:
+    def frame(self, batch: list[list[Any]]) -> pd.DataFrame:
         return pd.DataFrame(batch, columns=[*self._header, ROW, SOURCE_REJECT, OVERFLOW],
                             dtype=object)
 
@@ -152,27 +143,20 @@ class JsonlSource(Source):
                     keys.update(dict.fromkeys(obj))
         if "turns" in keys:
             keys[TURNS_TEXT] = None
-        source = cls(name=name, paths=[path], format="jsonl", speakers=speakers,
-                     encoding=encoding, _keys=list(keys))
-        if warning:
-            source.warnings.append(warning)
-        return source
+        return cls(name=name, paths=[path], format="jsonl", warnings=[warning] if warning else [],
+                   speakers=speakers, encoding=encoding, _keys=list(keys))
 
     def columns(self) -> list[str]:
         return list(self._keys)
 
-    def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
-        batch: list[dict[str, Any]] = []
+    def rows(self) -> Iterator[dict[str, Any]]:
         with open(self.paths[0], encoding=self.encoding, errors="replace") as handle:
             for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                batch.append(parse_json_row(line, number, self.speakers))
-                if len(batch) >= chunk_size:
-                    yield rows_frame(batch, self._keys)
-                    batch = []
-        if batch:
-            yield rows_frame(batch, self._keys)
+                if line.strip():
+                    yield parse_json_row(line, number, self.speakers)
+
+    def frame(self, batch: list[dict[str, Any]]) -> pd.DataFrame:
+        return rows_frame(batch, self._keys)
 
 
 def parse_json_row(line: str, number: int, speakers: dict[str, str]) -> dict[str, Any]:
@@ -251,7 +235,7 @@ class XlsxSource(Source):
     @classmethod
     def open(cls, path: Path, name: str, sheet: str | None = None) -> XlsxSource:
         source = cls(name=name, paths=[path], format="xlsx", sheet=sheet)
-        for _, values in source._rows():
+        for _, values in source._sheet_rows():
             source._header = unique_names(
                 [v if v is not None else f"column_{i + 1}" for i, v in enumerate(values)])
             break
@@ -259,7 +243,7 @@ class XlsxSource(Source):
             raise SourceError(f"{path.name} has no header row in its first sheet")
         return source
 
-    def _rows(self) -> Iterator[tuple[int, tuple]]:
+    def _sheet_rows(self) -> Iterator[tuple[int, tuple]]:
         from openpyxl import load_workbook
 
         try:
@@ -281,20 +265,16 @@ class XlsxSource(Source):
     def columns(self) -> list[str]:
         return list(self._header)
 
-    def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
+    def rows(self) -> Iterator[list[Any]]:
         width = len(self._header)
-        rows = self._rows()
+        rows = self._sheet_rows()
         next(rows, None)  # the header
-        batch: list[list[Any]] = []
-        for number, values in rows:
-            values = list(values)
+        for number, cells in rows:
+            values = list(cells)
             problem = ""
             if len(values) > width and any(v is not None for v in values[width:]):
                 problem = f"row {number} has values beyond the {width} header columns"
-            batch.append([*(values + [None] * width)[:width], number, problem])
-            if len(batch) >= chunk_size:
-                yield pd.DataFrame(batch, columns=[*self._header, ROW, SOURCE_REJECT],
-                                   dtype=object)
-                batch = []
-        if batch:
-            yield pd.DataFrame(batch, columns=[*self._header, ROW, SOURCE_REJECT], dtype=object)
+            yield [*(values + [None] * width)[:width], number, problem]
+
+    def frame(self, batch: list[list[Any]]) -> pd.DataFrame:
+        return pd.DataFrame(batch, columns=[*self._header, ROW, SOURCE_REJECT], dtype=object)

@@ -157,7 +157,7 @@ class TranscriptFolderSource(Source):
     def open(cls, paths: list[Path], name: str, speakers: dict[str, str]):
         source = cls(name=name, paths=sorted(paths), format="transcript", speakers=speakers)
         keys: dict[str, None] = {}
-        for row in source._rows(limit=50):
+        for row in source.rows(limit=50):
             keys.update(dict.fromkeys(k for k in row if k not in (ROW, SOURCE_REJECT)))
         keys.update(dict.fromkeys([FILE, "turns", TURNS_TEXT]))
         source._columns = list(keys)
@@ -166,7 +166,7 @@ class TranscriptFolderSource(Source):
     def columns(self) -> list[str]:
         return list(self._columns)
 
-    def _rows(self, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    def rows(self, limit: int | None = None) -> Iterator[dict[str, Any]]:
         number = 0
         for path in self.paths:
             for row in self._file_rows(path):
@@ -221,17 +221,7 @@ class TranscriptFolderSource(Source):
             row["turns"], row[TURNS_TEXT] = turns, turns_text(turns)
             yield row
 
-    def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
-        batch: list[dict[str, Any]] = []
-        for row in self._rows():
-            batch.append(row)
-            if len(batch) >= chunk_size:
-                yield self._frame(batch)
-                batch = []
-        if batch:
-            yield self._frame(batch)
-
-    def _frame(self, batch: list[dict[str, Any]]) -> pd.DataFrame:
+    def frame(self, batch: list[dict[str, Any]]) -> pd.DataFrame:
         frame = pd.DataFrame.from_records(batch)
         for key in [*self._columns, SOURCE_REJECT]:
             if key not in frame:
