@@ -38,6 +38,7 @@ class AnalyzeSummary:
     seconds: float
     warnings: list[str] = field(default_factory=list)
     rejects_file: str | None = None
+    parquet_dir: str | None = None
 
     @property
     def docs_per_s(self) -> float:
@@ -56,6 +57,7 @@ def analyze(
     config: dict[str, Any] | str | Path | None = None,
     rejects_file: str | Path | None = None,
     progress: bool = False,
+    out: str | Path | None = None,
 ) -> AnalyzeSummary:
     """Read the inputs, validate, run the stages and load the warehouse.
 
@@ -65,6 +67,7 @@ def analyze(
         config: an effective config dict, a ``feedback.toml`` path, or None for the default.
         rejects_file: also write this run's rejects here (``.csv`` or ``.jsonl``).
         progress: show a progress bar on stderr.
+        out: also write the analyzed records as Parquet here, partitioned by week.
 
     Returns:
         The run summary; ``read == analyzed + rejected`` always holds.
@@ -125,6 +128,8 @@ def analyze(
             "rejected_by_reason": summary.rejected_by_reason, "seconds": seconds,
             "docs_per_s": summary.docs_per_s, "warnings": warnings,
         })
+        if out is not None:
+            summary.parquet_dir = str(warehouse.export_parquet(out, run_id))
     for warning in warnings:
         log.warning(warning)
     return summary

@@ -77,6 +77,8 @@ def _print_summary(summary: api.AnalyzeSummary) -> None:
     click.echo(f"warehouse {summary.db}   run {summary.run_id}")
     if summary.rejects_file:
         click.echo(f"rejects   {summary.rejects_file}")
+    if summary.parquet_dir:
+        click.echo(f"parquet   {summary.parquet_dir}/week=*/")
 
 
 @main.command()
@@ -85,12 +87,15 @@ def _print_summary(summary: api.AnalyzeSummary) -> None:
 @config_option
 @click.option("--rejects", "rejects_file", type=click.Path(dir_okay=False),
               help="Also write this run's rejects to FILE (.csv or .jsonl).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Also write the analyzed records as Parquet into DIR, partitioned by week.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr [default: when stderr is a terminal].")
 @_friendly
 def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
-            rejects_file: str | None, as_json: bool, progress: bool | None) -> None:
+            rejects_file: str | None, out: str | None, as_json: bool,
+            progress: bool | None) -> None:
     """Read INPUTS (files, folders, globs), run the stages, load the warehouse.
 
     Formats: CSV/TSV, JSONL, Parquet, XLSX, and transcripts (.txt with "Agent:" /
@@ -104,7 +109,7 @@ def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
     """
     show = sys.stderr.isatty() if progress is None else progress
     summary = api.analyze(list(inputs), db=db, config=config_path, rejects_file=rejects_file,
-                          progress=show and not as_json)
+                          progress=show and not as_json, out=out)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
         "max_text_chars": 20_000,  # longer texts are rejects (pasted logs, attachments)
         "max_field_chars": 2_000,
         "dayfirst": False,  # 03/04/2026 is 4 March when true
+        "require_timestamp": True,  # false: a source without a date column loads undated
     },
     # Mapping used for every source: canonical column = "raw column" or ["a", "b"] to join.
     "columns": {},
@@ -161,6 +162,7 @@ chunk_size = 5000         # rows per chunk (memory stays bounded; one transactio
 max_text_chars = 20000    # longer texts go to rejects as oversize_field
 max_field_chars = 2000    # limit for the other text fields
 dayfirst = false          # true reads 03/04/2026 as 3 April
+require_timestamp = true  # false: sources without a date column load (outside weekly rollups)
 
 # Column mapping for every source: canonical = "column", or a list to join (title + body).
 # Common names are detected automatically (comment, verbatim, ticket_id, created_at, ...).

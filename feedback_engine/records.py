@@ -90,9 +90,14 @@ class SeenIds:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def content_id(source: str, text: str, timestamp: str) -> str:
-    """Return a stable id for a row without one: a hash of its source and content."""
-    digest = hashlib.sha256(f"{source}\x1f{timestamp}\x1f{text}".encode()).hexdigest()
+def content_id(source: str, values: dict[str, Any]) -> str:
+    """Return a stable id for a row without one: a hash of its source and all its values.
+
+    All values, not only text and date: two customers may well both write "Love it!" on
+    the same day, and only a row identical in every column is a duplicate.
+    """
+    content = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(f"{source}\x1f{content}".encode()).hexdigest()
     return f"h:{digest[:20]}"
 
 
@@ -201,8 +206,13 @@ def validate(
 
     mapping = info.mapping
     text = _column(raw, mapping["text"])
-    stamp_raw = _column(raw, mapping["timestamp"])
-    stamps = _parse_timestamps(stamp_raw, settings.dayfirst)
+    dated = "timestamp" in mapping  # absent only when require_timestamp is off
+    if dated:
+        stamp_raw = _column(raw, mapping["timestamp"])
+        stamps = _parse_timestamps(stamp_raw, settings.dayfirst)
+    else:
+        stamp_raw = pd.Series([None] * n, index=raw.index, dtype=object)
+        stamps = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     out = pd.DataFrame(index=raw.index)
     out["text"] = text
     out["timestamp"] = stamps
@@ -214,6 +224,8 @@ def validate(
         elif len(t) > settings.max_text_chars:
             flag(i, "oversize_field",
                  f"text has {len(t)} characters, limit {settings.max_text_chars}")
+        if not dated:
+            continue
         if s_raw is None:
             flag(i, "missing_timestamp", "timestamp is empty")
         elif pd.isna(s):
@@ -247,9 +259,11 @@ def validate(
         ids = _column(raw, mapping["record_id"])
     else:
         ids = pd.Series([None] * n, index=raw.index, dtype=object)
+    visible = [c for c in raw.columns if not str(c).startswith("__") and c != "turns"]
     ids = [
-        rid if rid is not None else content_id(info.name, t or "", str(s or ""))
-        for rid, t, s in zip(ids.tolist(), text.tolist(), stamp_raw.tolist(), strict=True)
+        rid if rid is not None else content_id(info.name, {
+            k: _clean(v) for k, v in values.items()})
+        for rid, values in zip(ids.tolist(), raw[visible].to_dict("records"), strict=True)
     ]
     rows = raw[ROW].astype("int64").tolist()
     for i, rid in enumerate(ids):

@@ -131,6 +131,16 @@ class Warehouse:
         self.con.execute(f"UPDATE runs SET {sets} WHERE run_id = ?",
                          [*(_sql_value(v) for v in fields.values()), run_id])
 
+    def export_parquet(self, folder: str | Path, run_id: str) -> Path:
+        """Write the records loaded by ``run_id`` as Parquet, partitioned by ISO week."""
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        quoted = str(target).replace("'", "''")
+        self.con.execute(
+            f"COPY (SELECT * FROM records WHERE run_id = ?) TO '{quoted}' "
+            "(FORMAT parquet, PARTITION_BY (week), OVERWRITE_OR_IGNORE true)", [run_id])
+        return target
+
     def counts(self) -> dict[str, int]:
         """Return the number of rows in each table."""
         return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

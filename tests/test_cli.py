@@ -143,3 +143,15 @@ def test_cli_init_writes_valid_config_and_lexicons(tmp_path: Path) -> None:
 
 def test_cli_version() -> None:
     assert _run("--version").output.strip() == f"feedback, version {__version__}"
+
+
+def test_cli_analyze_out_writes_parquet_partitioned_by_week(tmp_path: Path) -> None:
+    import pyarrow.dataset as ds
+
+    path = _broken(tmp_path)
+    out = tmp_path / "parquet"
+    result = _run("analyze", str(path), "--db", str(tmp_path / "w.duckdb"), "--out", str(out))
+    assert f"parquet   {out}/week=*/" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["week=2026-W36"]
+    table = ds.dataset(out, format="parquet", partitioning="hive").to_table()
+    assert sorted(table.column("record_id").to_pylist()) == ["T1", "T7"]

@@ -73,7 +73,8 @@ neutral_band = 0.1
     config = load_config(path)
 
     assert config["input"] == {"chunk_size": 100, "max_text_chars": 20_000,
-                               "max_field_chars": 2_000, "dayfirst": True}
+                               "max_field_chars": 2_000, "dayfirst": True,
+                               "require_timestamp": True}
     assert config["columns"] == {"text": ["title", "body"]}
     assert config["sources"] == {"surveys": {"match": "*survey*.csv", "channel": "survey",
                                              "columns": {"record_id": "response_id"}}}

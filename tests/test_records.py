@@ -242,14 +242,16 @@ def test_iso_week_of_missing_timestamp_is_missing():
     assert pd.isna(weeks[1])
 
 
-def test_content_id_is_stable_and_depends_on_source_text_and_time():
-    base = content_id("s.csv", "hello", "2026-01-05")
+def test_content_id_is_stable_and_depends_on_source_and_every_value():
+    row = {"comment": "hello", "created_at": "2026-01-05", "age": 31}
+    base = content_id("s.csv", row)
 
-    assert base == content_id("s.csv", "hello", "2026-01-05")
+    assert base == content_id("s.csv", dict(reversed(row.items())))
     assert base.startswith("h:") and len(base) == 22
-    assert len({base, content_id("t.csv", "hello", "2026-01-05"),
-                content_id("s.csv", "hello!", "2026-01-05"),
-                content_id("s.csv", "hello", "2026-01-06")}) == 4
+    assert len({base, content_id("t.csv", row),
+                content_id("s.csv", {**row, "comment": "hello!"}),
+                content_id("s.csv", {**row, "created_at": "2026-01-06"}),
+                content_id("s.csv", {**row, "age": 32})}) == 5
 
 
 def test_validate_identical_rows_without_id_are_duplicates():
@@ -261,11 +263,21 @@ def test_validate_identical_rows_without_id_are_duplicates():
 
     records, rejects = _validate(rows, info=info)
 
-    expected = content_id("reviews.csv", "Nice", "2026-01-05")
-    assert records["record_id"].tolist() == [expected,
-                                             content_id("reviews.csv", "Nice", "2026-01-06")]
+    expected = content_id("reviews.csv", rows[0])
+    assert records["record_id"].tolist() == [expected, content_id("reviews.csv", rows[2])]
     assert rejects.loc[0, ["row", "record_id", "reason"]].tolist() == [
         3, expected, "duplicate_id"]
+
+
+def test_validate_same_text_and_date_from_different_people_are_not_duplicates():
+    info = SourceInfo("reviews.csv", {"text": ["comment"], "timestamp": ["created_at"]},
+                      "review", "review")
+    rows = [{"comment": "Love it!", "created_at": "2026-01-05", "age": "34"},
+            {"comment": "Love it!", "created_at": "2026-01-05", "age": "52"}]
+
+    records, rejects = _validate(rows, info=info)
+
+    assert len(records) == 2 and rejects.empty
 
 
 def test_validate_numeric_ids_keep_their_digits():

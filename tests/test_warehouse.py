@@ -135,3 +135,21 @@ def test_a_failing_stage_leaves_no_partial_chunk(tmp_path: Path, monkeypatch) ->
 def test_read_only_warehouse_that_does_not_exist_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match="run `feedback analyze` first"):
         Warehouse(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_source_without_dates_needs_the_opt_in_then_loads_undated(tmp_path: Path) -> None:
+    from feedback_engine.errors import ColumnNotFoundError
+
+    path = tmp_path / "reviews.csv"
+    path.write_text("Title,Review Text,Rating\nNice,Fits well,5\n,Too small,2\n,,4\n",
+                    encoding="utf-8")
+    with pytest.raises(ColumnNotFoundError, match="require_timestamp = false"):
+        analyze([path], db=tmp_path / "w.duckdb", config=_config())
+    summary = analyze([path], db=tmp_path / "w.duckdb",
+                      config=_config(require_timestamp=False))
+    assert (summary.read, summary.analyzed, summary.rejected) == (3, 2, 1)
+    with Warehouse(tmp_path / "w.duckdb", read_only=True) as w:
+        rows = w.query("SELECT text, csat, timestamp, week FROM records ORDER BY row")
+    assert rows["text"].tolist() == ["Nice. Fits well", "Too small"]
+    assert rows["csat"].tolist() == [5, 2]
+    assert rows["timestamp"].isna().all() and rows["week"].isna().all()

@@ -120,7 +120,8 @@ def open_sources(inputs: list[str | Path], config: Mapping[str, Any]) -> list[Op
 def _resolve(source: Source, table: Mapping[str, Any], config: Mapping[str, Any]):
     columns = source.columns()
     configured = {**config["columns"], **table.get("columns", {})}
-    mapping = detect_mapping(columns, configured, source.name)
+    required = ("text", "timestamp") if config["input"]["require_timestamp"] else ("text",)
+    mapping = detect_mapping(columns, configured, source.name, required)
     has_turns = TURNS_TEXT in columns
     channel, kind = guess_channel_kind(Path(source.name).name or source.name, has_turns)
     info = SourceInfo(name=source.name, mapping=mapping,

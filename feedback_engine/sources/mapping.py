@@ -53,7 +53,7 @@ def normalise_name(name: str) -> str:
 
 
 def detect_mapping(columns: list[str], configured: Mapping[str, str | list[str]],
-                   source: str) -> dict[str, list[str]]:
+                   source: str, required: tuple[str, ...] = REQUIRED) -> dict[str, list[str]]:
     """Return ``{canonical: [raw column, ...]}`` for the columns of one source.
 
     Args:
@@ -96,7 +96,7 @@ def detect_mapping(columns: list[str], configured: Mapping[str, str | list[str]]
         title = next((by_norm[a] for a in TITLE_ALIASES if a in by_norm), None)
         if title is not None and title not in taken:
             mapping["text"] = [title, *mapping["text"]]
-    for canonical in REQUIRED:
+    for canonical in required:
         if canonical not in mapping:
             raise ColumnNotFoundError(_missing_message(canonical, canonical, columns, source))
     return mapping
@@ -115,9 +115,11 @@ def _missing_message(canonical: str, wanted: str, columns: list[str], source: st
     what = (f"column '{wanted}' (mapped to {canonical}) not found" if configured
             else f"no {canonical} column found")
     hint = f"; closest: {', '.join(repr(c) for c in close[:3])}" if close else ""
+    undated = (" To load rows without dates (left out of weekly rollups), set "
+               "[input] require_timestamp = false." if canonical == "timestamp" else "")
     return (f"{what} in {source}; columns seen: {', '.join(visible) or '(none)'}{hint}. "
             f"Map it in feedback.toml: [columns] {canonical} = \"<column>\" (every source) "
-            f"or under [sources.<name>] columns = {{ {canonical} = \"<column>\" }}")
+            f"or under [sources.<name>] columns = {{ {canonical} = \"<column>\" }}.{undated}")
 
 
 def guess_channel_kind(name: str, has_turns: bool) -> tuple[str, str]:

@@ -57,11 +57,12 @@ def sniff_encoding(path: Path) -> tuple[str, str | None]:
 
 
 def unique_names(header: list[Any]) -> list[str]:
-    """Strip header names and suffix repeats (``score``, ``score.2``) so no column is lost."""
+    """Strip header names, name blanks ``column_N`` and suffix repeats (``score.2``)."""
     seen: dict[str, int] = {}
     names = []
-    for raw in header:
-        name = str(raw).strip()
+    for index, raw in enumerate(header):
+        name = str(raw).strip() if raw is not None else ""
+        name = name or f"column_{index + 1}"
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name}.{seen[name]}")
     return names
@@ -236,8 +237,7 @@ class XlsxSource(Source):
     def open(cls, path: Path, name: str, sheet: str | None = None) -> XlsxSource:
         source = cls(name=name, paths=[path], format="xlsx", sheet=sheet)
         for _, values in source._sheet_rows():
-            source._header = unique_names(
-                [v if v is not None else f"column_{i + 1}" for i, v in enumerate(values)])
+            source._header = unique_names(list(values))
             break
         if not source._header:
             raise SourceError(f"{path.name} has no header row in its first sheet")
