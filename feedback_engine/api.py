@@ -13,9 +13,9 @@ from typing import Any
 from . import __version__
 from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
 from .engines import run_local
-from .errors import ConfigError
+from .errors import ConfigError, PipelineError
 from .exports import RowWriter
-from .records import CANONICAL_COLUMNS, ValidationSettings
+from .records import CANONICAL_COLUMNS, ValidationSettings, validate
 from .resources import lexicons_dir
 from .sources import open_sources
 from .stages import build_pipeline
@@ -58,6 +58,7 @@ def analyze(
     rejects_file: str | Path | None = None,
     progress: bool = False,
     out: str | Path | None = None,
+    keep_raw: bool = False,
 ) -> AnalyzeSummary:
     """Read the inputs, validate, run the stages and load the warehouse.
 
@@ -68,6 +69,8 @@ def analyze(
         rejects_file: also write this run's rejects here (``.csv`` or ``.jsonl``).
         progress: show a progress bar on stderr.
         out: also write the analyzed records as Parquet here, partitioned by week.
+        keep_raw: also store the raw text (``text``, ``text_clean``, unredacted rejects);
+            off by default, and logged as a warning when on.
 
     Returns:
         The run summary; ``read == analyzed + rejected`` always holds.
@@ -81,6 +84,13 @@ def analyze(
     has_turns = any("turns" in o.source.columns() for o in opened)
     available = [*CANONICAL_COLUMNS, *(["turns"] if has_turns else [])]
     pipeline = build_pipeline(cfg["pipeline"]["stages"], cfg["stages"], available)
+    if keep_raw:
+        log.warning("--keep-raw: raw customer text, with any personal data in it, is stored "
+                    "unredacted in %s", db_path)
+    elif pipeline.get("redact") is None:
+        raise PipelineError("the pipeline has no 'redact' stage, so raw customer text would "
+                            "be stored; add \"redact\" to [pipeline] stages (before any stage "
+                            "that reads text) or pass --keep-raw deliberately")
     settings = ValidationSettings(
         max_text_chars=cfg["input"]["max_text_chars"],
         max_field_chars=cfg["input"]["max_field_chars"],
@@ -108,7 +118,8 @@ def analyze(
         try:
             counts = run_local(opened, pipeline, warehouse, settings, run_id, chunk_size,
                                progress=progress,
-                               on_rejects=writer.write if writer else None)
+                               on_rejects=writer.write if writer else None,
+                               keep_raw=keep_raw)
         except BaseException:
             warehouse.finish_run(run_id, {"status": "failed"})
             raise
@@ -220,3 +231,80 @@ def demo(
     written = [report(db=db, fmt=fmt, out=Path(report_dir) / f"report.{fmt}", config=cfg)
                for fmt in FORMATS]
     return DemoResult(corpus=corpus, summary=summary, reports=written)
+
+
+@dataclass
+class RedactSummary:
+    read: int
+    written: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    entities: dict[str, int]
+    out: str
+    seconds: float
+
+
+REDACT_COLUMNS = ["source", "row", "record_id", "timestamp", "channel", "kind", "agent_id",
+                  "team", "queue", "product", "customer_id", "csat", "nps", "ces",
+                  "text_redacted", "pii_counts"]
+
+
+def redact(
+    inputs: list[str | Path],
+    out: str | Path,
+    config: dict[str, Any] | str | Path | None = None,
+    rejects_file: str | Path | None = None,
+) -> RedactSummary:
+    """Redact PII from the inputs (same sources and validation as analyze) into ``out``.
+
+    ``out`` is CSV (formula-guarded) or JSONL by its extension; no warehouse is touched.
+    """
+    from collections import Counter
+
+    from .records import SeenIds
+
+    cfg = config if isinstance(config, dict) else load_config(config)
+    opened = open_sources(list(inputs), cfg)
+    available = [*CANONICAL_COLUMNS, "turns"]
+    pipeline = build_pipeline(["normalize", "redact"], cfg["stages"], available)
+    pipeline.setup()
+    redactor = pipeline.get("redact")
+    settings = ValidationSettings(max_text_chars=cfg["input"]["max_text_chars"],
+                                  max_field_chars=cfg["input"]["max_field_chars"],
+                                  dayfirst=cfg["input"]["dayfirst"])
+    started = time.perf_counter()
+    read = written = 0
+    reasons: Counter = Counter()
+    entities: Counter = Counter()
+    reject_writer = RowWriter(rejects_file, ["source", "row", "record_id", "reason", "detail",
+                                             "raw"]) if rejects_file else None
+    with RowWriter(out, REDACT_COLUMNS) as writer:
+        for item in opened:
+            seen = SeenIds()
+            for raw in item.source.chunks(cfg["input"]["chunk_size"]):
+                records, rejects = validate(raw, item.info, settings, seen)
+                read += len(raw)
+                reasons.update(rejects["reason"].tolist())
+                if reject_writer and len(rejects):
+                    reject_writer.write(rejects.assign(
+                        raw=[redactor.scrub_json(r) for r in rejects["raw"]]))
+                if len(records):
+                    records = pipeline(records)
+                    for counts in records["pii_counts"]:
+                        entities.update(counts)
+                    writer.write(records)
+                    written += len(records)
+    if reject_writer:
+        reject_writer.close()
+    return RedactSummary(read=read, written=written, rejected=read - written,
+                         rejected_by_reason=dict(sorted(reasons.items())),
+                         entities=dict(sorted(entities.items())), out=str(out),
+                         seconds=time.perf_counter() - started)
+
+
+def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = False):
+    """Score PII redaction on labelled JSONL; see :mod:`feedback_engine.evaluation.pii`."""
+    from .evaluation.pii import evaluate_pii, load_pii_data
+    from .privacy import Redactor
+
+    return evaluate_pii(load_pii_data(data), Redactor(lexicon, ner=ner))

@@ -89,12 +89,14 @@ def _print_summary(summary: api.AnalyzeSummary) -> None:
               help="Also write this run's rejects to FILE (.csv or .jsonl).")
 @click.option("--out", type=click.Path(file_okay=False),
               help="Also write the analyzed records as Parquet into DIR, partitioned by week.")
+@click.option("--keep-raw", is_flag=True,
+              help="Also store raw, unredacted text (personal data!) in the warehouse.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr [default: when stderr is a terminal].")
 @_friendly
 def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
-            rejects_file: str | None, out: str | None, as_json: bool,
+            rejects_file: str | None, out: str | None, keep_raw: bool, as_json: bool,
             progress: bool | None) -> None:
     """Read INPUTS (files, folders, globs), run the stages, load the warehouse.
 
@@ -109,7 +111,7 @@ def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
     """
     show = sys.stderr.isatty() if progress is None else progress
     summary = api.analyze(list(inputs), db=db, config=config_path, rejects_file=rejects_file,
-                          progress=show and not as_json, out=out)
+                          progress=show and not as_json, out=out, keep_raw=keep_raw)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:
@@ -159,3 +161,81 @@ def demo(db: str | None, corpus_dir: str, report_dir: str, n_records: int, seed:
     _print_summary(result.summary)
     for path in result.reports:
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .csv (formula-guarded) or .jsonl.")
+@config_option
+@click.option("--rejects", "rejects_file", type=click.Path(dir_okay=False),
+              help="Also write rejected rows (their values redacted) to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly
+def redact(inputs: tuple[str, ...], out: str, config_path: str | None,
+           rejects_file: str | None, as_json: bool) -> None:
+    """Redact personal data from INPUTS into OUT, without touching the warehouse.
+
+    Reads the same formats as analyze; writes each valid record's ids, metadata,
+    text_redacted and pii_counts. Entity types: PERSON, PHONE_NUMBER, EMAIL_ADDRESS,
+    CREDIT_CARD, US_SSN, IBAN_CODE, IP_ADDRESS, LOCATION and lexicons/pii.yaml patterns.
+
+    Example:
+
+    \b
+        feedback redact exports/chats.jsonl -o chats_redacted.jsonl
+    """
+    summary = api.redact(list(inputs), out, config=config_path, rejects_file=rejects_file)
+    if as_json:
+        click.echo(json.dumps(summary.__dict__, indent=2))
+        return
+    click.echo(f"read      {summary.read:>9,}")
+    click.echo(f"written   {summary.written:>9,}   -> {summary.out}")
+    click.echo(f"rejected  {summary.rejected:>9,}")
+    for reason, n in summary.rejected_by_reason.items():
+        click.echo(f"  {reason:<22}{n:>7,}")
+    click.echo("entities  " + (", ".join(f"{k} {v:,}" for k, v in summary.entities.items())
+                              or "none found"))
+    click.echo(f"seconds   {summary.seconds:>9.2f}")
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Measure the engine against labelled data."""
+
+
+@eval_group.command(name="pii")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option("--lexicon", type=click.Path(exists=True, dir_okay=False),
+              help="A pii.yaml to use instead of the bundled one.")
+@click.option("--ner", is_flag=True, help="Add spaCy NER for names (needs the nlp extra).")
+@click.option("--show-errors", is_flag=True,
+              help="List missed and spurious spans (prints the labelled values).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_friendly
+def eval_pii(data: str, lexicon: str | None, ner: bool, show_errors: bool,
+             as_json: bool) -> None:
+    """Score PII redaction on DATA, JSON lines of text and gold entity spans.
+
+    Each line: {"text": "...", "entities": [{"start": 0, "end": 5, "type": "PERSON"}]}.
+    Reports per-type precision and recall (overlap match), untyped redaction recall,
+    and the leak rate: the share of gold PII characters left unmasked.
+
+    Example:
+
+    \b
+        feedback eval pii benchmarks/data/pii_eval.jsonl
+    """
+    from .evaluation.pii import format_pii
+
+    result = api.eval_pii(data, lexicon=lexicon, ner=ner)
+    if as_json:
+        payload = result.as_dict()
+        if show_errors:
+            payload["errors"] = result.errors
+        click.echo(json.dumps(payload, indent=2))
+        return
+    click.echo(format_pii(result))
+    if show_errors:
+        for error in result.errors:
+            click.echo(f"{error['kind']:<15}{error['type']:<16}{error['value']!r}")

@@ -32,9 +32,10 @@ DEFAULTS: dict[str, Any] = {
     # Per-source tables: [sources.NAME] match = "glob", channel, kind, sheet, columns = {...}.
     "sources": {},
     "transcripts": {"speakers": {}},  # extra speaker aliases, e.g. {"advisor" = "agent"}
-    "pipeline": {"stages": ["normalize", "sentiment"]},
+    "pipeline": {"stages": ["normalize", "redact", "sentiment"]},
     "stages": {
         "normalize": {},
+        "redact": {},
         "sentiment": {"neutral_band": 0.05},
     },
     "warehouse": {"path": "feedback.duckdb"},
@@ -181,7 +182,15 @@ require_timestamp = true  # false: sources without a date column load (outside w
 # advisor = "agent"       # extra speaker aliases -> agent / customer / system / bot
 
 [pipeline]
-stages = ["normalize", "sentiment"]
+stages = ["normalize", "redact", "sentiment"]
+
+[stages.redact]
+# lexicon = "lexicons/pii.yaml"   # your own patterns, cues and street types
+# types = ["PERSON", "EMAIL_ADDRESS"]  # redact only these (default: every type)
+# pseudonyms = true       # [PERSON_1a2b3c4d] tokens: the same value gets the same token;
+                          # the key comes from $FEEDBACK_PII_KEY (16+ characters)
+# pseudonymize_ids = ["agent_id", "customer_id"]   # tokens for ids too (same key)
+# ner = true              # add spaCy NER for names (pip install ".[nlp]"; slower)
 
 [stages.sentiment]
 neutral_band = 0.05       # |score| below this is neutral (VADER's convention)

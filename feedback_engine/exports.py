@@ -65,7 +65,9 @@ class RowWriter:
                 self.handle.write(json.dumps(dict(zip(self.columns, values, strict=True)),
                                              ensure_ascii=False, default=str) + "\n")
             else:
-                self.writer.writerow([guard_cell(v) for v in values])
+                self.writer.writerow([guard_cell(json.dumps(v, ensure_ascii=False, default=str)
+                                                 if isinstance(v, dict | list) else v)
+                                      for v in values])
             self.rows += 1
 
     def close(self) -> None:

@@ -68,7 +68,7 @@ def test_cli_analyze_keeps_accents_from_cp1252(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     _run("analyze", str(path), "--db", str(db))
     with duckdb.connect(str(db), read_only=True) as con:
-        text = con.execute("SELECT text FROM records WHERE record_id = 'T1'").fetchone()[0]
+        text = con.execute("SELECT text_redacted FROM records WHERE record_id = 'T1'").fetchone()[0]
     assert text == "Le service était très bien, merci"
 
 

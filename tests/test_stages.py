@@ -31,10 +31,14 @@ def _chunk() -> pd.DataFrame:
 
 
 def _upstream(name: str) -> list[str]:
-    """Stages (in registry order) that provide what ``name`` requires beyond the record."""
-    needed = [c for c in REGISTRY[name].requires if c not in CANONICAL_COLUMNS]
-    return [other for other, cls in REGISTRY.items()
-            if other != name and any(c in cls.assigns for c in needed)]
+    """Stages, in dependency order, that provide what ``name`` requires beyond the record."""
+    chain: list[str] = []
+    for column in REGISTRY[name].requires:
+        if column in CANONICAL_COLUMNS:
+            continue
+        provider = next(other for other, cls in REGISTRY.items() if column in cls.assigns)
+        chain += [s for s in [*_upstream(provider), provider] if s not in chain]
+    return chain
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -60,7 +64,8 @@ def test_normalize_text_strips_markup_and_keeps_line_breaks() -> None:
 
 
 def test_sentiment_stage_scores_documents_and_speakers() -> None:
-    pipeline = build_pipeline(["normalize", "sentiment"], {}, [*CANONICAL_COLUMNS, "turns"])
+    pipeline = build_pipeline(["normalize", "redact", "sentiment"], {},
+                              [*CANONICAL_COLUMNS, "turns"])
     pipeline.setup()
     out = pipeline(_chunk())
     assert out["sentiment_label"].tolist()[:2] == ["positive", "negative"]
@@ -70,7 +75,7 @@ def test_sentiment_stage_scores_documents_and_speakers() -> None:
 
 
 def test_sentiment_neutral_band_is_configurable() -> None:
-    pipeline = build_pipeline(["normalize", "sentiment"],
+    pipeline = build_pipeline(["normalize", "redact", "sentiment"],
                               {"sentiment": {"neutral_band": 0.99}}, CANONICAL_COLUMNS)
     pipeline.setup()
     out = pipeline(_chunk())
@@ -83,13 +88,13 @@ def test_build_pipeline_rejects_unknown_stage_with_the_available_names() -> None
 
 
 def test_build_pipeline_rejects_stage_whose_input_nothing_provides() -> None:
-    with pytest.raises(PipelineError, match="'sentiment' needs text_clean"):
-        build_pipeline(["sentiment", "normalize"], {}, CANONICAL_COLUMNS)
+    with pytest.raises(PipelineError, match="'sentiment' needs text_redacted"):
+        build_pipeline(["normalize", "sentiment", "redact"], {}, CANONICAL_COLUMNS)
 
 
 def test_build_pipeline_rejects_unknown_stage_option() -> None:
     with pytest.raises(ConfigError, match="stages.sentiment.band"):
-        build_pipeline(["normalize", "sentiment"], {"sentiment": {"band": 0.1}},
+        build_pipeline(["normalize", "redact", "sentiment"], {"sentiment": {"band": 0.1}},
                        CANONICAL_COLUMNS)
 
 

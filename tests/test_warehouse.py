@@ -86,7 +86,7 @@ def test_run_records_provenance(tmp_path: Path) -> None:
     assert inputs[0]["source"] == path.resolve().as_posix()
     assert len(next(iter(inputs[0]["files"].values()))) == 64  # sha256
     assert inputs[0]["mapping"]["text"] == ["comment"]
-    assert json.loads(run["stages"]) == ["normalize.v1", "sentiment.v1"]
+    assert json.loads(run["stages"]) == ["normalize.v1", "redact.v1", "sentiment.v1"]
     assert (run["read"], run["analyzed"], run["rejected"]) == (6, 3, 3)
     assert json.loads(run["rejected_by_reason"])["duplicate_id"] == 1
 
@@ -149,7 +149,7 @@ def test_source_without_dates_needs_the_opt_in_then_loads_undated(tmp_path: Path
                       config=_config(require_timestamp=False))
     assert (summary.read, summary.analyzed, summary.rejected) == (3, 2, 1)
     with Warehouse(tmp_path / "w.duckdb", read_only=True) as w:
-        rows = w.query("SELECT text, csat, timestamp, week FROM records ORDER BY row")
-    assert rows["text"].tolist() == ["Nice. Fits well", "Too small"]
+        rows = w.query("SELECT text_redacted, csat, timestamp, week FROM records ORDER BY row")
+    assert rows["text_redacted"].tolist() == ["Nice. Fits well", "Too small"]
     assert rows["csat"].tolist() == [5, 2]
     assert rows["timestamp"].isna().all() and rows["week"].isna().all()

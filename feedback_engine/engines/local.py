@@ -39,10 +39,17 @@ def run_local(
     chunk_size: int,
     progress: bool = True,
     on_rejects: Callable[[pd.DataFrame], None] | None = None,
+    keep_raw: bool = False,
 ) -> RunCounts:
-    """Stream every source through validation and the pipeline into the warehouse."""
+    """Stream every source through validation and the pipeline into the warehouse.
+
+    Unless ``keep_raw``, raw text never reaches the warehouse or the rejects: ``text`` and
+    ``text_clean`` are dropped after the stages ran, and rejects' original values go through
+    the redact stage (the pipeline must have one).
+    """
     counts = RunCounts()
     pipeline.setup()
+    redact = pipeline.get("redact")
     with tqdm(total=None, unit=" rows", desc="analyzing", disable=not progress,
               dynamic_ncols=True, leave=False) as bar:
         for opened in sources:
@@ -55,6 +62,9 @@ def run_local(
                 records, rejects = validate(raw, info, settings, seen)
                 if len(records):
                     records = pipeline(records)
+                if not keep_raw:
+                    records = records.assign(text=None, text_clean=None)
+                    rejects = rejects.assign(raw=[redact.scrub_json(r) for r in rejects["raw"]])
                 warehouse.write_chunk(info.name, raw[ROW].astype("int64").tolist(), records,
                                       rejects, run_id)
                 if on_rejects is not None and len(rejects):

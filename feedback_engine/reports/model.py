@@ -71,6 +71,7 @@ class Report:
     channels: list[dict[str, Any]]
     narrative: list[str]
     data_quality: dict[str, Any]
+    quotes: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -165,6 +166,7 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
                                  f"{weeks[0].week} to {weeks[-1].week}")
         channels = warehouse.query(CHANNEL_SQL, [target]).to_dict("records")
         quality = _data_quality(warehouse)
+        quotes = _quotes(warehouse, target)
     index = [w.week for w in weeks].index(target)
     cur, prev = weeks[index], weeks[index - 1] if index > 0 else None
     narrative = [f"In {target}, {cur.volume:,} records were analyzed across "
@@ -187,7 +189,36 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
                              "nps": n.score, "nps_n": n.n})
     return Report(title=title, week=target, generated_by=f"feedback-engine {__version__}",
                   weeks=weeks, channels=channel_rows, narrative=narrative,
-                  data_quality=quality)
+                  data_quality=quality, quotes=quotes)
+
+
+QUOTE_CHARS = 300
+
+
+def _shorten(text: str, limit: int = QUOTE_CHARS) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _quotes(warehouse: Warehouse, week: str, n_negative: int = 3,
+            n_positive: int = 2) -> list[dict[str, Any]]:
+    """The week's most negative and most positive comments, redacted text only."""
+    if not {"text_redacted", "sentiment"} <= set(warehouse.columns()):
+        return []
+    sql = ("SELECT record_id, channel, sentiment, text_redacted FROM records "
+           "WHERE week = ? AND text_redacted IS NOT NULL AND sentiment {sign} 0 "
+           "AND kind <> 'transcript' ORDER BY sentiment {order}, record_id LIMIT ?")
+    out = []
+    for tone, sign, order, n in (("negative", "<", "ASC", n_negative),
+                                 ("positive", ">", "DESC", n_positive)):
+        query = sql.format(sign=sign, order=order)
+        for row in warehouse.query(query, [week, n]).to_dict("records"):
+            out.append({"tone": tone, "record_id": row["record_id"], "channel": row["channel"],
+                        "sentiment": float(row["sentiment"]),
+                        "text": _shorten(row["text_redacted"])})
+    return out
 
 
 def _data_quality(warehouse: Warehouse) -> dict[str, Any]:

@@ -22,6 +22,7 @@ class Stage(Protocol):
     version: int
     requires: tuple[str, ...]
     optional: tuple[str, ...]
+    rewrites: tuple[str, ...]
     assigns: dict[str, str]
 
     def setup(self) -> None: ...
@@ -33,7 +34,7 @@ REGISTRY: dict[str, type] = {}
 
 
 def stage(name: str, *, version: int, requires: Iterable[str], assigns: Mapping[str, str],
-          optional: Iterable[str] = ()) -> Callable[[type], type]:
+          optional: Iterable[str] = (), rewrites: Iterable[str] = ()) -> Callable[[type], type]:
     """Register a stage class under ``name``.
 
     Args:
@@ -42,6 +43,8 @@ def stage(name: str, *, version: int, requires: Iterable[str], assigns: Mapping[
         requires: columns that must exist before the stage runs.
         assigns: the columns it adds, with their DuckDB types (the warehouse schema).
         optional: columns used when present (e.g. ``turns``).
+        rewrites: existing columns the stage may replace in place, when present (only the
+            redact stage does: it scrubs turns, extra and ids rather than adding copies).
     """
 
     def register(cls: type) -> type:
@@ -49,6 +52,7 @@ def stage(name: str, *, version: int, requires: Iterable[str], assigns: Mapping[
             raise PipelineError(f"stage '{name}' is registered twice")
         cls.name, cls.version = name, version
         cls.requires, cls.optional = tuple(requires), tuple(optional)
+        cls.rewrites = tuple(rewrites)
         cls.assigns = dict(assigns)
         REGISTRY[name] = cls
         return cls
@@ -79,6 +83,10 @@ class Pipeline:
     def setup(self) -> None:
         for s in self.stages:
             s.setup()
+
+    def get(self, name: str) -> Any | None:
+        """Return the stage called ``name``, or None."""
+        return next((s for s in self.stages if s.name == name), None)
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         for s in self.stages:
@@ -128,4 +136,4 @@ def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
 
 def _load_builtin_stages() -> None:
     # Importing the modules runs their @stage decorators.
-    from . import normalize, sentiment  # noqa: F401
+    from . import normalize, redact, sentiment  # noqa: F401

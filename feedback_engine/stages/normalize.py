@@ -10,9 +10,12 @@ import pandas as pd
 
 from .base import stage
 
-# Compiled once: tags such as <p>, <br/>, </div>; a '<' followed by a space or digit
-# ("< 5 minutes", "<3") is text, not markup.
-_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+# Compiled once. Only formatting markup that email and web exports carry is removed;
+# anything else (<script>, <img onerror=...>) stays as literal text, so an injection attempt
+# remains visible as evidence and every renderer escapes it. "< 5 minutes" and "<3" are text.
+_FORMATTING = ("p|br|div|span|b|i|u|em|strong|small|font|li|ul|ol|table|thead|tbody|tr|td|th|"
+               "h[1-6]|blockquote|pre|code|hr|html|head|body|center|a|sup|sub|o:p")
+_TAG = re.compile(rf"</?(?:{_FORMATTING})(?:\s[^<>]{{0,200}})?/?>", re.IGNORECASE)
 _BREAK_TAG = re.compile(r"<\s*(br|/p|/div|/li)\s*/?>", re.IGNORECASE)
 # Zero-width and other format characters that break tokenisation and matching.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")

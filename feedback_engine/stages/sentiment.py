@@ -24,7 +24,7 @@ def label(score: float | None, neutral_band: float) -> str | None:
     return "neutral"
 
 
-@stage("sentiment", version=1, requires=("text_clean",), optional=("turns",),
+@stage("sentiment", version=1, requires=("text_redacted",), optional=("turns",),
        assigns={"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
                 "sentiment_customer": "DOUBLE", "sentiment_agent": "DOUBLE"})
 class VaderSentiment:
@@ -50,7 +50,7 @@ class VaderSentiment:
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
-        scores = [self.score(t) for t in chunk["text_clean"].tolist()]
+        scores = [self.score(t) for t in chunk["text_redacted"].tolist()]
         out["sentiment"] = pd.array(scores, dtype="Float64")
         out["sentiment_label"] = [label(s, self.neutral_band) for s in scores]
         turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)

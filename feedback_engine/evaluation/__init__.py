@@ -1,0 +1,1 @@
+"""Evaluation against labelled data: the engine measured beside its baseline."""

@@ -1,0 +1,148 @@
+"""``feedback eval pii``: precision, recall and leak rate of PII redaction on labelled spans.
+
+Data: JSON lines ``{"text": "...", "entities": [{"start": 0, "end": 5, "type": "PERSON"}]}``.
+
+Scoring (span overlap, the usual lenient match for redaction):
+- a predicted span of type T is correct when it overlaps a gold span of type T (precision);
+- a gold span of type T is found when a predicted span of type T overlaps it (recall);
+- untyped recall: a gold span overlapped by a predicted span of any type (it is masked);
+- leak rate: the share of gold PII characters left unmasked by any predicted span.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import SourceError
+from ..privacy import Redactor, Span
+
+
+@dataclass
+class TypeScore:
+    gold: int = 0
+    predicted: int = 0
+    found: int = 0  # gold spans overlapped by a prediction of the same type
+    correct: int = 0  # predictions overlapping a gold span of the same type
+
+    @property
+    def precision(self) -> float | None:
+        return self.correct / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.gold if self.gold else None
+
+
+@dataclass
+class PiiEvaluation:
+    n_texts: int
+    per_type: dict[str, TypeScore]
+    untyped_recall: float | None
+    leak_rate: float | None
+    gold_chars: int
+    leaked_chars: int
+    seconds: float
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.n_texts / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n_texts": self.n_texts,
+            "per_type": {t: {**asdict(s), "precision": s.precision, "recall": s.recall}
+                         for t, s in sorted(self.per_type.items())},
+            "untyped_recall": self.untyped_recall, "leak_rate": self.leak_rate,
+            "gold_chars": self.gold_chars, "leaked_chars": self.leaked_chars,
+            "seconds": round(self.seconds, 3), "docs_per_s": round(self.docs_per_s, 1),
+        }
+
+
+def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
+    """Read the labelled JSONL; a malformed line is an error naming the line."""
+    items = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                text = obj["text"]
+                spans = [Span(int(e["start"]), int(e["end"]), str(e["type"]))
+                         for e in obj.get("entities", [])]
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                raise SourceError(f"{path}:{number}: expected {{\"text\", \"entities\": "
+                                  f"[{{\"start\", \"end\", \"type\"}}]}} ({exc})") from None
+            if any(not 0 <= s.start < s.end <= len(text) for s in spans):
+                raise SourceError(f"{path}:{number}: an entity span lies outside the text")
+            items.append((text, spans))
+    if not items:
+        raise SourceError(f"{path} holds no examples")
+    return items
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def evaluate_pii(data: list[tuple[str, list[Span]]], redactor: Redactor) -> PiiEvaluation:
+    """Score ``redactor`` on labelled texts."""
+    per_type: dict[str, TypeScore] = defaultdict(TypeScore)
+    masked_gold = total_gold = 0
+    gold_chars = leaked = 0
+    started = time.perf_counter()
+    predictions = [redactor.find(text) for text, _ in data]
+    seconds = time.perf_counter() - started
+    errors = []
+    for (text, gold), predicted in zip(data, predictions, strict=True):
+        for g in gold:
+            per_type[g.type].gold += 1
+            total_gold += 1
+            if any(_overlaps(g, p) and p.type == g.type for p in predicted):
+                per_type[g.type].found += 1
+            if any(_overlaps(g, p) for p in predicted):
+                masked_gold += 1
+            else:
+                errors.append({"kind": "missed", "type": g.type, "value": text[g.start:g.end]})
+            covered = set()
+            for p in predicted:
+                covered.update(range(max(g.start, p.start), min(g.end, p.end)))
+            gold_chars += g.end - g.start
+            leaked += (g.end - g.start) - len(covered)
+        for p in predicted:
+            per_type[p.type].predicted += 1
+            if any(_overlaps(g, p) and p.type == g.type for g in gold):
+                per_type[p.type].correct += 1
+            elif not any(_overlaps(g, p) for g in gold):
+                errors.append({"kind": "false_positive", "type": p.type,
+                               "value": text[p.start:p.end]})
+    return PiiEvaluation(
+        n_texts=len(data), per_type=dict(per_type),
+        untyped_recall=masked_gold / total_gold if total_gold else None,
+        leak_rate=leaked / gold_chars if gold_chars else None,
+        gold_chars=gold_chars, leaked_chars=leaked, seconds=seconds, errors=errors)
+
+
+def format_pii(result: PiiEvaluation) -> str:
+    """A plain-text table of the evaluation."""
+
+    def fmt(value: float | None) -> str:
+        return "   -" if value is None else f"{value:.3f}"
+
+    lines = [f"{'type':<16}{'gold':>6}{'pred':>6}{'precision':>11}{'recall':>8}"]
+    for kind, score in sorted(result.per_type.items()):
+        lines.append(f"{kind:<16}{score.gold:>6}{score.predicted:>6}"
+                     f"{fmt(score.precision):>11}{fmt(score.recall):>8}")
+    lines += [
+        f"texts {result.n_texts}; untyped redaction recall {fmt(result.untyped_recall)}; "
+        f"leak rate {100 * (result.leak_rate or 0):.2f}% "
+        f"({result.leaked_chars} of {result.gold_chars} PII characters unmasked)",
+        f"{result.docs_per_s:,.0f} docs/s ({result.seconds:.2f} s)",
+    ]
+    return "\n".join(lines)

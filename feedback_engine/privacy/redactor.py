@@ -1,0 +1,134 @@
+"""The redactor: every detector over a text, overlaps resolved, spans replaced.
+
+Replacement is ``[TYPE]`` by default. With pseudonyms on, each value becomes
+``[TYPE_xxxxxxxx]``: a keyed HMAC-SHA256 of the normalised value (RFC 2104), so the same
+customer gets the same token across records and runs while the key (from the environment)
+stays secret, and nobody can reverse a token without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+from .addresses import AddressFinder
+from .lexicon import PiiLexicon, load_pii_lexicon
+from .persons import PersonFinder
+from .spans import Span, resolve
+from .structured import find_structured
+
+KEY_ENV = "FEEDBACK_PII_KEY"
+BUILTIN_TYPES = ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "US_SSN",
+                 "IBAN_CODE", "IP_ADDRESS", "LOCATION")
+
+
+@dataclass
+class Redaction:
+    text: str
+    spans: list[Span]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(s.type for s in self.spans).items()))
+
+
+def pseudonym_key() -> bytes:
+    """Return the HMAC key from ``$FEEDBACK_PII_KEY``; raise a clear error when unset."""
+    key = os.environ.get(KEY_ENV, "")
+    if len(key) < 16:
+        raise ConfigError(f"pseudonyms need a secret key of at least 16 characters in "
+                          f"${KEY_ENV}; set it (and keep it) to get the same tokens across runs")
+    return key.encode()
+
+
+def pseudonym(value: str, kind: str, key: bytes, length: int = 8) -> str:
+    """Return a stable token for ``value``: case, spaces and punctuation do not matter.
+
+    >>> pseudonym("07700 900123", "PHONE_NUMBER", b"k" * 16) == \\
+    ...     pseudonym("07700900123", "PHONE_NUMBER", b"k" * 16)
+    True
+    """
+    normal = re.sub(r"[\W_]+", "", value.lower())
+    digest = hmac.new(key, f"{kind}\x1f{normal}".encode(), hashlib.sha256).hexdigest()
+    return digest[:length]
+
+
+class Redactor:
+    """Detects and replaces PII.
+
+    Args:
+        lexicon: a ``pii.yaml`` path, or None for the bundled one.
+        types: entity types to redact (default: all built-in and user-defined types).
+        pseudonyms: replace with keyed-HMAC tokens instead of ``[TYPE]``.
+        ner: also use spaCy's named-entity recogniser for PERSON (slower; needs the
+            ``nlp`` extra).
+
+    Example:
+        >>> Redactor().redact("Call Jane Doe on 07700 900123").text
+        'Call [PERSON] on [PHONE_NUMBER]'
+    """
+
+    def __init__(self, lexicon: str | Path | PiiLexicon | None = None,
+                 types: tuple[str, ...] | None = None, pseudonyms: bool = False,
+                 ner: bool = False) -> None:
+        self.lexicon = lexicon if isinstance(lexicon, PiiLexicon) else load_pii_lexicon(lexicon)
+        known = set(BUILTIN_TYPES) | {p.type for p in self.lexicon.patterns}
+        unknown = set(types or ()) - known
+        if unknown:
+            raise ConfigError(f"unknown PII type '{sorted(unknown)[0]}'; known: "
+                              f"{', '.join(sorted(known))}")
+        self.types = frozenset(types or known)
+        self.key = pseudonym_key() if pseudonyms else None
+        self.persons = PersonFinder(self.lexicon)
+        self.addresses = AddressFinder(self.lexicon)
+        self.ner = _SpacyPersons() if ner else None
+
+    def find(self, text: str) -> list[Span]:
+        """Return the non-overlapping PII spans of ``text``, in order."""
+        if not text:
+            return []
+        spans = find_structured(text)
+        spans += self.addresses(text)
+        spans += self.persons(text)
+        if self.ner is not None:
+            spans += self.ner(text)
+        for pattern in self.lexicon.patterns:
+            spans += [Span(m.start(), m.end(), pattern.type) for m in pattern.regex.finditer(text)
+                      if m.end() > m.start()]
+        return resolve([s for s in spans if s.type in self.types])
+
+    def redact(self, text: str) -> Redaction:
+        """Return the text with every PII span replaced, and the spans found."""
+        spans = self.find(text)
+        parts, position = [], 0
+        for span in spans:
+            parts.append(text[position:span.start])
+            parts.append(self.token(text[span.start:span.end], span.type))
+            position = span.end
+        parts.append(text[position:])
+        return Redaction("".join(parts), spans)
+
+    def token(self, value: str, kind: str) -> str:
+        if self.key is None:
+            return f"[{kind}]"
+        return f"[{kind}_{pseudonym(value, kind, self.key)}]"
+
+
+class _SpacyPersons:
+    """PERSON entities from spaCy's English pipeline, when one is installed."""
+
+    def __init__(self) -> None:
+        from ..nlp import load_english
+
+        self.nlp = load_english(require_ner=True)
+
+    def __call__(self, text: str) -> list[Span]:
+        doc = self.nlp(text)
+        return [Span(e.start_char, e.end_char, "PERSON") for e in doc.ents
+                if e.label_ == "PERSON"]

@@ -1,0 +1,151 @@
+"""Detectors for structured identifiers: card, IBAN, SSN, email, phone, IP address.
+
+Each is a compiled pattern for candidates plus a validator, so look-alikes survive: a
+16-digit order number that fails the Luhn check, an IBAN-shaped code with wrong check digits,
+a date or an amount that has the digits of a phone number.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+
+from .spans import Span
+
+EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+                   r"\.[A-Za-z]{2,24}(?![\w-])")
+
+# 13-19 digits, optionally in groups separated by one space or dash. Issuer prefixes
+# (ISO/IEC 7812): 2 and 5 Mastercard, 3 Amex/Diners/JCB, 4 Visa, 6 Discover/Maestro/UnionPay.
+CARD = re.compile(r"(?<![\w.-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\w-]|[.,]\d)")
+
+# US SSN: area 001-899 except 666, group 01-99, serial 0001-9999 (SSA numbering rules).
+SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
+SSN_CUED = re.compile(r"(?i:\b(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,4})"
+                      r"((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?!\d)")
+
+IBAN = re.compile(r"(?<![\w])([A-Za-z]{2}\d{2})((?:[ ]?[A-Za-z0-9]){10,32})")
+# IBAN lengths per country (SWIFT IBAN registry).
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18,
+    "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30,
+    "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24,
+    "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28,
+    "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24,
+    "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}
+
+IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}"
+                  r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:|:){2,7}(?::|[0-9A-Fa-f]{1,4})(?![\w:])")
+
+# Phone candidates: international (+CC ...), UK national (0...), North American.
+PHONE = re.compile(r"""
+    (?<![\w+/.-])
+    (?:
+        \+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?(?:\(?\d{1,5}\)?[ .-]?){1,5}\d{2,5}     # +44 20 7946 0018
+      | \(?0\d{2,5}\)?[ .-]?\d{3,4}[ .-]?\d{3,4}                              # 020 7946 0018
+      | (?:1[ .-])?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}                      # (415) 555-0132
+      | 0\d{9,10}                                                             # 07700900123
+      | [2-9]\d{2}[2-9]\d{6}                                                  # 4155550132
+    )
+    (?![\w]|[.,/-]\d)
+""", re.VERBOSE)
+DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+
+
+def luhn_valid(digits: str) -> bool:
+    """Luhn (mod 10) checksum used by payment cards.
+
+    >>> luhn_valid("4539578763621486"), luhn_valid("4539578763621487")
+    (True, False)
+    """
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def iban_valid(compact: str) -> bool:
+    """ISO 13616 mod-97 check of an IBAN without spaces.
+
+    >>> iban_valid("GB82WEST12345698765432"), iban_valid("GB82WEST12345698765433")
+    (True, False)
+    """
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def _cards(text: str) -> Iterator[Span]:
+    for match in CARD.finditer(text):
+        raw = match.group()
+        digits = re.sub(r"\D", "", raw)
+        separators = set(re.findall(r"[ -]", raw))
+        if 13 <= len(digits) <= 19 and len(separators) <= 1 and luhn_valid(digits):
+            yield Span(match.start(), match.end(), "CREDIT_CARD")
+
+
+def _ibans(text: str) -> Iterator[Span]:
+    for match in IBAN.finditer(text):
+        country = match.group(1)[:2].upper()
+        length = IBAN_LENGTHS.get(country)
+        if length is None:
+            continue
+        # Walk the characters until the country's length is reached, so words after the
+        # IBAN ("... 32 please") are never swallowed.
+        compact, end = match.group(1).upper(), match.start(2)
+        for offset, char in enumerate(match.group(2)):
+            if len(compact) == length:
+                break
+            if char != " ":
+                compact += char.upper()
+            end = match.start(2) + offset + 1
+        if len(compact) == length and iban_valid(compact) and not text[end:end + 1].isalnum():
+            yield Span(match.start(), end, "IBAN_CODE")
+
+
+def _phones(text: str) -> Iterator[Span]:
+    for match in PHONE.finditer(text):
+        raw = match.group()
+        digits = re.sub(r"\D", "", raw)
+        if not 9 <= len(digits) <= 15 or DATE_LIKE.match(raw):
+            continue
+        if raw.startswith("+") and len(digits) < 8:
+            continue
+        yield Span(match.start(), match.end(), "PHONE_NUMBER")
+
+
+def _ips(text: str) -> Iterator[Span]:
+    for match in IPV4.finditer(text):
+        yield Span(match.start(), match.end(), "IP_ADDRESS")
+    if ":" in text:
+        for match in IPV6.finditer(text):
+            try:
+                ipaddress.IPv6Address(match.group())
+            except ValueError:
+                continue
+            yield Span(match.start(), match.end(), "IP_ADDRESS")
+
+
+def find_structured(text: str) -> list[Span]:
+    """Return every validated structured identifier in ``text`` (may overlap)."""
+    spans: list[Span] = []
+    has_digit = any(ch.isdigit() for ch in text)
+    if "@" in text:
+        spans += [Span(m.start(), m.end(), "EMAIL_ADDRESS") for m in EMAIL.finditer(text)]
+    if not has_digit:
+        return spans
+    spans += _cards(text)
+    spans += _ibans(text)
+    spans += [Span(m.start(), m.end(), "US_SSN") for m in SSN.finditer(text)]
+    spans += [Span(m.start(1), m.end(1), "US_SSN") for m in SSN_CUED.finditer(text)]
+    spans += _phones(text)
+    spans += _ips(text)
+    return spans
