@@ -155,3 +155,49 @@ def test_cli_analyze_out_writes_parquet_partitioned_by_week(tmp_path: Path) -> N
     assert sorted(p.name for p in out.iterdir()) == ["week=2026-W36"]
     table = ds.dataset(out, format="parquet", partitioning="hive").to_table()
     assert sorted(table.column("record_id").to_pylist()) == ["T1", "T7"]
+
+
+def test_cli_eval_pii_reports_per_type_scores_and_leak_rate(tmp_path: Path) -> None:
+    data = tmp_path / "gold.jsonl"
+    lines = [
+        {"text": "Call 07700 900123 or mail a.b@example.com", "entities": [
+            {"start": 5, "end": 17, "type": "PHONE_NUMBER"},
+            {"start": 26, "end": 41, "type": "EMAIL_ADDRESS"}]},
+        {"text": "my name is Jane Doe", "entities": [{"start": 11, "end": 19, "type": "PERSON"}]},
+        {"text": "order 1234567890123456 arrived", "entities": []},
+        {"text": "ring me, Bob", "entities": [{"start": 9, "end": 12, "type": "PERSON"}]},
+    ]
+    data.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = _run("eval", "pii", str(data), "--json")
+    scores = json.loads(result.stdout)
+    assert scores["n_texts"] == 4
+    assert scores["per_type"]["PHONE_NUMBER"]["recall"] == 1.0
+    assert scores["per_type"]["EMAIL_ADDRESS"]["precision"] == 1.0
+    assert scores["per_type"]["PERSON"]["gold"] == 2
+    # Two structured spans, both found, plus whatever of the two names was found.
+    assert scores["untyped_recall"] == (2 + scores["per_type"]["PERSON"]["found"]) / 4
+    assert scores["per_type"]["PERSON"]["found"] >= 1  # "my name is Jane Doe" has a cue
+    table = _run("eval", "pii", str(data)).stdout
+    assert table.splitlines()[0].split() == ["type", "gold", "pred", "precision", "recall"]
+    assert "leak rate" in table
+
+
+def test_cli_eval_pii_bad_line_names_it(tmp_path: Path) -> None:
+    data = tmp_path / "gold.jsonl"
+    data.write_text('{"text": "x", "entities": [{"start": 0}]}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", "pii", str(data)])
+    assert result.exit_code == 1
+    assert f"{data}:1: expected" in result.output
+
+
+def test_cli_redact_writes_redacted_rows_and_counts(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text("id,created_at,comment\n1,2026-09-01,mail me at a.b@example.com\n"
+                    "2,,no date\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _run("redact", str(path), "-o", str(out))
+    assert "written           1" in result.stdout and "EMAIL_ADDRESS 1" in result.stdout
+    row = json.loads(out.read_text(encoding="utf-8"))
+    assert row["text_redacted"] == "mail me at [EMAIL_ADDRESS]"
+    assert row["pii_counts"] == {"EMAIL_ADDRESS": 1}
+    assert "text" not in row

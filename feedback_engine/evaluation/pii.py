@@ -92,7 +92,7 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 
 def evaluate_pii(data: list[tuple[str, list[Span]]], redactor: Redactor) -> PiiEvaluation:
-    """Score ``redactor`` on labelled texts."""
+    """Score ``redactor`` (anything with ``find(text) -> list[Span]``) on labelled texts."""
     per_type: dict[str, TypeScore] = defaultdict(TypeScore)
     masked_gold = total_gold = 0
     gold_chars = leaked = 0

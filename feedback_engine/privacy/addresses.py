@@ -14,6 +14,12 @@ from .lexicon import PiiLexicon
 from .spans import Span
 
 UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}"
+# Typed in lower case in chats ("b67 6aq"); an ordinal after a code ("8th") still counts,
+# since B33 8TH is a real postcode.
+UK_POSTCODE_ANY_CASE = r"(?i:(?:[a-z]{1,2}\d[a-z\d]?|gir)\s?\d[a-z]{2})"
+# State codes that are also English words are only trusted in capitals ("in 12345").
+WORD_STATES = {"IN", "OR", "ME", "OK", "HI", "DE", "LA", "PA", "MA", "OH", "ID", "AL", "CO",
+               "GA", "MO", "WA", "NE", "MS", "SC"}
 STOPWORDS = {"the", "a", "an", "for", "to", "of", "on", "in", "at", "and", "or", "my", "your",
              "our", "their", "his", "her", "it", "is", "was", "this", "that", "per", "by",
              "with", "from", "days", "hours", "minutes", "weeks", "months", "years", "times"}
@@ -32,12 +38,21 @@ class AddressFinder:
             rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+"
             rf"(?P<words>(?:[A-Za-z][A-Za-z'’.-]*\s+){{1,4}}?)"
             rf"(?:{types})\b(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?")
+        city = r"(?!(?:Thanks|Regards|Cheers|Kind|Best|Hi|Hello|Please|Many|Sincerely)\b)"
+        city += r"[A-Z][a-z]+(?:[ -](?:upon|on|under|in|le|la|de|by|[A-Z][a-z]+)){0,3}"
+        code = (rf"(?:{UK_POSTCODE_ANY_CASE}|(?:{states})\s+\d{{5}}(?:-\d{{4}})?"
+                rf"|(?i:{'|'.join(s for s in lexicon.us_states if s not in WORD_STATES)})"
+                r"\s+\d{5}(?:-\d{4})?)")
+        # What may follow a street, each piece after a comma, a line break or a space:
+        # a unit, a postcode or ZIP, a town (capitalised; lower case only before a code).
         self.tail = re.compile(
-            rf"(?:,?\s*(?:(?i:{unit})|{UK_POSTCODE}\b|(?:{states})\s+\d{{5}}(?:-\d{{4}})?\b"
-            rf"|[A-Z][a-z]+(?:\s+[A-Z][a-z]+){{0,2}}(?=\s*(?:,|$|\n|\.|\s+{UK_POSTCODE}\b"
-            rf"|\s+(?:{states})\s+\d{{5}}))))")
-        self.postcode = re.compile(rf"(?<![\w-]){UK_POSTCODE}(?![\w-])")
-        self.zip = re.compile(rf"(?<![\w-])(?:{states})\s+\d{{5}}(?:-\d{{4}})?(?![\w-])")
+            rf"(?:(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+)(?:(?i:{unit})|{code}(?![\w-]))"
+            rf"|(?:,[ \t]*|[ \t]*\n[ \t]*){city}(?![\w-])"
+            rf"|,[ \t]*[a-z]+(?:[ \t][a-z]+){{0,2}}(?=,?[ \t]*{code}(?![\w-])))")
+        self.postcode = re.compile(rf"(?<![\w-]){UK_POSTCODE_ANY_CASE}(?![\w-])")
+        plain = "|".join(s for s in lexicon.us_states if s not in WORD_STATES)
+        self.zip = re.compile(rf"(?<![\w-])(?:(?:{states})|(?i:{plain}))\s+\d{{5}}(?:-\d{{4}})?"
+                              r"(?![\w-])")
 
     def __call__(self, text: str) -> list[Span]:
         spans = []

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,21 +97,60 @@ def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:
                          tuple(entry.get("should_not_match", [])))
 
 
-@lru_cache(maxsize=1)
-def first_names(max_rank_male: int = 800, max_rank_female: int = 1500) -> frozenset[str]:
-    """Common first names (lower case) from the US Census 1990 lists in the ``names`` package.
+def fold(word: str) -> str:
+    """Lower-case and strip accents: "Lucía" -> "lucia", "Paweł" -> "pawel"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ł", "l"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
-    The ranks keep names common enough that a capitalised match is more likely a person than
-    a rare word; ``not_names`` in the lexicon removes the ones that are also English words.
+
+@lru_cache(maxsize=2)
+def first_names(core: bool = False) -> frozenset[str]:
+    """Known given names, folded (see :func:`fold`), from the sources of :func:`_name_sources`.
+
+    ``core`` leaves out Faker's lists: they are broad (60 countries) and so hold words that
+    are brands or nouns in English text ("Visa", "Can", "Iban"); such names are trusted only
+    next to a surname or after a cue, while core names may stand alone.
     """
-    return frozenset(_census("dist.male.first", max_rank_male)
-                     | _census("dist.female.first", max_rank_female))
+    return _names("first", core)
 
 
 @lru_cache(maxsize=1)
-def last_names(max_rank: int = 30_000) -> frozenset[str]:
-    """Common surnames (lower case) from the US Census 1990 list in the ``names`` package."""
-    return frozenset(_census("dist.all.last", max_rank))
+def last_names() -> frozenset[str]:
+    """Known surnames, folded, from every source listed in :func:`_name_sources`."""
+    return _names("last")
+
+
+def _names(kind: str, core: bool = False) -> frozenset[str]:
+    out: set[str] = set()
+    for words in _name_sources(kind, core):
+        out.update(fold(w) for w in words if len(w) >= 2)
+    return frozenset(out)
+
+
+def _name_sources(kind: str, core: bool = False) -> list[Iterable[str]]:
+    """Where names come from, all offline.
+
+    - ``lexicons/names/{first,last}_names.txt``: the project's own international list.
+    - The US Census 1990 lists in the ``names`` package (public domain data): common ranks only.
+    - Faker's person providers (MIT), Latin-script locales: names from ~60 countries.
+    """
+    sources: list[Iterable[str]] = [_lexicon_names(f"names/{kind}_names.txt")]
+    if kind == "first":
+        sources += [_census("dist.male.first", 800), _census("dist.female.first", 1500)]
+    else:
+        sources.append(_census("dist.all.last", 30_000))
+    if not core:
+        sources.append(_faker_names(kind))
+    return sources
+
+
+def _lexicon_names(name: str) -> list[str]:
+    try:
+        path = lexicon_path(name)
+    except ConfigError:
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def _census(filename: str, max_rank: int) -> set[str]:
@@ -122,3 +165,27 @@ def _census(filename: str, max_rank: int) -> set[str]:
             if line.strip():
                 out.add(line.split()[0].lower())
     return out
+
+
+def _faker_names(kind: str) -> set[str]:
+    try:
+        import faker.providers.person as person
+    except ImportError:
+        return set()
+    attributes = (("first_names", "first_names_male", "first_names_female") if kind == "first"
+                  else ("last_names", "last_names_male", "last_names_female"))
+    out: set[str] = set()
+    for module in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"{person.__name__}.{module.name}").Provider
+        for attribute in attributes:
+            values = provider.__dict__.get(attribute)
+            if isinstance(values, dict):
+                values = list(values)
+            if isinstance(values, list | tuple):
+                out.update(v for v in values if isinstance(v, str) and _latin(v))
+    return out
+
+
+def _latin(word: str) -> bool:
+    # Latin letters (with accents) plus apostrophes and hyphens: the scripts our tokens see.
+    return bool(word) and all((ch.isalpha() and ord(ch) < 0x250) or ch in "'’-" for ch in word)

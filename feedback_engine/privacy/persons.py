@@ -1,10 +1,12 @@
-"""PERSON detection from context: cues, titles, sign-offs and a first-name gazetteer.
+"""PERSON detection from context: cues, titles, sign-offs, chat labels and a name gazetteer.
 
 A capitalised word is not a name by itself ("Bill was wrong", "Galaxy S24"); it becomes one
 with evidence: a cue before it ("my name is", "spoke to"), a title ("Mr."), a sign-off
-("Kind regards,"), or a known first name followed by a surname. Words that are names in some
-places and ordinary words in ours (``not_names`` in the lexicon) and sentiment words (VADER's
-lexicon: "Joy", "Hope") never count on their own.
+("Kind regards,"), a chat speaker label ("[10:45] usman: hi"), or a known first name,
+better still followed by a known surname. Words that are names elsewhere and ordinary words
+here (``not_names`` in the lexicon) and sentiment words (VADER's lexicon: "Joy", "Hope")
+count only with strong evidence: a cue that names, or a known surname after them
+("May Whitfield").
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .lexicon import PiiLexicon, first_names, last_names
+from .lexicon import PiiLexicon, first_names, fold, last_names
 from .spans import Span
 
-TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
-# After "this is X" a word like these confirms X is a name ("this is Tom from billing").
-CONFIRMERS = {"from", "here", "speaking", "calling", "at", "with", "and", "on", "in"}
+# A word: letters (any script with case) with inner apostrophes or hyphens (O'Brien, Al-Farsi).
+TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
+POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+# After "this is X" these confirm X is a name ("this is Tom from billing").
+CONFIRMERS = {"from", "here", "speaking", "calling", "at", "with", "and", "on", "in", "again"}
+CLOSERS = ",.!?\n-–:;)("
+ROLE_WORDS = {"agent", "customer", "caller", "advisor", "adviser", "rep", "system", "bot",
+              "ivr", "engineer", "supervisor", "manager", "cust", "client", "operator"}
+CHAT_LABEL = re.compile(r"(?m)^[ \t]*\[[^\]\n]{1,24}\][ \t]*(?P<label>[^\W\d_][^\n:]{0,40}?):[ \t]")
 
 
 @lru_cache(maxsize=1)
@@ -27,7 +35,7 @@ def _sentiment_words() -> frozenset[str]:
     return frozenset(w for w in SentimentIntensityAnalyzer().lexicon if w.isalpha())
 
 
-def _alternation(phrases: tuple[str, ...]) -> str:
+def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
     ordered = sorted(phrases, key=len, reverse=True)
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
 
@@ -36,126 +44,223 @@ class PersonFinder:
     """Finds PERSON spans; built once per lexicon, then called per text."""
 
     def __init__(self, lexicon: PiiLexicon) -> None:
-        self.firsts = first_names() - lexicon.not_names
-        self.lasts = last_names()
         self.blocked = lexicon.not_names | _sentiment_words() | lexicon.titles
-        self.titles = lexicon.titles
+        self.all_firsts = first_names()  # blocked words included: "May" before "Whitfield"
+        self.firsts = self.all_firsts - self.blocked
+        self.core_firsts = first_names(core=True) - self.blocked
+        self.lasts = last_names()
         self.strong = re.compile(rf"(?i)\b(?:{_alternation(lexicon.strong_cues)})(?!\w)[\s:,-]*")
         self.weak = re.compile(rf"(?i)\b(?:{_alternation(lexicon.weak_cues)})(?!\w)[\s:,-]*")
-        self.title = re.compile(rf"(?i)\b(?:{_alternation(tuple(lexicon.titles))})\b\.?\s+")
+        self.title = re.compile(rf"(?i)\b(?:{_alternation(sorted(lexicon.titles))})\b\.?\s+")
         self.signoff = re.compile(
-            rf"(?im)(?:^|[.!?]\s+)\W*(?:{_alternation(lexicon.signoffs)})\s*[,.!-]*[ \t]*\n?[ \t]*")
+            rf"(?im)(?:^|[.!?]\s+)\W*(?:{_alternation(lexicon.signoffs)})\s*[,.!-]*[ \t]*"
+            r"(?:\n[ \t]*)*")
 
     # -- token helpers ---------------------------------------------------------------------
-    def _capitalised(self, word: str) -> bool:
+    @staticmethod
+    def _word(match: re.Match[str]) -> str:
+        return POSSESSIVE.sub("", match.group())
+
+    @staticmethod
+    def _end(match: re.Match[str]) -> int:
+        found = POSSESSIVE.search(match.group())
+        return match.end() - (len(found.group()) if found else 0)
+
+    @staticmethod
+    def _capitalised(word: str) -> bool:
         return word[0].isupper() and (not word.isupper() or len(word) >= 3)
 
+    def _blocked(self, word: str) -> bool:
+        return word.lower() in self.blocked
+
     def _namelike(self, word: str) -> bool:
-        return self._capitalised(word) and word.lower() not in self.blocked
+        return self._capitalised(word) and not self._blocked(word)
+
+    def _first(self, word: str) -> bool:
+        return fold(word) in self.firsts
+
+    def _any_first(self, word: str) -> bool:
+        return fold(word) in self.all_firsts
+
+    def _core_first(self, word: str) -> bool:
+        return fold(word) in self.core_firsts
+
+    @staticmethod
+    def _shouted(text: str, match: re.Match[str]) -> bool:
+        """An all-caps word among lower-case ones is an acronym (IBAN, MAC), not a name."""
+        word = match.group()
+        if not word.isupper():
+            return False
+        window = text[max(0, match.start() - 40):match.end() + 40]
+        letters = [ch for ch in window if ch.isalpha()]
+        return sum(ch.isupper() for ch in letters) < 0.6 * len(letters)
+
+    def _last(self, word: str) -> bool:
+        folded = fold(word)
+        return folded in self.lasts and folded not in self.blocked
 
     def _tokens_after(self, text: str, pos: int, limit: int = 3) -> list[re.Match[str]]:
-        """Up to ``limit`` consecutive word tokens from ``pos``, separated by spaces only."""
+        """Up to ``limit`` consecutive words from ``pos``, separated by spaces only."""
         out: list[re.Match[str]] = []
         while len(out) < limit:
             match = TOKEN.match(text, pos)
             if not match:
                 break
             out.append(match)
+            if POSSESSIVE.search(match.group()):
+                break
             gap = re.match(r"[ \t]+", text[match.end():])
             if not gap:
                 break
             pos = match.end() + gap.end()
         return out
 
-    def _extend_surnames(self, tokens: list[re.Match[str]], taken: int) -> int:
-        """Count further capitalised, non-blocked tokens after the first ``taken``."""
-        while taken < len(tokens) and self._namelike(tokens[taken].group()):
+    def _surnames(self, tokens: list[re.Match[str]], taken: int) -> int:
+        """Extend a name over following capitalised, non-blocked words (or known surnames)."""
+        while taken < len(tokens):
+            word = self._word(tokens[taken])
+            if not (self._namelike(word) or (self._capitalised(word) and self._last(word))):
+                break
             taken += 1
         return taken
+
+    def _lower_surnames(self, tokens: list[re.Match[str]], taken: int) -> int:
+        while taken < len(tokens) and self._last(self._word(tokens[taken])) \
+                and not self._blocked(self._word(tokens[taken])):
+            taken += 1
+        return taken
+
+    def _span(self, tokens: list[re.Match[str]], first: int, last: int) -> Span:
+        return Span(tokens[first].start(), self._end(tokens[last]), "PERSON")
 
     # -- rules -----------------------------------------------------------------------------
     def _after_strong(self, text: str, start: int) -> Span | None:
         tokens = self._tokens_after(text, start)
         if not tokens:
             return None
-        first = tokens[0].group()
-        if first.lower() in self.blocked:
-            return None
-        if self._capitalised(first):
-            taken = self._extend_surnames(tokens, 1)
-        elif first.lower() in self.firsts or first.lower() in self.lasts:
+        first = self._word(tokens[0])
+        if self._namelike(first):
+            return self._span(tokens, 0, self._surnames(tokens, 1) - 1)
+        if self._capitalised(first) and len(tokens) > 1 and self._capitalised(
+                self._word(tokens[1])) and self._last(self._word(tokens[1])):
+            return self._span(tokens, 0, self._surnames(tokens, 2) - 1)  # "May Whitfield"
+        if not self._blocked(first) and (self._first(first) or self._last(first)):
             # Typed in lower case ("my name is james smith"): known names only.
-            taken = 1
-            while taken < len(tokens) and tokens[taken].group().lower() in self.lasts \
-                    and tokens[taken].group().lower() not in self.blocked:
-                taken += 1
-        else:
-            return None
-        return Span(tokens[0].start(), tokens[taken - 1].end(), "PERSON")
+            return self._span(tokens, 0, self._lower_surnames(tokens, 1) - 1)
+        if self._any_first(first) and len(tokens) > 1 and self._last(self._word(tokens[1])):
+            return self._span(tokens, 0, self._lower_surnames(tokens, 2) - 1)  # "may whitfield"
+        return None
 
     def _after_weak(self, text: str, start: int) -> Span | None:
+        if ":" in text[start - 3:start]:
+            return None  # "Agent: Can I ..." is a speaker label, not "agent Can"
         tokens = self._tokens_after(text, start, limit=4)
-        if not tokens or not self._namelike(tokens[0].group()):
+        if not tokens:
             return None
-        taken = self._extend_surnames(tokens, 1)
-        after = text[tokens[taken - 1].end():].lstrip(" \t")
+        first = self._word(tokens[0])
+        if not self._namelike(first):
+            if first.islower() and not self._blocked(first) and self._core_first(first):
+                return self._span(tokens, 0, self._lower_surnames(tokens, 1) - 1)  # "hi fang"
+            return None
+        taken = self._surnames(tokens, 1)
+        after = text[self._end(tokens[taken - 1]):].lstrip(" \t")
         next_word = after.split(None, 1)[0].lower().strip(".,!?") if after.strip() else ""
-        confirmed = (tokens[0].group().lower() in self.firsts or next_word in CONFIRMERS
-                     or not after or after[0] in ",.!?\n")
-        if not confirmed:
-            return None
-        return Span(tokens[0].start(), tokens[taken - 1].end(), "PERSON")
+        confirmed = (self._core_first(first) or taken > 1
+                     or (self._first(first) and (not after or after[0] in CLOSERS
+                                                 or next_word in CONFIRMERS)))
+        return self._span(tokens, 0, taken - 1) if confirmed else None
 
     def _after_title(self, text: str, start: int) -> Span | None:
         tokens = self._tokens_after(text, start)
-        if not tokens or not self._namelike(tokens[0].group()):
+        if not tokens or not self._capitalised(self._word(tokens[0])):
             return None
-        taken = self._extend_surnames(tokens, 1)
-        return Span(tokens[0].start(), tokens[taken - 1].end(), "PERSON")
+        if self._blocked(self._word(tokens[0])) and not self._last(self._word(tokens[0])):
+            return None
+        return self._span(tokens, 0, self._surnames(tokens, 1) - 1)
 
     def _after_signoff(self, text: str, start: int) -> Span | None:
         tokens = self._tokens_after(text, start)
-        if not tokens or not self._namelike(tokens[0].group()):
+        if not tokens:
             return None
-        taken = self._extend_surnames(tokens, 1)
-        end = tokens[taken - 1].end()
-        rest = text[end:end + 2]
-        if rest and not re.match(r"\s*(?:\n|$)|[.!,]", rest):
+        first = self._word(tokens[0])
+        line_end = text.find("\n", start)
+        on_own_line = text[start - 1:start] == "\n" or start == 0
+        if self._namelike(first):
+            taken = self._surnames(tokens, 1)
+        elif on_own_line and first.islower() and not self._blocked(first) and (
+                self._first(first) or self._last(first)):
+            taken = self._lower_surnames(tokens, 1)  # "thanks,\nhamza"
+        else:
+            return None
+        end = self._end(tokens[taken - 1])
+        rest = text[end:line_end if line_end != -1 else len(text)].strip()
+        if rest and not re.match(r"^[.!,]?\s*(?:[-|(–].*)?$", rest):
             return None  # "Thanks, Northwind team for ..." is a sentence, not a signature
-        return Span(tokens[0].start(), end, "PERSON")
+        return self._span(tokens, 0, taken - 1)
+
+    def _chat_labels(self, text: str) -> list[Span]:
+        spans = []
+        for match in CHAT_LABEL.finditer(text):
+            tokens = list(TOKEN.finditer(match.group("label")))
+            offset = match.start("label")
+            words = [t.group().lower() for t in tokens]
+            if words and words[0] in ROLE_WORDS:
+                tokens = tokens[1:]  # "Agent Aisha:" -> Aisha
+            if tokens and not any(t.group().lower() in ROLE_WORDS for t in tokens):
+                spans.append(Span(offset + tokens[0].start(), offset + tokens[-1].end(),
+                                  "PERSON"))
+        return spans
 
     def _gazetteer(self, text: str) -> list[Span]:
         spans = []
         tokens = list(TOKEN.finditer(text))
         index = 0
         while index < len(tokens):
-            token = tokens[index]
-            word = token.group()
-            if not (self._capitalised(word) and word.lower() in self.firsts):
+            word = self._word(tokens[index])
+            if not self._capitalised(word) or self._shouted(text, tokens[index]):
+                index += 1
+                continue
+            nxt = self._word(tokens[index + 1]) if index + 1 < len(tokens) else ""
+            adjacent = index + 1 < len(tokens) and \
+                text[tokens[index].end():tokens[index + 1].start()] == " "
+            # A known first name with a known surname ("Yetunde Okafor", "May Whitfield");
+            # a core first name may also stand alone ("I spoke to Gary").
+            # An unknown given name is trusted before a known surname too ("Wei Chen"), if
+            # neither word is an ordinary one.
+            paired = (adjacent and self._capitalised(nxt) and self._last(nxt)
+                      and not self._shouted(text, tokens[index + 1])
+                      and (self._first(word) or (not word.isupper() and not nxt.isupper() and (
+                          self._any_first(word) or self._namelike(word)))))
+            alone = self._core_first(word) and not self._blocked(word)
+            if not (paired or alone):
                 index += 1
                 continue
             end = index + 1
-            while (end < len(tokens) and text[tokens[end - 1].end():tokens[end].start()] == " "
-                   and self._namelike(tokens[end].group())
-                   and (tokens[end].group().lower() in self.lasts or end > index + 1)):
+            while (end < len(tokens) and not POSSESSIVE.search(tokens[end - 1].group())
+                   and text[tokens[end - 1].end():tokens[end].start()] == " "
+                   and self._capitalised(self._word(tokens[end]))
+                   and (self._last(self._word(tokens[end]))
+                        or (end > index + 1 and self._namelike(self._word(tokens[end]))))):
                 end += 1
             begin = index
-            # "Siobhan Kelly": a rarer given name before a first name that is also a surname.
-            if (index > 0 and word.lower() in self.lasts
-                    and text[tokens[index - 1].end():token.start()] == " "
-                    and self._namelike(tokens[index - 1].group())):
+            # "Siobhan Kelly": a given name before a first name that is also a surname.
+            if (index > 0 and self._last(word)
+                    and text[tokens[index - 1].end():tokens[index].start()] == " "
+                    and self._namelike(self._word(tokens[index - 1]))
+                    and self._first(self._word(tokens[index - 1]))):
                 begin = index - 1
             before = text[:tokens[begin].start()].rstrip()
             sentence_start = not before or before[-1] in ".!?:\n\"“"
-            following = tokens[end].group() if end < len(tokens) else ""
-            if (end - begin > 1 or not sentence_start
-                    or (following and following.islower())):
-                spans.append(Span(tokens[begin].start(), tokens[end - 1].end(), "PERSON"))
+            following = self._word(tokens[end]) if end < len(tokens) else ""
+            if end - begin > 1 or not sentence_start or (following and following.islower()):
+                spans.append(self._span(tokens, begin, end - 1))
             index = end
         return spans
 
     def __call__(self, text: str) -> list[Span]:
         spans = self._gazetteer(text)
+        if "[" in text:
+            spans += self._chat_labels(text)
         for pattern, rule in ((self.strong, self._after_strong), (self.weak, self._after_weak),
                               (self.title, self._after_title),
                               (self.signoff, self._after_signoff)):

@@ -18,14 +18,17 @@ EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.
 
 # 13-19 digits, optionally in groups separated by one space or dash. Issuer prefixes
 # (ISO/IEC 7812): 2 and 5 Mastercard, 3 Amex/Diners/JCB, 4 Visa, 6 Discover/Maestro/UnionPay.
-CARD = re.compile(r"(?<![\w.-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\w-]|[.,]\d)")
+CARD = re.compile(r"(?<![\w-])(?<!\d[.,])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\w-]|[.,]\d)")
 
 # US SSN: area 001-899 except 666, group 01-99, serial 0001-9999 (SSA numbering rules).
 SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
 SSN_CUED = re.compile(r"(?i:\b(?:ssn|social security(?: number| no\.?)?|ss#)\W{0,4})"
                       r"((?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4})(?!\d)")
 
-IBAN = re.compile(r"(?<![\w])([A-Za-z]{2}\d{2})((?:[ ]?[A-Za-z0-9]){10,32})")
+# Where an IBAN may start; the rest is walked by hand to the country's exact length.
+IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
+# IBAN-shaped runs, valid or not: digits inside them are not phone or card numbers.
+IBAN_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?")
 # IBAN lengths per country (SWIFT IBAN registry).
 IBAN_LENGTHS = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
@@ -83,8 +86,18 @@ def iban_valid(compact: str) -> bool:
     return int(number) % 97 == 1
 
 
-def _cards(text: str) -> Iterator[Span]:
+def _iban_shaped(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in IBAN_SHAPED.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], match: re.Match[str]) -> bool:
+    return any(a <= match.start() and match.end() <= b for a, b in spans)
+
+
+def _cards(text: str, shaped: list[tuple[int, int]]) -> Iterator[Span]:
     for match in CARD.finditer(text):
+        if _inside(shaped, match):
+            continue  # digit groups of an IBAN-shaped code
         raw = match.group()
         digits = re.sub(r"\D", "", raw)
         separators = set(re.findall(r"[ -]", raw))
@@ -93,26 +106,30 @@ def _cards(text: str) -> Iterator[Span]:
 
 
 def _ibans(text: str) -> Iterator[Span]:
-    for match in IBAN.finditer(text):
-        country = match.group(1)[:2].upper()
-        length = IBAN_LENGTHS.get(country)
+    for match in IBAN_START.finditer(text):
+        length = IBAN_LENGTHS.get(match.group()[:2].upper())
         if length is None:
             continue
-        # Walk the characters until the country's length is reached, so words after the
-        # IBAN ("... 32 please") are never swallowed.
-        compact, end = match.group(1).upper(), match.start(2)
-        for offset, char in enumerate(match.group(2)):
-            if len(compact) == length:
+        # Walk to the country's length, allowing single spaces, so a second IBAN or the
+        # words after one ("... 32 and DE62 ...") are never swallowed.
+        compact, end = match.group().upper(), match.end()
+        while len(compact) < length and end < len(text):
+            char = text[end]
+            if char == " " and end + 1 < len(text) and text[end + 1].isalnum():
+                end += 1
+                continue
+            if not char.isalnum():
                 break
-            if char != " ":
-                compact += char.upper()
-            end = match.start(2) + offset + 1
+            compact += char.upper()
+            end += 1
         if len(compact) == length and iban_valid(compact) and not text[end:end + 1].isalnum():
             yield Span(match.start(), end, "IBAN_CODE")
 
 
-def _phones(text: str) -> Iterator[Span]:
+def _phones(text: str, shaped: list[tuple[int, int]]) -> Iterator[Span]:
     for match in PHONE.finditer(text):
+        if _inside(shaped, match):
+            continue  # digit groups of an IBAN-shaped code (an invalid IBAN is no phone)
         raw = match.group()
         digits = re.sub(r"\D", "", raw)
         if not 9 <= len(digits) <= 15 or DATE_LIKE.match(raw):
@@ -142,10 +159,11 @@ def find_structured(text: str) -> list[Span]:
         spans += [Span(m.start(), m.end(), "EMAIL_ADDRESS") for m in EMAIL.finditer(text)]
     if not has_digit:
         return spans
-    spans += _cards(text)
+    shaped = _iban_shaped(text)
+    spans += _cards(text, shaped)
     spans += _ibans(text)
     spans += [Span(m.start(), m.end(), "US_SSN") for m in SSN.finditer(text)]
     spans += [Span(m.start(1), m.end(1), "US_SSN") for m in SSN_CUED.finditer(text)]
-    spans += _phones(text)
+    spans += _phones(text, shaped)
     spans += _ips(text)
     return spans
