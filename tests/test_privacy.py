@@ -153,3 +153,29 @@ def test_redact_stage_scrubs_turns_extra_and_ids(monkeypatch) -> None:
 def test_redact_stage_rejects_unknown_id_column() -> None:
     with pytest.raises(ConfigError, match="pseudonymize_ids: 'email'"):
         Redact(pseudonymize_ids=["email"])
+
+
+@pytest.mark.parametrize("name", ["first_names.txt", "last_names.txt"])
+def test_name_lexicons_are_clean_lowercase_lists(name: str) -> None:
+    from feedback_engine.resources import lexicon_path
+
+    lines = lexicon_path(f"names/{name}").read_text(encoding="utf-8").splitlines()
+    entries = [line for line in lines if line and not line.startswith("#")]
+    assert len(entries) > 5000
+    assert entries == sorted(set(entries)), "sorted and unique"
+    assert all(e == e.lower() == e.strip() and len(e) >= 2 for e in entries)
+    if name == "first_names.txt":  # given names may stand alone, so no everyday words
+        assert not set(entries) & {"will", "may", "june", "bill", "mark", "grace", "hope"}
+
+
+def test_names_from_many_origins_are_found_without_cues() -> None:
+    text = ("Siobhan Gallagher, Oluwaseun Adeyemi, Paweł Wiśniewski, Lakshmi Iyer and "
+            "Xiuying Zhang all wrote in; Mohammed's reply was late.")
+    found = [text[s.start:s.end] for s in REDACTOR.find(text)]
+    assert found == ["Siobhan Gallagher", "Oluwaseun Adeyemi", "Paweł Wiśniewski",
+                     "Lakshmi Iyer", "Xiuying Zhang", "Mohammed"]
+
+
+def test_contractions_and_common_words_are_not_names() -> None:
+    text = "Hi, I'm sure it's fine. The agent called me back. Can you help? Thanks, that works."
+    assert [s.type for s in REDACTOR.find(text)] == []

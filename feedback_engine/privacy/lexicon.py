@@ -99,7 +99,7 @@ def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:
 
 def fold(word: str) -> str:
     """Lower-case and strip accents: "Lucía" -> "lucia", "Paweł" -> "pawel"."""
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ł", "l"))
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ł", "l").replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -20,6 +20,8 @@ from .spans import Span
 # A word: letters (any script with case) with inner apostrophes or hyphens (O'Brien, Al-Farsi).
 TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_]))*")
 POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+CONTRACTION = re.compile(r"['’](?:m|re|ve|ll|d|t)$|^(?:it|he|she|that|there|what|who)['’]s$",
+                         re.IGNORECASE)
 # After "this is X" these confirm X is a name ("this is Tom from billing").
 CONFIRMERS = {"from", "here", "speaking", "calling", "at", "with", "and", "on", "in", "again"}
 CLOSERS = ",.!?\n-–:;)("
@@ -50,6 +52,10 @@ class PersonFinder:
         self.core_firsts = first_names(core=True) - self.blocked
         self.lasts = last_names()
         self.strong = re.compile(rf"(?i)\b(?:{_alternation(lexicon.strong_cues)})(?!\w)[\s:,-]*")
+        # Cues that say "a name follows" outright: only after these is a lower-case word
+        # ("my name is james smith") taken as a name.
+        naming = tuple(c for c in lexicon.strong_cues if "name" in c)
+        self.naming = re.compile(rf"(?i)\b(?:{_alternation(naming)})(?!\w)[\s:,-]*$")
         self.weak = re.compile(rf"(?i)\b(?:{_alternation(lexicon.weak_cues)})(?!\w)[\s:,-]*")
         self.title = re.compile(rf"(?i)\b(?:{_alternation(sorted(lexicon.titles))})\b\.?\s+")
         self.signoff = re.compile(
@@ -74,7 +80,8 @@ class PersonFinder:
         return word.lower() in self.blocked
 
     def _namelike(self, word: str) -> bool:
-        return self._capitalised(word) and not self._blocked(word)
+        return (self._capitalised(word) and not self._blocked(word)
+                and not CONTRACTION.search(word))
 
     def _first(self, word: str) -> bool:
         return fold(word) in self.firsts
@@ -144,7 +151,9 @@ class PersonFinder:
         if self._capitalised(first) and len(tokens) > 1 and self._capitalised(
                 self._word(tokens[1])) and self._last(self._word(tokens[1])):
             return self._span(tokens, 0, self._surnames(tokens, 2) - 1)  # "May Whitfield"
-        if not self._blocked(first) and (self._first(first) or self._last(first)):
+        if not self.naming.search(text[max(0, start - 30):start]):
+            return None
+        if not self._blocked(first) and self._first(first):
             # Typed in lower case ("my name is james smith"): known names only.
             return self._span(tokens, 0, self._lower_surnames(tokens, 1) - 1)
         if self._any_first(first) and len(tokens) > 1 and self._last(self._word(tokens[1])):
