@@ -28,7 +28,8 @@ SSN_CUED = re.compile(r"(?i:\b(?:ssn|social security(?: number| no\.?)?|ss#)\W{0
 # Where an IBAN may start; the rest is walked by hand to the country's exact length.
 IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?=[ ]?[A-Za-z0-9])")
 # IBAN-shaped runs, valid or not: digits inside them are not phone or card numbers.
-IBAN_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?")
+IBAN_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}"
+                         r"(?:[ ]?[A-Z0-9]{1,4})?")
 # IBAN lengths per country (SWIFT IBAN registry).
 IBAN_LENGTHS = {
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
