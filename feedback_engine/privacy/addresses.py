@@ -12,6 +12,7 @@ import re
 
 from .lexicon import PiiLexicon
 from .spans import Span
+from .structured import DIGIT
 
 UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}"
 # Typed in lower case in chats ("b67 6aq"); an ordinal after a code ("8th") still counts,
@@ -56,7 +57,7 @@ class AddressFinder:
 
     def __call__(self, text: str) -> list[Span]:
         spans = []
-        if any(ch.isdigit() for ch in text):
+        if DIGIT.search(text):
             for match in self.street.finditer(text):
                 words = match.group("words").lower().split()
                 if any(w.strip(".,") in STOPWORDS for w in words):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from .spans import Span
 
+DIGIT = re.compile(r"\d")
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
                    r"\.[A-Za-z]{2,24}(?![\w-])")
 
@@ -155,7 +156,7 @@ def _ips(text: str) -> Iterator[Span]:
 def find_structured(text: str) -> list[Span]:
     """Return every validated structured identifier in ``text`` (may overlap)."""
     spans: list[Span] = []
-    has_digit = any(ch.isdigit() for ch in text)
+    has_digit = DIGIT.search(text) is not None
     if "@" in text:
         spans += [Span(m.start(), m.end(), "EMAIL_ADDRESS") for m in EMAIL.finditer(text)]
     if not has_digit:
