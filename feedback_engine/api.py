@@ -308,3 +308,44 @@ def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = Fa
     from .privacy import Redactor
 
     return evaluate_pii(load_pii_data(data), Redactor(lexicon, ner=ner))
+
+
+def load_labelled(data: str | Path, fmt: str = "vader", text_col: str = "text",
+                  label_col: str | None = None, score_col: str | None = None,
+                  scale: tuple[float, float] | None = None):
+    """Read labelled sentiment data (see :mod:`feedback_engine.evaluation.sentiment`)."""
+    from .evaluation.sentiment import load_csv, load_vader
+
+    if fmt == "vader":
+        return load_vader(data)
+    if fmt == "csv":
+        return load_csv(data, text_col, label_col, score_col, scale)
+    raise ConfigError(f"unknown data format '{fmt}'; use vader or csv")
+
+
+def train_sentiment(data, out: str | Path, cv: int = 0,
+                    lexicons: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Train the sentiment calibration on labelled data and save it to ``out``.
+
+    Args:
+        data: a :class:`LabelledSet` from :func:`load_labelled`.
+        cv: also report k-fold cross-validated metrics (stored in the manifest).
+    """
+    from .evaluation.sentiment import cross_validated, metrics
+    from .sentiment.model import SentimentModel
+    from .sentiment.rules import RuleScorer
+
+    scorer = RuleScorer(lexicons) if lexicons else RuleScorer()
+    scores = {}
+    if cv:
+        scores[f"{cv}-fold CV"] = metrics(data.gold, cross_validated(data, scorer, cv))
+    model = SentimentModel(scorer).fit(data.texts, data.gold)
+    folder = model.save(out, data.texts, data.gold, metrics=scores, source=data.source)
+    return {"model": str(folder), "n": len(data.texts), "metrics": scores}
+
+
+def eval_sentiment(data, model: str | Path | None = None, cv: int = 0) -> dict[str, Any]:
+    """Score the engine beside plain VADER on labelled data."""
+    from .evaluation.sentiment import evaluate_sentiment
+
+    return evaluate_sentiment(data, model=model, cv=cv)

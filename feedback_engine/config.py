@@ -194,6 +194,8 @@ stages = ["normalize", "redact", "sentiment"]
 
 [stages.sentiment]
 neutral_band = 0.05       # |score| below this is neutral (VADER's convention)
+# lexicons = ["sentiment/contact_center.tsv", "my_terms.tsv"]  # VADER-format layers
+# model = "models/sentiment"   # from `feedback sentiment train`; rules stay the fallback
 
 [warehouse]
 path = "feedback.duckdb"

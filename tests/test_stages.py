@@ -53,7 +53,8 @@ def test_every_registered_stage_honours_its_contract(name: str) -> None:
     for column in stage.assigns:
         assert column in out, f"{name} did not assign {column}"
         # JSON-serialisable values: the warehouse and Dask both need it.
-        json.dumps([None if pd.isna(v) else v for v in out[column].tolist()], default=str)
+        json.dumps([v if isinstance(v, list | dict) or not pd.isna(v) else None
+                    for v in out[column].tolist()], default=str)
     assert list(chunk.columns) == ["record_id", "source", "text", "turns"], "input mutated"
 
 

@@ -86,7 +86,7 @@ def test_run_records_provenance(tmp_path: Path) -> None:
     assert inputs[0]["source"] == path.resolve().as_posix()
     assert len(next(iter(inputs[0]["files"].values()))) == 64  # sha256
     assert inputs[0]["mapping"]["text"] == ["comment"]
-    assert json.loads(run["stages"]) == ["normalize.v1", "redact.v1", "sentiment.v1"]
+    assert json.loads(run["stages"]) == ["normalize.v1", "redact.v1", "sentiment.v2"]
     assert (run["read"], run["analyzed"], run["rejected"]) == (6, 3, 3)
     assert json.loads(run["rejected_by_reason"])["duplicate_id"] == 1
 
@@ -111,10 +111,10 @@ def test_records_carry_canonical_columns_and_traceable_rows(tmp_path: Path) -> N
 def test_a_failing_stage_leaves_no_partial_chunk(tmp_path: Path, monkeypatch) -> None:
     path = _write(tmp_path)
     db = tmp_path / "w.duckdb"
-    from feedback_engine.stages.sentiment import VaderSentiment
+    from feedback_engine.stages.sentiment import Sentiment
 
     calls = {"n": 0}
-    original = VaderSentiment.__call__
+    original = Sentiment.__call__
 
     def flaky(self, chunk: pd.DataFrame) -> pd.DataFrame:
         calls["n"] += 1
@@ -122,7 +122,7 @@ def test_a_failing_stage_leaves_no_partial_chunk(tmp_path: Path, monkeypatch) ->
             raise RuntimeError("boom")
         return original(self, chunk)
 
-    monkeypatch.setattr(VaderSentiment, "__call__", flaky)
+    monkeypatch.setattr(Sentiment, "__call__", flaky)
     with pytest.raises(RuntimeError, match="boom"):
         analyze([path], db=db, config=_config(chunk_size=2))
     with Warehouse(db, read_only=True) as w:

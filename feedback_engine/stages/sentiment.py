@@ -1,15 +1,18 @@
-"""Document and per-speaker sentiment with plain VADER (Hutto & Gilbert, ICWSM 2014).
+"""Sentiment for support text: document, sentences, per speaker, start and end of the call.
 
-This is the baseline stage; the contact-center layer (domain lexicon, negation fixes,
-length-robust aggregation) builds on it.
+The scores come from :class:`~feedback_engine.sentiment.rules.RuleScorer` (VADER plus the
+contact-center layer); with ``model`` set, the document score comes from a trained
+calibration model instead (``feedback sentiment train``), and the rules remain the fallback.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..sentiment.rules import DEFAULT_LEXICONS, RuleScorer
 from .base import stage
 
 
@@ -24,38 +27,72 @@ def label(score: float | None, neutral_band: float) -> str | None:
     return "neutral"
 
 
-@stage("sentiment", version=1, requires=("text_redacted",), optional=("turns",),
-       assigns={"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
-                "sentiment_customer": "DOUBLE", "sentiment_agent": "DOUBLE"})
-class VaderSentiment:
-    """Adds ``sentiment`` (VADER compound, −1…1), its label, and per-speaker scores."""
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
 
-    def __init__(self, neutral_band: float = 0.05) -> None:
-        self.neutral_band = neutral_band
+
+@stage("sentiment", version=2, requires=("text_redacted",), optional=("turns",),
+       assigns={"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
+                "sentiment_customer": "DOUBLE", "sentiment_agent": "DOUBLE",
+                "sentiment_start": "DOUBLE", "sentiment_end": "DOUBLE", "sentences": "JSON"})
+class Sentiment:
+    """Adds document, sentence, per-speaker and start/end sentiment (−1…1).
+
+    Args:
+        lexicons: VADER-format TSV files layered over VADER (bundled names or paths).
+        neutral_band: scores within ±band are neutral.
+        model: a folder written by ``feedback sentiment train``; its prediction replaces the
+            rule score for documents.
+
+    ``sentiment_start`` / ``sentiment_end`` are the mean customer-turn scores over the first
+    and last third of the customer's turns (conversations with at least two).
+    """
+
+    def __init__(self, lexicons: list[str] | None = None, neutral_band: float = 0.05,
+                 model: str | None = None) -> None:
+        self.lexicons = list(lexicons or DEFAULT_LEXICONS)
+        self.neutral_band, self.model = neutral_band, model
 
     def setup(self) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        self.scorer_ = RuleScorer(tuple(self.lexicons))
+        self.model_ = None
+        if self.model:
+            from ..sentiment.model import SentimentModel
 
-        self.analyzer_ = SentimentIntensityAnalyzer()
+            self.model_ = SentimentModel.load(Path(self.model), self.scorer_)
 
-    def score(self, text: str | None) -> float | None:
-        if not text:
-            return None
-        return float(self.analyzer_.polarity_scores(text)["compound"])
-
-    def _speaker(self, turns: Any, speaker: str) -> float | None:
+    def _speaker(self, turns: Any, speaker: str) -> tuple[float | None, list[float]]:
         if not isinstance(turns, list):
-            return None
-        return self.score(" ".join(t["text"] for t in turns if t["speaker"] == speaker))
+            return None, []
+        scores = [self.scorer_.document(t["text"])[0] for t in turns
+                  if t.get("speaker") == speaker and t.get("text")]
+        scores = [s for s in scores if s is not None]
+        return _mean(scores), scores
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
-        scores = [self.score(t) for t in chunk["text_redacted"].tolist()]
+        texts = chunk["text_redacted"].tolist()
+        documents = [self.scorer_.document(t) for t in texts]
+        scores = [d[0] for d in documents]
+        if self.model_ is not None:
+            predicted = self.model_.predict([t or "" for t in texts])
+            scores = [None if s is None else float(p) for s, p in zip(scores, predicted,
+                                                                       strict=True)]
         out["sentiment"] = pd.array(scores, dtype="Float64")
         out["sentiment_label"] = [label(s, self.neutral_band) for s in scores]
+        out["sentences"] = [[{"start": s.start, "end": s.end, "score": s.score}
+                             for s in parts] for _, parts in documents]
         turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
-        out["sentiment_customer"] = pd.array(
-            [self._speaker(t, "customer") for t in turns], dtype="Float64")
-        out["sentiment_agent"] = pd.array(
-            [self._speaker(t, "agent") for t in turns], dtype="Float64")
+        customer, agent, start, end = [], [], [], []
+        for conversation in turns:
+            mean, per_turn = self._speaker(conversation, "customer")
+            customer.append(mean)
+            agent.append(self._speaker(conversation, "agent")[0])
+            third = max(1, len(per_turn) // 3)
+            enough = len(per_turn) >= 2
+            start.append(_mean(per_turn[:third]) if enough else None)
+            end.append(_mean(per_turn[-third:]) if enough else None)
+        for name, values in (("sentiment_customer", customer), ("sentiment_agent", agent),
+                             ("sentiment_start", start), ("sentiment_end", end)):
+            out[name] = pd.array(values, dtype="Float64")
         return out

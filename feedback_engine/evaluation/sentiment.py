@@ -1,0 +1,170 @@
+"""``feedback eval sentiment``: the engine beside plain VADER on labelled text.
+
+Formats:
+- ``vader``: VADER's ground truth, tab-separated ``id, mean rating (−4…4), text``; the gold
+  score is mean/4.
+- ``csv``: a text column and either a label column (positive/negative/neutral, or pos/neg/
+  neu, 1/0/−1) or a numeric score column with its scale (``--scale 1,5`` maps stars to −1…1).
+
+Metrics (BENCHMARKS.md conventions): n, Pearson r of the score against the gold score
+(for labels: −1/0/1), 3-class accuracy, macro and weighted F1; gold and predicted classes use
+the ±0.05 thresholds. A learned model is scored only on data it did not see: either a saved
+model on another data set, or k-fold cross-validation (``--cv k``).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import SourceError
+from ..sentiment.rules import RuleScorer
+
+LABELS = {"positive": 1.0, "pos": 1.0, "1": 1.0, "negative": -1.0, "neg": -1.0, "-1": -1.0,
+          "neutral": 0.0, "neu": 0.0, "0": 0.0}
+BAND = 0.05
+
+
+@dataclass
+class LabelledSet:
+    texts: list[str]
+    gold: np.ndarray  # −1…1
+    source: str
+
+
+def load_vader(path: str | Path) -> LabelledSet:
+    texts, gold = [], []
+    with open(path, encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            parts = line.rstrip("\r\n").split("\t")
+            if not line.strip():
+                continue
+            try:
+                gold.append(float(parts[1]) / 4.0)
+                texts.append(parts[2])
+            except (IndexError, ValueError):
+                raise SourceError(f"{path}:{number}: expected id<TAB>mean rating<TAB>text "
+                                  "(VADER ground-truth format)") from None
+    return LabelledSet(texts, np.array(gold), str(path))
+
+
+def load_csv(path: str | Path, text_col: str, label_col: str | None = None,
+             score_col: str | None = None, scale: tuple[float, float] | None = None
+             ) -> LabelledSet:
+    if (label_col is None) == (score_col is None):
+        raise SourceError("give exactly one of --label-col or --score-col")
+    texts, gold = [], []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        for wanted in (text_col, label_col or score_col):
+            if wanted not in columns:
+                raise SourceError(f"column '{wanted}' not in {path}; columns: "
+                                  f"{', '.join(columns)}")
+        for number, row in enumerate(reader, start=2):
+            text = (row[text_col] or "").strip()
+            if not text:
+                continue
+            if label_col:
+                value = LABELS.get((row[label_col] or "").strip().lower())
+                if value is None:
+                    raise SourceError(f"{path}:{number}: label {row[label_col]!r} is not "
+                                      "positive/negative/neutral")
+            else:
+                try:
+                    value = float(row[score_col])
+                except (TypeError, ValueError):
+                    continue  # rows without a score are not gold data
+                if scale:
+                    low, high = scale
+                    value = 2 * (value - low) / (high - low) - 1
+            texts.append(text)
+            gold.append(value)
+    return LabelledSet(texts, np.array(gold), str(path))
+
+
+def classes(scores: np.ndarray) -> np.ndarray:
+    return np.where(scores >= BAND, 1, np.where(scores <= -BAND, -1, 0))
+
+
+def metrics(gold: np.ndarray, predicted: np.ndarray) -> dict[str, Any]:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    g, p = classes(gold), classes(predicted)
+    r = float(np.corrcoef(gold, predicted)[0, 1]) if np.std(predicted) > 0 else None
+    return {"n": int(len(gold)), "pearson_r": r, "accuracy": float(accuracy_score(g, p)),
+            "macro_f1": float(f1_score(g, p, average="macro")),
+            "weighted_f1": float(f1_score(g, p, average="weighted"))}
+
+
+def _timed(func, texts: list[str]) -> tuple[np.ndarray, float]:
+    started = time.perf_counter()
+    scores = np.array(func(texts), dtype=float)
+    return scores, len(texts) / max(time.perf_counter() - started, 1e-9)
+
+
+def cross_validated(data: LabelledSet, scorer: RuleScorer, folds: int, seed: int = 0
+                    ) -> np.ndarray:
+    """Out-of-fold predictions of the learned model: each text scored by a model that did
+    not see it (k-fold, shuffled with ``seed``)."""
+    from sklearn.model_selection import KFold
+
+    from ..sentiment.model import SentimentModel
+
+    predicted = np.zeros(len(data.texts))
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(data.texts):
+        model = SentimentModel(scorer).fit([data.texts[i] for i in train], data.gold[train])
+        predicted[test] = model.predict([data.texts[i] for i in test])
+    return predicted
+
+
+def evaluate_sentiment(data: LabelledSet, lexicons: tuple[str, ...] | None = None,
+                       model: str | Path | None = None, cv: int = 0) -> dict[str, Any]:
+    """Score plain VADER, the engine's rules and, if asked, a learned model."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from ..sentiment.model import SentimentModel, data_hash
+
+    scorer = RuleScorer(lexicons) if lexicons else RuleScorer()
+    vader = SentimentIntensityAnalyzer()
+    results: dict[str, Any] = {"data": data.source, "n": len(data.texts), "systems": {}}
+    plain, plain_rate = _timed(
+        lambda ts: [vader.polarity_scores(t)["compound"] for t in ts], data.texts)
+    rules, rules_rate = _timed(
+        lambda ts: [scorer.document(t)[0] or 0.0 for t in ts], data.texts)
+    results["systems"]["plain VADER 3.3.2"] = {**metrics(data.gold, plain),
+                                               "docs_per_s": round(plain_rate)}
+    results["systems"]["engine rules"] = {**metrics(data.gold, rules),
+                                          "docs_per_s": round(rules_rate)}
+    if model is not None:
+        loaded = SentimentModel.load(model, scorer)
+        seen = loaded.manifest.get("training_data", {}).get("sha256")
+        name = f"engine model {Path(model).name}"
+        results["systems"][name] = metrics(data.gold, loaded.predict(data.texts))
+        if seen == data_hash(data.texts, data.gold):
+            results["systems"][name]["warning"] = ("trained on this very data: not a fair "
+                                                   "evaluation; use --cv")
+    if cv:
+        results["systems"][f"engine model ({cv}-fold CV)"] = metrics(
+            data.gold, cross_validated(data, scorer, cv))
+    return results
+
+
+def format_sentiment(results: dict[str, Any]) -> str:
+    def fmt(value: float | None) -> str:
+        return "    -" if value is None else f"{value:.3f}"
+
+    lines = [f"{results['data']}  (n={results['n']})",
+             f"{'system':<28}{'r':>7}{'acc':>7}{'macroF1':>9}{'wF1':>7}{'docs/s':>9}"]
+    for name, m in results["systems"].items():
+        rate = f"{m['docs_per_s']:,}" if "docs_per_s" in m else ""
+        lines.append(f"{name:<28}{fmt(m['pearson_r']):>7}{fmt(m['accuracy']):>7}"
+                     f"{fmt(m['macro_f1']):>9}{fmt(m['weighted_f1']):>7}{rate:>9}")
+        if "warning" in m:
+            lines.append(f"  warning: {m['warning']}")
+    return "\n".join(lines)

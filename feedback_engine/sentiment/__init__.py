@@ -1,0 +1,1 @@
+"""Sentiment scoring: the rule layer over VADER and an optional learned calibration."""
