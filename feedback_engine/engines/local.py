@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from ..errors import PipelineError
 from ..records import ROW, SeenIds, ValidationSettings, validate
 from ..sources import OpenedSource
 from ..stages import Pipeline
@@ -47,9 +48,12 @@ def run_local(
     ``text_clean`` are dropped after the stages ran, and rejects' original values go through
     the redact stage (the pipeline must have one).
     """
+    redact = pipeline.get("redact")
+    if redact is None and not keep_raw:
+        raise PipelineError("the pipeline has no 'redact' stage; add it, or pass "
+                            "keep_raw=True to store raw text deliberately")
     counts = RunCounts()
     pipeline.setup()
-    redact = pipeline.get("redact")
     with tqdm(total=None, unit=" rows", desc="analyzing", disable=not progress,
               dynamic_ncols=True, leave=False) as bar:
         for opened in sources:
