@@ -147,7 +147,9 @@ def _join_two(a: str | None, b: str | None) -> str | None:
 
 def _parse_timestamps(values: pd.Series, dayfirst: bool) -> pd.Series:
     # Words like "today" or "now" would parse relative to the clock; a date needs a digit.
-    has_digit = values.fillna("").astype(str).str.contains(r"\d", regex=True)
+    text = values.fillna("").astype(str).str.strip()
+    # A bare year or number ("2026", "7") is not a point in time, though parsers accept it.
+    has_digit = text.str.contains(r"\d", regex=True) & ~text.str.fullmatch(r"\d{1,4}")
     candidates = values.where(has_digit, None)
     # Most exports are ISO 8601, which parses vectorised; only the rest goes element by
     # element through the slower "mixed" parser.

@@ -179,3 +179,12 @@ def test_names_from_many_origins_are_found_without_cues() -> None:
 def test_contractions_and_common_words_are_not_names() -> None:
     text = "Hi, I'm sure it's fine. The agent called me back. Can you help? Thanks, that works."
     assert [s.type for s in REDACTOR.find(text)] == []
+
+
+def test_a_name_that_is_also_a_word_counts_when_an_agent_acts() -> None:
+    assert REDACTOR.redact("Honestly, Grace was brilliant.").text == \
+        "Honestly, [PERSON] was brilliant."
+    assert REDACTOR.redact("Mark sorted it out.").text == "[PERSON] sorted it out."
+    for text in ("May was a busy month.", "The Bill was wrong.", "Hope was all I had left.",
+                 "Mark as resolved", "Grace period was too short."):
+        assert REDACTOR.redact(text).text == text

@@ -352,3 +352,10 @@ def test_validate_works_with_a_non_default_index():
 
     assert records["record_id"].tolist() == ["1"]
     assert rejects["record_id"].tolist() == ["2"]
+
+
+def test_validate_rejects_a_bare_year_as_timestamp():
+    records, rejects = _validate([_row(id="Y1", created_at="2026"), _row(id="Y2")])
+
+    assert records["record_id"].tolist() == ["Y2"]
+    assert rejects.loc[0, ["record_id", "reason"]].tolist() == ["Y1", "bad_timestamp"]

@@ -27,6 +27,17 @@ CONFIRMERS = {"from", "here", "speaking", "calling", "at", "with", "and", "on", 
 CLOSERS = ",.!?\n-–:;)("
 ROLE_WORDS = {"agent", "customer", "caller", "advisor", "adviser", "rep", "system", "bot",
               "ivr", "engineer", "supervisor", "manager", "cust", "client", "operator"}
+# A name that is also a word ("Grace", "Mark", "Faith") is a person when an agent's action
+# follows it: "Grace was brilliant", "Mark sorted it out". Months are left out ("May was").
+AGENT_VERBS = re.compile(
+    r"\s+(?:sorted|fixed|helped|explained|resolved|called|rang|answered|listened|apologised|"
+    r"apologized|even|promised|transferred|arranged|booked|"
+    r"was (?:so |really |very |extremely )?(?:brilliant|lovely|helpful|great|amazing|"
+    r"fantastic|excellent|rude|unhelpful|patient|friendly|polite|kind|useless|wonderful|"
+    r"superb|awesome|professional|dismissive))\b")
+DETERMINERS = {"the", "a", "an", "my", "your", "our", "their", "this", "that", "his", "her"}
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december"}
 CHAT_LABEL = re.compile(r"(?m)^[ \t]*\[[^\]\n]{1,24}\][ \t]*(?P<label>[^\W\d_][^\n:]{0,40}?):[ \t]")
 
 
@@ -241,6 +252,14 @@ class PersonFinder:
                       and (self._first(word) or (not word.isupper() and not nxt.isupper() and (
                           self._any_first(word) or self._namelike(word)))))
             alone = self._core_first(word) and not self._blocked(word)
+            previous = tokens[index - 1].group().lower() if index else ""
+            acting = (not alone and word.istitle() and self._any_first(word)
+                      and word.lower() not in MONTHS and previous not in DETERMINERS
+                      and AGENT_VERBS.match(text, tokens[index].end()) is not None)
+            if acting:
+                spans.append(self._span(tokens, index, index))
+                index += 1
+                continue
             if not (paired or alone):
                 index += 1
                 continue
