@@ -173,3 +173,11 @@ def test_cli_sentiment_train_then_stage_uses_the_model(tmp_path: Path) -> None:
     stage.setup()
     scored = stage(pd.DataFrame({"record_id": ["x"], "text_redacted": ["awful useless agent"]}))
     assert scored["sentiment"].iloc[0] < 0
+
+
+def test_praise_opening_a_complaint_reads_as_sarcasm_but_praise_stays_praise() -> None:
+    assert score("Great, another outage.") < 0
+    assert score("Oh brilliant, the engineer cancelled for the third time.") < 0
+    for text in ("Great service again, thanks!", "Brilliant, the outage is fixed.",
+                 "Great, sorted in minutes."):
+        assert score(text) > 0, text

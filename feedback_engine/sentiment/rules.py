@@ -29,16 +29,29 @@ LENGTH_DAMPING = 0.25  # sentence valence sums are divided by n ** 0.25 (see agg
 RECENCY_FROM = 4  # sentences; from here on later sentences weigh more (see aggregate)
 MID_MARKERS = ("but", "however", "yet", "except", "nevertheless", "nonetheless", "whereas")
 LEAD_MARKERS = ("although", "even though", "though", "despite", "while", "whilst")
+WORD = re.compile(r"[\w'/]+")
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 MID = re.compile(rf"(?i)[,;]?\s+\b(?:{'|'.join(MID_MARKERS)})\b[,]?\s+")
 LEAD = re.compile(rf"(?i)^\s*(?:{'|'.join(LEAD_MARKERS)})\b")
 # Requests and questions: politeness in them ("please", "I'd like", "can you help",
 # "thanks") is not an opinion, so it is dropped before scoring such a sentence.
-REQUEST = re.compile(r"(?i)\W*(?:hi|hello|thanks|ok|okay)?\W*(?:can|could|would|will|may|please|"
-                     r"kindly|i'd like|i would like|i need|i want to|how|what|where|when|is|are|"
-                     r"do|does|did|which|who|just need|need to)\b")
+REQUEST_STARTS = ("can ", "could ", "would ", "will ", "may ", "please", "kindly", "i'd like",
+                  "i would like", "i need", "i want to", "how ", "what", "where", "when ",
+                  "is ", "are ", "do ", "does ", "did ", "which", "who ", "just need",
+                  "need to")
+GREETINGS = ("hi", "hello", "thanks", "ok", "okay")
 POLITENESS = re.compile(r"(?i)\b(?:please|kindly|help|like|thanks|thank you|happy|glad|ok|"
                         r"okay|sure|yes|yeah|great|quick|hi|hello)\b")
+
+
+# Sarcasm, narrowly: praise that opens a sentence ("Great, another outage.", "Oh brilliant,
+# cancelled again.") next to a complaint marker in the same sentence reads as its opposite.
+SARCASM_OPENER = re.compile(
+    r"(?i)^\W*(?:oh\s+|just\s+|yeah,?\s+|wow,?\s+)?(?:great|brilliant|fantastic|wonderful|"
+    r"lovely|amazing|perfect|marvellous|super|nice|cheers|well done|thanks for nothing|"
+    r"love being|so glad|good to see|nice to know)\b")
+SARCASM_CUE = re.compile(r"(?i)\b(?:another|again|for nothing|nothing|never|third time|"
+                         r"fourth time|as always|as usual|whole week|hung up)\b")
 
 
 class SentenceScore(NamedTuple):
@@ -71,6 +84,16 @@ def load_sentiment_lexicon(paths: tuple[str | Path, ...]) -> tuple[dict[str, flo
                 raise ConfigError(f"{path}:{number}: valence must be within -4..4")
             (phrases if " " in term else words)[term] = valence
     return words, phrases
+
+
+def _is_request(low: str) -> bool:
+    """Does the (lower-cased) sentence open like a request ("could you…", "hi, i'd like…")?"""
+    head = low.lstrip(" \t\n\"'(-*")
+    for greeting in GREETINGS:
+        if head.startswith(greeting) and not head[len(greeting):len(greeting) + 1].isalpha():
+            head = head[len(greeting):].lstrip(" ,.!-")
+            break
+    return head.startswith(REQUEST_STARTS)
 
 
 def _raw(compound: float) -> float:
@@ -131,16 +154,18 @@ def _compound_analyzer():
             text = text.strip()
             sentitext = vs.SentiText(text)
             tokens = sentitext.words_and_emoticons
+            boosters, valence_of = vs.BOOSTER_DICT, self.sentiment_valence  # hot loop
             valences: list[float] = []
+            last = len(tokens) - 1
             for index, token in enumerate(tokens):
                 lowered = token.lower()
-                if lowered in vs.BOOSTER_DICT or (
-                        lowered == "kind" and index + 1 < len(tokens)
-                        and tokens[index + 1].lower() == "of"):
+                if lowered in boosters or (lowered == "kind" and index < last
+                                           and tokens[index + 1].lower() == "of"):
                     valences.append(0)  # modifiers carry no valence of their own
                     continue
-                valences = self.sentiment_valence(0, sentitext, token, index, valences)
-            valences = self._but_check(tokens, valences)
+                valences = valence_of(0, sentitext, token, index, valences)
+            if "but" in text or "BUT" in text or "But" in text:  # else a no-op, skip its pass
+                valences = self._but_check(tokens, valences)
             if not valences:
                 return 0.0
             total = float(sum(valences))
@@ -161,43 +186,64 @@ class RuleScorer:
         self.analyzer.lexicon.update(words)
         self.tokens = {p: _token(p) for p in phrases}
         self.analyzer.lexicon.update({self.tokens[p]: v for p, v in phrases.items()})
+        # Words that can start a phrase: a sentence without any of them skips the regex.
+        self.first_words = frozenset(p.split()[0] for p in phrases)
         pattern = trie_pattern(sorted(phrases))
         self.phrases = re.compile(rf"(?i)(?<![\w'])(?:{pattern})(?![\w'])") if phrases else None
 
-    def join_phrases(self, text: str) -> str:
+    def join_phrases(self, text: str, low: str | None = None) -> str:
         """Replace each lexicon phrase by its single token (same length not kept)."""
-        if self.phrases is None:
+        if self.phrases is None or self.first_words.isdisjoint(
+                WORD.findall(low if low is not None else text.lower())):
             return text
         return self.phrases.sub(lambda m: self.tokens[" ".join(m.group().lower().split())],
                                 text)
 
-    def _vader(self, text: str) -> float:
-        return self.analyzer.compound(text)
 
     def sentence(self, text: str) -> float:
         """Score one sentence, weighting the clauses around contrast markers."""
-        tail = text.rstrip()
+        low = text.lower()  # once: every check below reads it
+        tail = low.rstrip()
         # A question (one "?", not "?????") or a sentence opened like a request.
-        request = (tail.endswith("?") and not tail.endswith("??")) or \
-            REQUEST.match(text) is not None
-        text = self.join_phrases(text)
+        request = (tail.endswith("?") and not tail.endswith("??")) or _is_request(low)
+        opener = SARCASM_OPENER.match(text)
+        joined = self.join_phrases(text, low)
         if request:
-            text = POLITENESS.sub(" ", text)
-        return self._clauses(text)
+            joined = POLITENESS.sub(" ", joined)
+        score = self._clauses(joined, any(m in low for m in MID_MARKERS),
+                              low.lstrip().startswith(LEAD_MARKERS))
+        if opener and score > 0 and self._sarcastic(text[opener.end():]):
+            return -score
+        return score
 
-    def _clauses(self, text: str) -> float:
-        lead = LEAD.match(text)
+    def _sarcastic(self, tail: str) -> bool:
+        """After a praise opener: is the rest a complaint, with no praise of its own?
+
+        Cheap word look-ups first, since many texts open with praise and mean it.
+        """
+        valences = [self.analyzer.lexicon.get(w.strip(".,!?;:'\"").lower(), 0.0)
+                    for w in tail.split()]
+        if any(v > 0.5 for v in valences):
+            return False  # "Brilliant, the outage is fixed."
+        cue = SARCASM_CUE.search(tail) is not None
+        if not cue and not any(v < -0.5 for v in valences):
+            return False
+        rest = self._clauses(tail)
+        return rest < -0.05 or (cue and rest < 0.05)
+
+    def _clauses(self, text: str, has_mid: bool = True, has_lead: bool = True) -> float:
+        lead = LEAD.match(text) if has_lead else None
         if lead and "," in text[lead.end():]:
             comma = text.index(",", lead.end())
             minor, main = text[lead.end():comma], text[comma + 1:]
-            return (BEFORE * self._vader(minor) + AFTER * self._vader(main)) / (BEFORE + AFTER)
-        lowered = text.lower()
-        mid = MID.search(text) if any(m in lowered for m in MID_MARKERS) else None
+            return (BEFORE * self.analyzer.compound(minor)
+                    + AFTER * self.analyzer.compound(main)) / (BEFORE + AFTER)
+        mid = MID.search(text) if has_mid else None
         if mid and text[mid.end():].strip() and text[:mid.start()].strip():
             before, after = text[:mid.start()], text[mid.end():]
-            return (BEFORE * self._vader(before) + AFTER * self._clauses(after)) / (
+            return (BEFORE * self.analyzer.compound(before) + AFTER * self._clauses(after)) / (
                 BEFORE + AFTER)
-        return self._vader(text)
+        return self.analyzer.compound(text)
 
     def sentences(self, text: str) -> list[SentenceScore]:
         """Score each sentence of ``text`` (offsets into ``text``)."""
