@@ -29,8 +29,8 @@ LENGTH_DAMPING = 0.25  # sentence valence sums are divided by n ** 0.25 (see agg
 RECENCY_FROM = 4  # sentences; from here on later sentences weigh more (see aggregate)
 MID_MARKERS = ("but", "however", "yet", "except", "nevertheless", "nonetheless", "whereas")
 LEAD_MARKERS = ("although", "even though", "though", "despite", "while", "whilst")
-WORD = re.compile(r"[\w'/]+")
 SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+MID_ANY = re.compile(rf"\b(?:{'|'.join(MID_MARKERS)})\b")  # on lower-cased text
 MID = re.compile(rf"(?i)[,;]?\s+\b(?:{'|'.join(MID_MARKERS)})\b[,]?\s+")
 LEAD = re.compile(rf"(?i)^\s*(?:{'|'.join(LEAD_MARKERS)})\b")
 # Requests and questions: politeness in them ("please", "I'd like", "can you help",
@@ -40,6 +40,9 @@ REQUEST_STARTS = ("can ", "could ", "would ", "will ", "may ", "please", "kindly
                   "is ", "are ", "do ", "does ", "did ", "which", "who ", "just need",
                   "need to")
 GREETINGS = ("hi", "hello", "thanks", "ok", "okay")
+REQUEST_OPENING = re.compile(
+    r"[\s\"'(*-]*(?:(?:" + "|".join(GREETINGS) + r")\b[\s,.!-]*)?(?:"
+    + "|".join(re.escape(start) for start in REQUEST_STARTS) + ")")
 POLITENESS = re.compile(r"(?i)\b(?:please|kindly|help|like|thanks|thank you|happy|glad|ok|"
                         r"okay|sure|yes|yeah|great|quick|hi|hello)\b")
 
@@ -88,12 +91,7 @@ def load_sentiment_lexicon(paths: tuple[str | Path, ...]) -> tuple[dict[str, flo
 
 def _is_request(low: str) -> bool:
     """Does the (lower-cased) sentence open like a request ("could you…", "hi, i'd like…")?"""
-    head = low.lstrip(" \t\n\"'(-*")
-    for greeting in GREETINGS:
-        if head.startswith(greeting) and not head[len(greeting):len(greeting) + 1].isalpha():
-            head = head[len(greeting):].lstrip(" ,.!-")
-            break
-    return head.startswith(REQUEST_STARTS)
+    return REQUEST_OPENING.match(low) is not None
 
 
 def _raw(compound: float) -> float:
@@ -188,13 +186,17 @@ class RuleScorer:
         self.analyzer.lexicon.update({self.tokens[p]: v for p, v in phrases.items()})
         # Words that can start a phrase: a sentence without any of them skips the regex.
         self.first_words = frozenset(p.split()[0] for p in phrases)
+        self.first_word_re = re.compile(
+            r"(?<![\w'])(?:" + "|".join(sorted(map(re.escape, self.first_words), key=len,
+                                               reverse=True)) + r")(?![\w'])"
+        ) if phrases else None
         pattern = trie_pattern(sorted(phrases))
         self.phrases = re.compile(rf"(?i)(?<![\w'])(?:{pattern})(?![\w'])") if phrases else None
 
     def join_phrases(self, text: str, low: str | None = None) -> str:
         """Replace each lexicon phrase by its single token (same length not kept)."""
-        if self.phrases is None or self.first_words.isdisjoint(
-                WORD.findall(low if low is not None else text.lower())):
+        if self.phrases is None or self.first_word_re.search(
+                low if low is not None else text.lower()) is None:
             return text
         return self.phrases.sub(lambda m: self.tokens[" ".join(m.group().lower().split())],
                                 text)
@@ -210,7 +212,7 @@ class RuleScorer:
         joined = self.join_phrases(text, low)
         if request:
             joined = POLITENESS.sub(" ", joined)
-        score = self._clauses(joined, any(m in low for m in MID_MARKERS),
+        score = self._clauses(joined, MID_ANY.search(low) is not None,
                               low.lstrip().startswith(LEAD_MARKERS))
         if opener and score > 0 and self._sarcastic(text[opener.end():]):
             return -score
