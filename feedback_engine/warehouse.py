@@ -51,6 +51,7 @@ class Warehouse:
         except duckdb.IOException as exc:
             raise WarehouseError(f"cannot open {self.path}: {exc}. Another feedback command "
                                  "may be writing to it; wait for it or use --db") from None
+        self._record_columns: set[str] | None = None  # cached: asked once, not per chunk
         if not read_only:
             self._create()
 
@@ -74,6 +75,7 @@ class Warehouse:
         """Add stage output columns that the records table does not have yet."""
         for name, kind in columns.items():
             self.con.execute(f'ALTER TABLE records ADD COLUMN IF NOT EXISTS "{name}" {kind}')
+        self._record_columns = None
 
     def columns(self, table: str = "records") -> list[str]:
         rows = self.con.execute(
@@ -84,7 +86,9 @@ class Warehouse:
     def write_chunk(self, source: str, rows: list[int], records: pd.DataFrame,
                     rejects: pd.DataFrame, run_id: str) -> None:
         """Replace what is stored under this chunk's keys, in one transaction."""
-        table_columns = set(self.columns("records"))
+        if self._record_columns is None:
+            self._record_columns = set(self.columns("records"))
+        table_columns = self._record_columns
         records = records.copy()
         records["run_id"] = run_id
         turns = _turns_frame(records)

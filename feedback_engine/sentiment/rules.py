@@ -185,9 +185,9 @@ class RuleScorer:
         self.tokens = {p: _token(p) for p in phrases}
         self.analyzer.lexicon.update({self.tokens[p]: v for p, v in phrases.items()})
         # Words that can start a phrase: a sentence without any of them skips the regex.
-        self.first_words = frozenset(p.split()[0] for p in phrases)
+        first_words = {p.split()[0] for p in phrases}
         self.first_word_re = re.compile(
-            r"(?<![\w'])(?:" + "|".join(sorted(map(re.escape, self.first_words), key=len,
+            r"(?<![\w'])(?:" + "|".join(sorted(map(re.escape, first_words), key=len,
                                                reverse=True)) + r")(?![\w'])"
         ) if phrases else None
         pattern = trie_pattern(sorted(phrases))
