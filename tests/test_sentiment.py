@@ -181,3 +181,38 @@ def test_praise_opening_a_complaint_reads_as_sarcasm_but_praise_stays_praise() -
     for text in ("Great service again, thanks!", "Brilliant, the outage is fixed.",
                  "Great, sorted in minutes."):
         assert score(text) > 0, text
+
+
+VADER_EDGE_TEXTS = [
+    "The agent was GREAT but the wait was AWFUL!!!",
+    "kind of helpful, sort of slow",
+    "No problem at all :) thanks",
+    "I am not happy, not at all... :(",
+    "NOTHING WORKS AND NOBODY CARES",
+    "Absolutely the worst 😡 service ever",
+    "hardly helpful, barely polite, never again?",
+    "It's ok I guess, without doubt better than last time",
+    "",
+    "!!!",
+]
+
+
+@pytest.mark.parametrize("text", VADER_EDGE_TEXTS)
+def test_compound_only_analyzer_matches_plain_vader_before_our_lexicon(text: str) -> None:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from feedback_engine.sentiment.rules import _compound_analyzer
+
+    expected = SentimentIntensityAnalyzer().polarity_scores(text)["compound"]
+    assert _compound_analyzer().compound(text) == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize("text", VADER_EDGE_TEXTS)
+def test_tokens_match_vader_sentitext(text: str) -> None:
+    from vaderSentiment.vaderSentiment import SentiText
+
+    from feedback_engine.sentiment.rules import _Tokens
+
+    plain, ours = SentiText(text.strip()), _Tokens(text.strip())
+    assert ours.words_and_emoticons == plain.words_and_emoticons
+    assert ours.is_cap_diff == plain.is_cap_diff

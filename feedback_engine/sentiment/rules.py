@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from pathlib import Path
 from typing import NamedTuple
 
@@ -131,6 +132,23 @@ def _token(phrase: str) -> str:
     return "fe_" + re.sub(r"\W+", "_", phrase).strip("_")
 
 
+class _Tokens:
+    """What ``vaderSentiment.SentiText`` computes (its words and emoticons, and whether only
+    some of them are in capitals), in one pass and without its per-token method calls."""
+
+    __slots__ = ("text", "words_and_emoticons", "is_cap_diff")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        words = []
+        for word in text.split():
+            stripped = word.strip(string.punctuation)
+            words.append(word if len(stripped) <= 2 else stripped)  # keeps emoticons whole
+        upper = sum(map(str.isupper, words))
+        self.words_and_emoticons = words
+        self.is_cap_diff = 0 < len(words) - upper < len(words)
+
+
 def _compound_analyzer():
     """A VADER analyzer with a ``compound(text)`` that computes only the compound score.
 
@@ -147,19 +165,22 @@ def _compound_analyzer():
             self.emoji_chars = frozenset(self.emojis)
 
         def compound(self, text: str) -> float:
-            if not self.emoji_chars.isdisjoint(text):
+            if not text.isascii() and not self.emoji_chars.isdisjoint(text):  # emoji: non-ASCII
                 return float(self.polarity_scores(text)["compound"])
             text = text.strip()
-            sentitext = vs.SentiText(text)
+            sentitext = _Tokens(text)
             tokens = sentitext.words_and_emoticons
             boosters, valence_of = vs.BOOSTER_DICT, self.sentiment_valence  # hot loop
+            lexicon = self.lexicon
             valences: list[float] = []
             last = len(tokens) - 1
             for index, token in enumerate(tokens):
                 lowered = token.lower()
-                if lowered in boosters or (lowered == "kind" and index < last
-                                           and tokens[index + 1].lower() == "of"):
-                    valences.append(0)  # modifiers carry no valence of their own
+                if lowered not in lexicon or lowered in boosters or (
+                        lowered == "kind" and index < last and tokens[index + 1].lower() == "of"):
+                    # Modifiers carry no valence of their own, and VADER gives a word outside
+                    # its lexicon 0 without looking further: skip the call.
+                    valences.append(0)
                     continue
                 valences = valence_of(0, sentitext, token, index, valences)
             if "but" in text or "BUT" in text or "But" in text:  # else a no-op, skip its pass
