@@ -32,8 +32,9 @@ def test_report_claims_a_significant_nps_drop(tmp_path: Path) -> None:
     model = build_report(str(tmp_path / "w.duckdb"), min_n=30)
     assert model.week == "2026-W37"
     assert model.narrative[1].startswith("NPS fell 80.0 points to -40.0")
-    assert "a significant change from 40.0 in 2026-W36" in model.narrative[1]
+    assert "a significant drop from 40.0 in 2026-W36" in model.narrative[1]
     assert model.narrative[2].startswith("CSAT fell 40.0 points to 30.0%")
+    assert model.kpis["changes"]["nps"]["significant"] is True
 
 
 def test_report_makes_no_claim_for_a_change_within_noise(tmp_path: Path) -> None:
@@ -48,7 +49,8 @@ def test_report_refuses_comparison_below_minimum_n(tmp_path: Path) -> None:
     path = _survey(tmp_path, {"2026-09-01": [10] * 5, "2026-09-08": [1] * 5})
     analyze([path], db=tmp_path / "w.duckdb")
     model = build_report(str(tmp_path / "w.duckdb"), min_n=30)
-    assert "too few responses to compare with 2026-W36 (minimum 30)" in model.narrative[1]
+    assert "too few answers to compare with 2026-W36 (n=5; minimum 30)" in model.narrative[1]
+    assert model.kpis["changes"]["nps"]["significant"] is False
 
 
 def test_html_report_escapes_hostile_values(tmp_path: Path) -> None:
@@ -73,7 +75,7 @@ def test_report_defaults_to_reports_week_folder(tmp_path: Path, monkeypatch) -> 
         "# Weekly customer feedback report — 2026-W36")
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "txt"])
+@pytest.mark.parametrize("fmt", ["docx", "txt"])
 def test_report_rejects_unknown_format(tmp_path: Path, fmt: str) -> None:
     from feedback_engine.errors import ConfigError
 

@@ -1,6 +1,7 @@
 """Reports: a plain-data report model and its renderers."""
 
-from .model import Report, build_report
-from .render import FORMATS, render, write_report
+from .model import Report, ReportSettings, build_report
+from .render import FORMATS, TABLE_FORMATS, export_tables, render, write_report
 
-__all__ = ["FORMATS", "Report", "build_report", "render", "write_report"]
+__all__ = ["FORMATS", "TABLE_FORMATS", "Report", "ReportSettings", "build_report",
+           "export_tables", "render", "write_report"]

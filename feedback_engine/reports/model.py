@@ -1,195 +1,199 @@
 """The report model: plain data (figures, tables, sentences) built from the warehouse.
 
-Renderers (Markdown, HTML, JSON) only format this model, so every sentence of every format
-comes from the same numbers. Sentences are generated deterministically from those numbers
-and claim a change only when it is statistically significant and both weeks have enough
-responses.
+Renderers (HTML, Markdown, JSON, PDF, table exports) only format this model, so every
+sentence of every format comes from the same numbers. The rollups live in
+:mod:`feedback_engine.rollups.weekly` (SQL in DuckDB); the sentences in
+:mod:`feedback_engine.reports.narrative`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import hashlib
+import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .. import __version__
 from ..errors import WarehouseError
-from ..rollups import Z95, nps_from_counts, wilson
+from ..rollups.weekly import (
+    Kpis,
+    Rollups,
+    compare,
+    emerging,
+    holm,
+    parse_week,
+    weeks_before,
+    weeks_between,
+)
 from ..warehouse import Warehouse
+from .narrative import narrative
 
-WEEKLY_SQL = """
-SELECT week,
-       count(*) AS volume,
-       count(nps) AS nps_n,
-       count(*) FILTER (WHERE nps >= 9) AS promoters,
-       count(*) FILTER (WHERE nps <= 6) AS detractors,
-       count(csat) AS csat_n,
-       count(*) FILTER (WHERE csat >= 4) AS csat_hits,
-       avg(csat) AS csat_mean,
-       count(ces) AS ces_n,
-       avg(ces) AS ces_mean,
-       avg(sentiment) AS sentiment_mean,
-       avg(CASE WHEN sentiment_label = 'negative' THEN 1.0 WHEN sentiment_label IS NULL
-           THEN NULL ELSE 0.0 END) AS negative_share
-FROM records
-WHERE week IS NOT NULL AND (? IS NULL OR week >= ?) AND (? IS NULL OR week <= ?)
-GROUP BY week ORDER BY week
-"""
-
-CHANNEL_SQL = """
-SELECT channel, count(*) AS volume, avg(sentiment) AS sentiment_mean,
-       count(nps) AS nps_n, count(*) FILTER (WHERE nps >= 9) AS promoters,
-       count(*) FILTER (WHERE nps <= 6) AS detractors
-FROM records WHERE week = ? GROUP BY channel ORDER BY volume DESC, channel
-"""
+DEFAULT_SEGMENTS = ("channel", "team", "queue", "product")
+DEFAULT_DRIVERS = ("root_cause", "topic_label")
 
 
 @dataclass
-class WeekRow:
-    week: str
-    volume: int
-    nps: float | None
-    nps_ci: tuple[float, float] | None
-    nps_n: int
-    csat: float | None  # share of 4-5
-    csat_ci: tuple[float, float] | None
-    csat_n: int
-    csat_mean: float | None
-    ces_mean: float | None
-    ces_n: int
-    sentiment_mean: float | None
-    negative_share: float | None
+class ReportSettings:
+    """What the report looks at; ``[report]`` in feedback.toml sets these."""
+
+    title: str = "Weekly customer feedback report"
+    min_n: int = 30  # fewer answers than this in either period: no claim of change
+    segments: tuple[str, ...] = DEFAULT_SEGMENTS
+    drivers: tuple[str, ...] = DEFAULT_DRIVERS
+    trend_weeks: int = 12
+    baseline_weeks: int = 4
+    emerging_alpha: float = 0.01
+    emerging_min_count: int = 10
+    top_drivers: int = 10
+    quotes_per_driver: int = 2
+
+    @classmethod
+    def from_config(cls, report: dict[str, Any]) -> ReportSettings:
+        known = set(cls.__dataclass_fields__)
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in report.items()
+                  if k in known}
+        return cls(**values)
 
 
 @dataclass
 class Report:
     title: str
-    week: str
-    generated_by: str
-    weeks: list[WeekRow]
-    channels: list[dict[str, Any]]
-    narrative: list[str]
+    period: dict[str, Any]
+    kpis: dict[str, Any]
+    trend: list[dict[str, Any]]
+    segments: dict[str, list[dict[str, Any]]]
+    drivers: list[dict[str, Any]]
+    driver_trend: dict[str, Any]
+    emerging: list[dict[str, Any]]
+    quotes: list[dict[str, Any]]
+    qa: dict[str, Any]
     data_quality: dict[str, Any]
-    quotes: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    narrative: list[str] = field(default_factory=list)
+    generated_by: str = f"feedback-engine {__version__}"
+
+    @property
+    def week(self) -> str:
+        """The period's label (a week, or ``first to last``)."""
+        return self.period["label"]
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    return None if math.isnan(value) else value
+def resolve_period(available: list[str], week: str | None, date_from: str | None,
+                   date_to: str | None) -> list[str]:
+    """The weeks the report covers: ``week``, ``date_from..date_to`` or the latest week."""
+    if week and (date_from or date_to):
+        from ..errors import ConfigError
 
-
-def _week_rows(frame) -> list[WeekRow]:
-    rows = []
-    for r in frame.to_dict("records"):
-        n = nps_from_counts(int(r["nps_n"]), int(r["promoters"]), int(r["detractors"]))
-        c = wilson(int(r["csat_hits"]), int(r["csat_n"]))
-        rows.append(WeekRow(
-            week=r["week"], volume=int(r["volume"]),
-            nps=n.score, nps_ci=(n.ci_low, n.ci_high) if n.n else None, nps_n=n.n,
-            csat=c.share, csat_ci=(c.ci_low, c.ci_high) if c.n else None, csat_n=c.n,
-            csat_mean=_num(r["csat_mean"]), ces_mean=_num(r["ces_mean"]),
-            ces_n=int(r["ces_n"]), sentiment_mean=_num(r["sentiment_mean"]),
-            negative_share=_num(r["negative_share"])))
-    return rows
-
-
-def _significant(diff: float, se: float) -> bool:
-    return se > 0 and abs(diff) / se >= Z95
-
-
-def _nps_change(cur: WeekRow, prev: WeekRow, min_n: int) -> str | None:
-    if cur.nps is None or prev.nps is None:
-        return None
-    if min(cur.nps_n, prev.nps_n) < min_n:
-        return (f"NPS was {cur.nps:.1f} (n={cur.nps_n}); too few responses to compare with "
-                f"{prev.week} (minimum {min_n}).")
-    diff = cur.nps - prev.nps
-    se = math.hypot(*((ci[1] - ci[0]) / (2 * Z95) for ci in (cur.nps_ci, prev.nps_ci)))
-    direction = "rose" if diff > 0 else "fell"
-    if _significant(diff, se):
-        return (f"NPS {direction} {abs(diff):.1f} points to {cur.nps:.1f} "
-                f"(95% CI {cur.nps_ci[0]:.1f} to {cur.nps_ci[1]:.1f}, n={cur.nps_n}), "
-                f"a significant change from {prev.nps:.1f} in {prev.week}.")
-    return (f"NPS was {cur.nps:.1f} (95% CI {cur.nps_ci[0]:.1f} to {cur.nps_ci[1]:.1f}, "
-            f"n={cur.nps_n}), no significant change from {prev.nps:.1f} in {prev.week}.")
-
-
-def _csat_change(cur: WeekRow, prev: WeekRow, min_n: int) -> str | None:
-    if cur.csat is None or prev.csat is None:
-        return None
-    if min(cur.csat_n, prev.csat_n) < min_n:
-        return (f"CSAT was {100 * cur.csat:.1f}% (n={cur.csat_n}); too few responses to "
-                f"compare with {prev.week} (minimum {min_n}).")
-    pooled = (cur.csat * cur.csat_n + prev.csat * prev.csat_n) / (cur.csat_n + prev.csat_n)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / cur.csat_n + 1 / prev.csat_n))
-    diff = cur.csat - prev.csat
-    if _significant(diff, se):
-        direction = "rose" if diff > 0 else "fell"
-        return (f"CSAT {direction} {100 * abs(diff):.1f} points to {100 * cur.csat:.1f}% "
-                f"satisfied (n={cur.csat_n}), a significant change from "
-                f"{100 * prev.csat:.1f}% in {prev.week}.")
-    return (f"CSAT was {100 * cur.csat:.1f}% satisfied (n={cur.csat_n}), no significant "
-            f"change from {100 * prev.csat:.1f}% in {prev.week}.")
+        raise ConfigError("give either --week or --from/--to, not both")
+    if week:
+        parse_week(week)
+        return [week]
+    if date_from or date_to:
+        return weeks_between(date_from or available[0], date_to or available[-1])
+    return [available[-1]]
 
 
 def build_report(db: str, week: str | None = None, date_from: str | None = None,
-                 date_to: str | None = None, title: str = "Weekly customer feedback report",
-                 min_n: int = 30) -> Report:
-    """Build the report model for ``week`` (default: the latest week with data).
+                 date_to: str | None = None, settings: ReportSettings | None = None,
+                 title: str | None = None, min_n: int | None = None) -> Report:
+    """Build the report model for a week (default: the latest week with data) or a range.
 
     Args:
         db: the warehouse path.
-        week: ISO week to report on, e.g. ``2026-W47``.
-        date_from, date_to: ISO weeks bounding the trend table (inclusive).
-        min_n: fewer responses than this in either week: no claim of change.
+        week: ISO week, e.g. ``2026-W47``.
+        date_from, date_to: ISO weeks bounding a longer period (inclusive).
+        settings: segments, drivers, thresholds; ``title``/``min_n`` override it.
 
     Raises:
-        WarehouseError: no warehouse, no records, or the week has no data.
+        WarehouseError: no warehouse, no records, or no data in the period.
+        ConfigError: a malformed week, or a segment/driver column the records lack.
     """
+    s = settings or ReportSettings()
+    if title is not None:
+        s.title = title
+    if min_n is not None:
+        s.min_n = min_n
     with Warehouse(db, read_only=True) as warehouse:
-        frame = warehouse.query(WEEKLY_SQL, [date_from, date_from, date_to, date_to])
-        if frame.empty:
+        r = Rollups(warehouse.con)
+        available = r.weeks_with_data()
+        if not available:
             raise WarehouseError(f"no records with a week in {db}; run `feedback analyze` "
-                                 "first, or widen --from/--to")
-        weeks = _week_rows(frame)
-        by_week = {w.week: w for w in weeks}
-        target = week or weeks[-1].week
-        if target not in by_week:
-            raise WarehouseError(f"no records in week {target}; weeks with data: "
-                                 f"{weeks[0].week} to {weeks[-1].week}")
-        channels = warehouse.query(CHANNEL_SQL, [target]).to_dict("records")
-        quality = _data_quality(warehouse)
-        quotes = _quotes(warehouse, target)
-    index = [w.week for w in weeks].index(target)
-    cur, prev = weeks[index], weeks[index - 1] if index > 0 else None
-    narrative = [f"In {target}, {cur.volume:,} records were analyzed across "
-                 f"{len(channels)} channels."]
-    if prev is not None:
-        change = 100 * (cur.volume - prev.volume) / prev.volume if prev.volume else 0.0
-        narrative[0] = narrative[0][:-1] + (f", {abs(change):.0f}% "
-                                            f"{'more' if change >= 0 else 'fewer'} than in "
-                                            f"{prev.week} ({prev.volume:,}).")
-        narrative += [s for s in (_nps_change(cur, prev, min_n), _csat_change(cur, prev, min_n))
-                      if s]
-    if cur.sentiment_mean is not None and cur.negative_share is not None:
-        narrative.append(f"Mean sentiment was {cur.sentiment_mean:+.2f}; "
-                         f"{100 * cur.negative_share:.0f}% of records read as negative.")
-    channel_rows = []
-    for c in channels:
-        n = nps_from_counts(int(c["nps_n"]), int(c["promoters"]), int(c["detractors"]))
-        channel_rows.append({"channel": c["channel"], "volume": int(c["volume"]),
-                             "sentiment_mean": _num(c["sentiment_mean"]),
-                             "nps": n.score, "nps_n": n.n})
-    return Report(title=title, week=target, generated_by=f"feedback-engine {__version__}",
-                  weeks=weeks, channels=channel_rows, narrative=narrative,
-                  data_quality=quality, quotes=quotes)
+                                 "first")
+        period = resolve_period(available, week, date_from, date_to)
+        if not set(period) & set(available):
+            raise WarehouseError(f"no records in {_label(period)}; weeks with data: "
+                                 f"{available[0]} to {available[-1]}")
+        previous = weeks_before(period[0], len(period))
+        trailing = weeks_before(period[0], s.baseline_weeks * len(period))
+        trend_weeks = weeks_before(period[-1], s.trend_weeks - 1) + [period[-1]]
+        current, before = r.kpis(period), r.kpis(previous)
+        changes = compare(current, before, s.min_n)
+        segments = {d: r.segments(d, period, previous, s.min_n) for d in s.segments if r.has(d)}
+        # Many segment changes are tested at once: Holm keeps the family's error at 5%.
+        holm([c for rows in segments.values() for row in rows for c in row["changes"].values()])
+        all_drivers: list[dict[str, Any]] = []
+        spikes: list[dict[str, Any]] = []
+        trailing_volume = r.kpis(trailing).volume
+        trends: dict[str, Any] = {}
+        for dimension in (d for d in s.drivers if r.has(d)):
+            rows = r.drivers(dimension, period, previous, trailing, s.min_n)
+            spikes += emerging(rows, current.volume, trailing_volume, s.emerging_alpha,
+                               s.emerging_min_count)
+            ranked = _rank(rows)
+            all_drivers += ranked[: s.top_drivers]
+            top = [d["value"] for d in ranked[:5]]
+            top += [e["value"] for e in spikes if e["dimension"] == dimension
+                    and e["value"] not in top]
+            trends[dimension] = r.driver_trend(dimension, trend_weeks, top)
+        quotes = _quotes(warehouse, r, period, all_drivers, spikes, s.quotes_per_driver)
+        qa = _qa(warehouse, r, period)
+        quality = _data_quality(warehouse, r, period)
+        weekly = r.weekly(trend_weeks)
+    # The four headline changes are one family too: Holm keeps a quiet week quiet.
+    headline = {k: c.as_dict() for k, c in changes.items()}
+    holm(list(headline.values()))
+    for d in all_drivers:
+        d["label"] = driver_label(d["value"])
+    for e in spikes:
+        e["label"] = driver_label(e["value"])
+    report = Report(
+        title=s.title,
+        period={"label": _label(period), "weeks": period, "start": str(parse_week(period[0])),
+                "end": str(parse_week(period[-1]) + dt.timedelta(days=6)),
+                "previous": previous, "trailing": trailing, "min_n": s.min_n},
+        kpis={"current": current.as_dict(), "previous": before.as_dict(),
+              "changes": headline},
+        trend=weekly, segments=segments, drivers=all_drivers, driver_trend=trends,
+        emerging=spikes, quotes=quotes, qa=qa, data_quality=quality)
+    report.narrative = narrative(report)
+    return report
+
+
+def _label(period: list[str]) -> str:
+    return period[0] if len(period) == 1 else f"{period[0]} to {period[-1]}"
+
+
+def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most negative impact first: NPS impact where drivers have NPS answers, else CSAT,
+    else sentiment; unreliable (too few answers) drivers after the reliable ones."""
+    def key(d: dict[str, Any]) -> tuple:
+        impact = next((d[k] for k in ("impact_nps", "impact_csat", "impact_sentiment")
+                       if d[k] is not None), 0.0)
+        scale = 1.0 if d["impact_nps"] is not None else 100.0
+        return (not d["reliable"], impact * scale, -d["volume"], d["value"])
+
+    return sorted((d for d in rows if d["volume"] > 0), key=key)
+
+
+def driver_label(value: str) -> str:
+    """``billing.double_charge`` → ``billing › double charge``; other values unchanged."""
+    if re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", value):
+        return " › ".join(part.replace("_", " ") for part in value.split("."))
+    return value
 
 
 QUOTE_CHARS = 300
@@ -202,37 +206,95 @@ def _shorten(text: str, limit: int = QUOTE_CHARS) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _quotes(warehouse: Warehouse, week: str, n_negative: int = 3,
-            n_positive: int = 2) -> list[dict[str, Any]]:
-    """The week's most negative and most positive comments, redacted text only."""
-    if not {"text_redacted", "sentiment"} <= set(warehouse.columns()):
+def _dedupe_key(text: str) -> str:
+    return hashlib.sha1(re.sub(r"[\W\d_]+", " ", text.lower()).strip().encode()).hexdigest()
+
+
+def _quotes(warehouse: Warehouse, r: Rollups, period: list[str], drivers: list[dict[str, Any]],
+            spikes: list[dict[str, Any]], per_driver: int) -> list[dict[str, Any]]:
+    """For the top negative drivers and the emerging ones: the most typical and the most
+    negative redacted comment, never the same text twice."""
+    if not {"text_redacted", "sentiment"} <= r.columns or per_driver <= 0:
         return []
-    sql = ("SELECT record_id, channel, sentiment, text_redacted FROM records "
-           "WHERE week = ? AND text_redacted IS NOT NULL AND sentiment {sign} 0 "
-           "AND kind <> 'transcript' ORDER BY sentiment {order}, record_id LIMIT ?")
+    wanted: list[tuple[str, str]] = []
+    for d in [d for d in drivers if (d["impact_nps"] or d["impact_sentiment"] or 0) < 0][:3] \
+            + spikes:
+        if (d["dimension"], d["value"]) not in wanted:
+            wanted.append((d["dimension"], d["value"]))
+    conf = "root_cause_conf" if r.has("root_cause_conf") else "NULL"
+    weeks = "(" + ", ".join(f"'{w}'" for w in period) + ")"
+    seen: set[str] = set()
     out = []
-    for tone, sign, order, n in (("negative", "<", "ASC", n_negative),
-                                 ("positive", ">", "DESC", n_positive)):
-        query = sql.format(sign=sign, order=order)
-        for row in warehouse.query(query, [week, n]).to_dict("records"):
-            out.append({"tone": tone, "record_id": row["record_id"], "channel": row["channel"],
-                        "sentiment": float(row["sentiment"]),
-                        "text": _shorten(row["text_redacted"])})
+    for dimension, value in wanted:
+        # Survey answers and reviews first (the customer's own words), then transcripts.
+        rows = r._rows(
+            f"SELECT record_id, channel, sentiment, {conf} AS conf, text_redacted FROM records "
+            f'WHERE week IN {weeks} AND "{dimension}" = ? AND text_redacted IS NOT NULL '
+            "AND sentiment IS NOT NULL "
+            "ORDER BY kind = 'transcript', sentiment, record_id LIMIT 400", [value])
+        if not rows:
+            continue
+        scores = sorted(x["sentiment"] for x in rows)
+        median = scores[len(scores) // 2]
+        typical = sorted(rows, key=lambda x: (abs(x["sentiment"] - median),
+                                              -(x["conf"] or 0.0), x["record_id"]))
+        picks = [("most negative", rows), ("most typical", typical)][:max(per_driver, 1)]
+        for kind, ordered in picks:
+            for x in ordered:
+                key = _dedupe_key(x["text_redacted"])
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append({"dimension": dimension, "value": value,
+                            "label": driver_label(value), "kind": kind,
+                            "record_id": x["record_id"], "channel": x["channel"],
+                            "sentiment": float(x["sentiment"]),
+                            "text": _shorten(x["text_redacted"])})
+                break
     return out
 
 
-def _data_quality(warehouse: Warehouse) -> dict[str, Any]:
+def _qa(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[str, Any]:
+    if not r.has("qa_results"):
+        return {"available": False}
+    from ..rollups.qa import qa_summary
+
+    start = parse_week(period[0])
+    end = parse_week(period[-1]) + dt.timedelta(days=6)
+    summary = qa_summary(warehouse.con, start, end)
+    return {"available": True, **json.loads(json.dumps(summary, default=str))}
+
+
+def _data_quality(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[str, Any]:
     counts = warehouse.counts()
-    reasons = warehouse.query("SELECT reason, count(*) AS n FROM rejects GROUP BY reason "
-                              "ORDER BY n DESC, reason").to_dict("records")
-    last = warehouse.query("SELECT run_id, finished_at, version, config_hash, stages, read, "
-                           "analyzed, rejected FROM runs WHERE status = 'ok' "
-                           "ORDER BY finished_at DESC LIMIT 1").to_dict("records")
+    reasons = r._rows("SELECT reason, count(*) AS n FROM rejects GROUP BY reason "
+                      "ORDER BY n DESC, reason")
+    last = r._rows("SELECT run_id, finished_at, version, config_hash, stages, read, "
+                   "analyzed, rejected FROM runs WHERE status = 'ok' "
+                   "ORDER BY finished_at DESC LIMIT 1")
     run = last[0] if last else {}
     if run.get("finished_at") is not None:
         run["finished_at"] = dt.datetime.fromisoformat(str(run["finished_at"])).isoformat(
             timespec="seconds")
-    return {"records": counts["records"], "rejects": counts["rejects"],
-            "rejects_by_reason": {r["reason"]: int(r["n"]) for r in reasons},
+    if isinstance(run.get("stages"), str):
+        run["stages"] = json.loads(run["stages"])
+    weeks = "(" + ", ".join(f"'{w}'" for w in period) + ")"
+    in_period = r._rows(f"SELECT count(*) AS n FROM records WHERE week IN {weeks}")[0]["n"]
+    redactions: dict[str, int] = {}
+    if r.has("pii_counts"):
+        rows = r._rows(
+            "SELECT e.key AS kind, sum(CAST(e.value AS BIGINT)) AS n FROM ("
+            "SELECT unnest(map_entries(CAST(pii_counts AS MAP(VARCHAR, BIGINT)))) AS e "
+            f"FROM records WHERE week IN {weeks} AND pii_counts IS NOT NULL) GROUP BY 1 "
+            "ORDER BY n DESC, kind")
+        redactions = {x["kind"]: int(x["n"]) for x in rows}
+    undated = r._rows("SELECT count(*) AS n FROM records WHERE week IS NULL")[0]["n"]
+    return {"records": counts["records"], "records_in_period": int(in_period),
+            "records_undated": int(undated), "rejects": counts["rejects"],
+            "rejects_by_reason": {x["reason"]: int(x["n"]) for x in reasons},
+            "redactions_in_period": redactions,
             "last_run": {k: (int(v) if k in ("read", "analyzed", "rejected") else v)
                          for k, v in run.items()}}
+
+
+__all__ = ["Kpis", "Report", "ReportSettings", "build_report", "driver_label"]

@@ -1,22 +1,34 @@
-"""Render a :class:`~feedback_engine.reports.model.Report` to Markdown, HTML or JSON."""
+"""Render a :class:`~feedback_engine.reports.model.Report`: HTML, Markdown, JSON, PDF, tables.
+
+All formats format the same model. HTML is one self-contained file (inline CSS and SVG, a
+Content-Security-Policy that forbids scripts and every network request); PDF is that HTML
+printed by headless Chromium. The tables export to CSV (one file each) or one XLSX workbook,
+with every text cell guarded against formula injection.
+"""
 
 from __future__ import annotations
 
 import html
 import json
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..errors import ConfigError
+from ..exports import guard_cell
 from ..resources import template_text
+from . import charts
 from .model import Report
 
-FORMATS = ("html", "md", "json")
+FORMATS = ("html", "md", "json", "pdf")
+TABLE_FORMATS = ("csv", "xlsx")
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
 
 
 def _num(value: float | None, digits: int = 1, signed: bool = False) -> str:
@@ -25,7 +37,7 @@ def _num(value: float | None, digits: int = 1, signed: bool = False) -> str:
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
-def _ci(pair: tuple[float, float] | None, scale: float = 1.0, digits: int = 1) -> str:
+def _ci(pair: Any, scale: float = 1.0, digits: int = 1) -> str:
     if not pair:
         return ""
     return f"{scale * pair[0]:.{digits}f} to {scale * pair[1]:.{digits}f}"
@@ -44,21 +56,197 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+def build_charts(report: Report) -> dict[str, str]:
+    """The report's SVG charts by name (empty where there is nothing to draw)."""
+    trend = report.trend
+    weeks = [w["week"] for w in trend]
+    period = report.period["weeks"]
+    out: dict[str, str] = {}
+    if any(w["nps"] is not None for w in trend):
+        out["nps_trend"] = charts.trend_chart(
+            "nps-trend", "NPS by week, with 95% interval", weeks,
+            [("NPS", [w["nps"] for w in trend], [w["nps_ci"] for w in trend])],
+            highlight=period)
+    if any(w["csat"] is not None for w in trend):
+        out["csat_trend"] = charts.trend_chart(
+            "csat-trend", "CSAT (share of 4–5) by week, with 95% interval", weeks,
+            [("CSAT %", [_scale(w["csat"]) for w in trend],
+              [_scale_pair(w["csat_ci"]) for w in trend])], highlight=period)
+    if any(w["sentiment"] is not None for w in trend):
+        out["sentiment_trend"] = charts.trend_chart(
+            "sentiment-trend", "Mean sentiment by week, with 95% interval", weeks,
+            [("sentiment", [w["sentiment"] for w in trend], [w["sentiment_ci"] for w in trend])],
+            fmt=lambda v: f"{v:+.2f}", highlight=period)
+    impact = [(d["label"], d["impact_nps"], None) for d in report.drivers
+              if d["impact_nps"] is not None][:10]
+    if impact:
+        out["driver_impact"] = charts.bar_chart(
+            "driver-impact", "Driver impact on NPS: NPS(all) − NPS(all without it)", impact)
+    for dimension, rows in report.driver_trend.items():
+        if not rows:
+            continue
+        values = list(rows[0]["shares"])
+        series = [(_short(_label_of(report, v)), [100 * r["shares"][v] for r in rows], None)
+                  for v in values[:6]]
+        out[f"share_{dimension}"] = charts.trend_chart(
+            f"share-{dimension}", f"Share of records by {dimension.replace('_', ' ')} (%)",
+            [r["week"] for r in rows], series, highlight=period)
+    channels = report.segments.get("channel", [])
+    if channels:
+        out["sentiment_channel"] = charts.bar_chart(
+            "sentiment-channel", "Mean sentiment by channel, with 95% interval",
+            [(c["value"], c["sentiment"], c["sentiment_ci"]) for c in channels
+             if c["sentiment"] is not None], fmt=lambda v: f"{v:+.2f}")
+    rules = [r for r in report.qa.get("rules", []) if r.get("pass_rate") is not None]
+    if rules:
+        out["qa_rules"] = charts.bar_chart(
+            "qa-rules", "QA rule pass rates (%)",
+            [(r.get("name") or r["rule"], 100 * r["pass_rate"], None) for r in rules],
+            fmt=lambda v: f"{v:.0f}", domain=(0.0, 100.0), signed_colors=False)
+    return out
+
+
+def _scale(value: float | None) -> float | None:
+    return None if value is None else 100 * value
+
+
+def _scale_pair(pair: Any) -> tuple[float, float] | None:
+    return (100 * pair[0], 100 * pair[1]) if pair else None
+
+
+def _short(text: str, limit: int = 18) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _label_of(report: Report, value: str) -> str:
+    from .model import driver_label
+
+    return driver_label(value)
+
+
 def render(report: Report, fmt: str) -> str:
-    """Return the report as text in ``fmt`` (html, md or json)."""
+    """Return the report as text in ``fmt`` (html, md or json; pdf is binary: use
+    :func:`write_report`)."""
     if fmt == "json":
         return json.dumps(report.as_dict(), indent=2, default=str) + "\n"
     if fmt == "md":
         return _environment(False).from_string(template_text("report.md.j2")).render(r=report)
     if fmt == "html":
-        # Autoescape: customer text and labels are hostile until proven otherwise.
+        # Autoescape: customer text and labels are hostile until proven otherwise. The SVG
+        # charts escape their own text (charts._e) and are marked safe here.
+        svgs = {k: Markup(v) for k, v in build_charts(report).items()}  # noqa: S704
         return _environment(True).from_string(template_text("report.html.j2")).render(
-            r=report)
+            r=report, charts=svgs)
     raise ConfigError(f"unknown report format '{fmt}'; choose one of {', '.join(FORMATS)}")
 
 
 def write_report(report: Report, fmt: str, path: str | Path) -> Path:
+    """Write the report in ``fmt`` to ``path`` and return it."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        from .browser import html_to_pdf
+
+        with tempfile.TemporaryDirectory(prefix="feedback-report-") as tmp:
+            page = Path(tmp) / "report.html"
+            page.write_text(render(report, "html"), encoding="utf-8")
+            return html_to_pdf(page, out)
     out.write_text(render(report, fmt), encoding="utf-8")
     return out
+
+
+def report_tables(report: Report) -> dict[str, list[dict[str, Any]]]:
+    """The report's tables as flat rows: kpis, trend, segments, drivers, emerging, qa."""
+    def flat(row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, list | tuple) and len(value) == 2 and key.endswith("_ci"):
+                out[f"{key}_low"], out[f"{key}_high"] = value
+            elif isinstance(value, list | tuple) and key.endswith("_ci"):
+                out[f"{key}_low"] = out[f"{key}_high"] = None
+            elif isinstance(value, dict):
+                for sub, inner in value.items():
+                    if isinstance(inner, dict):
+                        for k2, v2 in inner.items():
+                            out[f"{sub}_{k2}"] = v2
+                    else:
+                        out[f"{key}_{sub}"] = inner
+            elif isinstance(value, list):
+                out[key] = json.dumps(value, default=str)
+            else:
+                out[key] = value
+        return out
+
+    k = report.kpis
+    kpis = [{"period": report.period["label"], "which": "current", **k["current"]},
+            {"period": ", ".join(report.period["previous"]), "which": "previous",
+             **k["previous"]}]
+    tables = {
+        "kpis": [flat(r) for r in kpis],
+        "kpi_changes": [flat(c) for c in k["changes"].values()],
+        "trend": [flat(r) for r in report.trend],
+        "segments": [flat({key: v for key, v in r.items()})
+                     for rows in report.segments.values() for r in rows],
+        "drivers": [flat(r) for r in report.drivers],
+        "emerging": [flat(r) for r in report.emerging],
+        "quotes": [flat(r) for r in report.quotes],
+    }
+    qa = report.qa
+    if qa.get("available"):
+        tables["qa_rules"] = [flat(r) for r in qa.get("rules", [])]
+        tables["qa_training_needs"] = [flat(r) for r in qa.get("training_needs", [])]
+    return tables
+
+
+def export_tables(report: Report, directory: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write the report's tables: one CSV each, or one XLSX workbook with a sheet each.
+
+    Text cells that a spreadsheet would run as a formula are prefixed with a quote.
+    """
+    if fmt not in TABLE_FORMATS:
+        raise ConfigError(f"unknown table format '{fmt}'; choose one of "
+                          f"{', '.join(TABLE_FORMATS)}")
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    tables = report_tables(report)
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.remove(book.active)
+        for name, rows in tables.items():
+            sheet = book.create_sheet(name[:31])
+            columns = _columns(rows)
+            sheet.append(columns)
+            for row in rows:
+                sheet.append([_cell(row.get(c)) for c in columns])
+        path = target / "report_tables.xlsx"
+        book.save(path)
+        return [path]
+    import csv
+
+    written = []
+    for name, rows in tables.items():
+        path = target / f"{name}.csv"
+        columns = _columns(rows)
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+        written.append(path)
+    return written
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    return columns
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool | int | float):
+        return value
+    return guard_cell(str(value))

@@ -1,0 +1,231 @@
+"""The report's sentences, generated deterministically from the report model's numbers.
+
+Rules the sentences keep:
+
+- every sentence states the figures behind it (value, n, interval or test);
+- a change is called a rise or a fall only when :func:`~feedback_engine.rollups.weekly.compare`
+  found it significant with enough answers in both periods; otherwise the sentence says
+  "no significant change" or "too few answers to compare";
+- a driver is said to have "driven" a change only when the change in its impact accounts for
+  at least half of the change in the score.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Report
+
+METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "Customer effort (CES)",
+                "sentiment": "Mean sentiment"}
+
+
+def _fmt(metric: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    if metric == "csat":
+        return f"{100 * value:.1f}%"
+    if metric == "sentiment":
+        return f"{value:+.2f}"
+    if metric == "ces":
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def _delta(metric: str, value: float) -> str:
+    if metric in ("nps", "csat"):
+        return f"{abs(value) * (100 if metric == 'csat' else 1):.1f} points"
+    return f"{abs(value):.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f}%"
+
+
+def _ci(metric: str, pair: Any) -> str:
+    if not pair:
+        return ""
+    return f"95% CI {_fmt(metric, pair[0])} to {_fmt(metric, pair[1])}, "
+
+
+def kpi_sentence(metric: str, change: dict[str, Any], current: dict[str, Any],
+                 previous_label: str, min_n: int) -> str | None:
+    """One sentence on a KPI: its value, interval and n, and whether it changed."""
+    value = change["current"]
+    if value is None:
+        return None
+    name = METRIC_NAMES[metric]
+    ci = current.get(f"{metric}_ci")
+    n = change["n_current"]
+    stated = f"{name} was {_fmt(metric, value)} ({_ci(metric, ci)}n={n:,})"
+    if change["previous"] is None:
+        return f"{stated}; there is no earlier period to compare with."
+    if not change["comparable"]:
+        return (f"{stated}; too few answers to compare with {previous_label} "
+                f"(n={change['n_previous']:,}; minimum {min_n}).")
+    if not change["significant"]:
+        return (f"{stated}, no significant change from {_fmt(metric, change['previous'])} "
+                f"in {previous_label}.")
+    # For CES, lower is better: say "rose"/"fell" literally and let the reader judge.
+    direction = "rose" if change["delta"] > 0 else "fell"
+    kind = "rise" if change["delta"] > 0 else "drop"
+    if metric == "ces":
+        kind = "change"  # whether higher CES is better depends on the survey's wording
+    return (f"{name} {direction} {_delta(metric, change['delta'])} to {_fmt(metric, value)} "
+            f"({_ci(metric, ci)}n={n:,}), a significant {kind} from "
+            f"{_fmt(metric, change['previous'])} in {previous_label}.")
+
+
+def _attribution(metric: str, change: dict[str, Any], drivers: list[dict[str, Any]],
+                 previous_label: str) -> str | None:
+    """Which driver moved a significant NPS/CSAT change, when one accounts for most of it.
+
+    A driver's contribution is the change of its impact (score with it − score without it)
+    between the periods, estimated from its share and score in each period.
+    """
+    if not change["significant"] or not drivers:
+        return None
+    key, without = f"impact_{metric}", f"{metric}_without"
+    best, best_part = None, 0.0
+    for d in drivers:
+        if d[key] is None or d["share_previous"] is None or d[without] is None:
+            continue
+        # Impact now, and roughly then: previous share × (driver score − rest score).
+        before = -(d["share_previous"] or 0.0) * ((d[without] or 0.0) - (d[metric] or 0.0))
+        part = d[key] - before
+        if part * change["delta"] > 0 and abs(part) > abs(best_part):
+            best, best_part = d, part
+    if best is None:
+        return None
+    scale = 100 if metric == "csat" else 1
+    share_now, share_then = _pct(best["share"]), _pct(best["share_previous"])
+    score = _fmt(metric, best[metric])
+    lead = "drove most of it" if abs(best_part) >= abs(change["delta"]) / 2 else (
+        "was the largest single contributor")
+    moved = "rose" if (best["share"] or 0) > (best["share_previous"] or 0) else "went"
+    return (f"{best['label']} {lead} ({best_part * scale:+.1f} of the "
+            f"{change['delta'] * scale:+.1f} points): its share {moved} from {share_then} in "
+            f"{previous_label} to {share_now}, and its {METRIC_NAMES[metric]} is {score}.")
+
+
+def _driver_sentence(d: dict[str, Any], previous_label: str) -> str:
+    if d["impact_nps"] is not None:
+        effect = (f"NPS {_fmt('nps', d['nps'])} against {_fmt('nps', d['nps_without'])} "
+                  f"without it (n={d['nps_n']:,}), an impact of {d['impact_nps']:+.1f} NPS points")
+    elif d["impact_csat"] is not None:
+        effect = (f"CSAT {_fmt('csat', d['csat'])} against {_fmt('csat', d['csat_without'])} "
+                  f"without it, an impact of {100 * d['impact_csat']:+.1f} CSAT points")
+    else:
+        effect = (f"mean sentiment {_fmt('sentiment', d['sentiment'])} against "
+                  f"{_fmt('sentiment', d['sentiment_without'])} without it")
+    return (f"The top negative driver was {d['label']}: {d['volume']:,} records, "
+            f"{_pct(d['share'])} of the period ({_pct(d['share_previous'])} in "
+            f"{previous_label}), {effect}.")
+
+
+def _emerging_sentence(e: dict[str, Any], baseline: int) -> str:
+    p = "p < 0.001" if e["p_value"] < 0.001 else f"p = {e['p_value']:.3f}"
+    what = "is new" if e["status"] == "new" else "is spiking"
+    return (f"Emerging: {e['label']} {what}, {e['count']:,} records against "
+            f"{e['expected']:.1f} expected from the trailing {baseline} weeks "
+            f"({e['ratio']:.1f}×, {p}).")
+
+
+def narrative(report: Report) -> list[str]:
+    """The report's sentences, in reading order."""
+    period, k = report.period, report.kpis
+    cur, prev = k["current"], k["previous"]
+    label = period["label"]
+    previous = period["previous"]
+    previous_label = previous[0] if len(previous) == 1 else f"{previous[0]} to {previous[-1]}"
+    n_channels = len(report.segments.get("channel", []))
+    first = f"In {label}, {cur['volume']:,} records were analyzed"
+    first += f" across {n_channels} channels" if n_channels else ""
+    if prev["volume"]:
+        change = 100 * (cur["volume"] - prev["volume"]) / prev["volume"]
+        first += (f", {abs(change):.0f}% {'more' if change >= 0 else 'fewer'} than in "
+                  f"{previous_label} ({prev['volume']:,}).")
+    else:
+        first += "."
+    out = [first]
+    changes = k["changes"]
+    for metric in ("nps", "csat", "ces", "sentiment"):
+        sentence = kpi_sentence(metric, changes[metric], cur, previous_label, period["min_n"])
+        if sentence:
+            if metric == "sentiment" and cur["negative_share"] is not None:
+                sentence = sentence[:-1] + (f"; {_pct(cur['negative_share'])} of records read "
+                                            "as negative.")
+            out.append(sentence)
+        if metric in ("nps", "csat"):
+            drivers = [d for d in report.drivers if d["dimension"] == "root_cause"] or \
+                report.drivers
+            attribution = _attribution(metric, changes[metric], drivers, previous_label)
+            if attribution:
+                out.append(attribution)
+    negative = [d for d in report.drivers if d["reliable"]
+                and (d["impact_nps"] if d["impact_nps"] is not None
+                     else d["impact_csat"] if d["impact_csat"] is not None
+                     else d["impact_sentiment"] or 0.0) < 0]
+    if negative:
+        out.append(_driver_sentence(negative[0], previous_label))
+    baseline = len(period["trailing"])
+    if report.emerging:
+        out += [_emerging_sentence(e, baseline) for e in report.emerging[:3]]
+    elif report.drivers:
+        out.append(f"No cause or topic rose significantly above its level in the trailing "
+                   f"{baseline} weeks.")
+    out += _segment_sentences(report.segments)
+    out += _qa_sentences(report.qa)
+    dq = report.data_quality
+    if dq["rejects"]:
+        reasons = sorted(dq["rejects_by_reason"].items(), key=lambda x: (-x[1], x[0]))
+        top = ", ".join(f"{reason} ({n:,})" for reason, n in reasons[:3])
+        out.append(f"Data quality: the warehouse holds {dq['records']:,} records and "
+                   f"{dq['rejects']:,} rejected rows, most often {top}.")
+    return out
+
+
+def _segment_sentences(segments: dict[str, list[dict[str, Any]]], limit: int = 3
+                       ) -> list[str]:
+    """The largest significant NPS/CSAT changes among segments (by |z|), and how many more."""
+    found = []
+    for dimension, rows in segments.items():
+        for row in rows:
+            for metric in ("nps", "csat"):
+                c = row["changes"][metric]
+                if c["significant"]:
+                    found.append((-abs(c["z"]), dimension, row["value"], metric, c))
+    found.sort(key=lambda x: x[:4])
+    out = []
+    for _, dimension, value, metric, c in found[:limit]:
+        direction = "rose" if c["delta"] > 0 else "fell"
+        out.append(f"In {dimension} {value}, {METRIC_NAMES[metric]} {direction} "
+                   f"{_delta(metric, c['delta'])} to {_fmt(metric, c['current'])} "
+                   f"(n={c['n_current']:,}), a significant change from "
+                   f"{_fmt(metric, c['previous'])} (z = {c['z']:.1f}).")
+    if len(found) > limit:
+        out.append(f"{len(found) - limit} more segment changes are significant; see the "
+                   "segments table.")
+    return out
+
+
+def _qa_sentences(qa: dict[str, Any]) -> list[str]:
+    if not qa.get("available") or not qa.get("n_conversations"):
+        return []
+    rules = [r for r in qa.get("rules", []) if r.get("pass_rate") is not None and r.get("n")]
+    out = []
+    if rules:
+        worst = min(rules, key=lambda r: (r["pass_rate"], r["rule"]))
+        out.append(f"QA: {qa['n_conversations']:,} conversations were scored; the weakest "
+                   f"rule was {worst.get('name') or worst['rule']}, passed in "
+                   f"{100 * worst['pass_rate']:.0f}% of the {worst['n']:,} where it applied.")
+    needs = qa.get("training_needs", [])
+    if needs:
+        top = needs[0]
+        agents = len({(n['agent'], n['rule']) for n in needs})
+        out.append(f"{agents} agent-rule training needs were flagged; the first is "
+                   f"{top['agent']} ({top.get('team') or 'no team'}) on {top['rule']}: "
+                   f"{100 * top['rate']:.0f}% against a team rate of "
+                   f"{100 * top['team_rate']:.0f}% (n={top['n']}).")
+    return out

@@ -1,0 +1,449 @@
+"""Weekly rollups in DuckDB: KPIs with intervals, segments, drivers and emerging issues.
+
+Every function reads the ``records`` table through one connection and returns plain data.
+Periods are lists of ISO week labels (``2026-W47``); the SQL aggregates counts and the
+statistics (intervals, tests) are computed here from those counts, so a figure in the report
+can be re-derived from the warehouse with one ``GROUP BY``.
+
+Statistics used:
+
+- NPS: % promoters − % detractors, 95% interval from the multinomial variance
+  ``(p + d − (p − d)²) / n``; a change between periods is tested with the two variances added.
+- CSAT: share of 4–5 answers with a Wilson interval; changes by a pooled two-proportion z test.
+- CES and sentiment: means with normal intervals; changes by Welch's z.
+- Emerging issues: the period's count of a cause or topic against a Poisson expectation from
+  its share over the trailing baseline weeks, scaled to the period's volume.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import duckdb
+
+from ..errors import ConfigError
+from .metrics import Z95, nps_from_counts, wilson
+
+WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
+MISSING = ("unknown", "")  # driver values that are not a cause
+
+
+def parse_week(label: str) -> dt.date:
+    """Return the Monday of ISO week ``label`` (``2026-W47``).
+
+    Raises:
+        ConfigError: not an ISO week label.
+    """
+    if not isinstance(label, str) or not WEEK_RE.match(label):
+        raise ConfigError(f"'{label}' is not an ISO week; write it like 2026-W47")
+    year, week = int(label[:4]), int(label[6:])
+    try:
+        return dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ConfigError(f"'{label}' is not a week of {year}") from None
+
+
+def week_label(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def weeks_between(first: str, last: str) -> list[str]:
+    """ISO weeks from ``first`` to ``last`` inclusive."""
+    start, end = parse_week(first), parse_week(last)
+    if end < start:
+        raise ConfigError(f"--from {first} is after --to {last}")
+    return [week_label(start + dt.timedelta(weeks=i))
+            for i in range((end - start).days // 7 + 1)]
+
+
+def weeks_before(first: str, n: int) -> list[str]:
+    """The ``n`` weeks just before ``first``, oldest first."""
+    start = parse_week(first)
+    return [week_label(start - dt.timedelta(weeks=n - i)) for i in range(n)]
+
+
+def _in(weeks: list[str]) -> str:
+    # Week labels are validated above, so inlining them is safe and keeps the SQL readable.
+    for w in weeks:
+        if not WEEK_RE.match(w):
+            raise ConfigError(f"'{w}' is not an ISO week")
+    return "(" + ", ".join(f"'{w}'" for w in weeks) + ")" if weeks else "(NULL)"
+
+
+def _kpi_columns(where: str = "", prefix: str = "") -> str:
+    """Aggregates behind every KPI, each optionally filtered (``FILTER (WHERE ...)``)."""
+    f = f" FILTER (WHERE {where})" if where else ""
+    a = f" AND ({where})" if where else ""
+    p = prefix
+    return f""" count(*){f} AS {p}volume,
+        count(nps){f} AS {p}nps_n,
+        count(*) FILTER (WHERE nps >= 9{a}) AS {p}promoters,
+        count(*) FILTER (WHERE nps <= 6{a}) AS {p}detractors,
+        count(csat){f} AS {p}csat_n,
+        count(*) FILTER (WHERE csat >= 4{a}) AS {p}csat_hits,
+        avg(csat){f} AS {p}csat_mean,
+        count(ces){f} AS {p}ces_n, avg(ces){f} AS {p}ces_mean, var_samp(ces){f} AS {p}ces_var,
+        count(sentiment){f} AS {p}sentiment_n, avg(sentiment){f} AS {p}sentiment_mean,
+        var_samp(sentiment){f} AS {p}sentiment_var,
+        count(*) FILTER (WHERE sentiment_label = 'negative'{a}) AS {p}negative"""
+
+
+def _f(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _mean_ci(mean: float | None, var: float | None, n: int) -> tuple[float, float] | None:
+    if mean is None or var is None or n < 2:
+        return None
+    half = Z95 * math.sqrt(var / n)
+    return (mean - half, mean + half)
+
+
+@dataclass
+class Kpis:
+    """The KPIs of one slice of records (a week, a period, a segment, a driver)."""
+
+    volume: int
+    nps: float | None
+    nps_ci: tuple[float, float] | None
+    nps_n: int
+    promoters: int
+    detractors: int
+    csat: float | None  # share of 4-5
+    csat_ci: tuple[float, float] | None
+    csat_n: int
+    csat_hits: int
+    csat_mean: float | None
+    ces: float | None
+    ces_ci: tuple[float, float] | None
+    ces_n: int
+    ces_var: float | None
+    sentiment: float | None
+    sentiment_ci: tuple[float, float] | None
+    sentiment_n: int
+    sentiment_var: float | None
+    negative_share: float | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], prefix: str = "") -> Kpis:
+        def g(key: str) -> Any:
+            return row.get(prefix + key)
+
+        n_nps, prom, det = int(g("nps_n") or 0), int(g("promoters") or 0), int(g("detractors")
+                                                                              or 0)
+        return cls.build(int(g("volume") or 0), n_nps, prom, det, int(g("csat_n") or 0),
+                         int(g("csat_hits") or 0), _f(g("csat_mean")), int(g("ces_n") or 0),
+                         _f(g("ces_mean")), _f(g("ces_var")), int(g("sentiment_n") or 0),
+                         _f(g("sentiment_mean")), _f(g("sentiment_var")),
+                         int(g("negative") or 0))
+
+    @classmethod
+    def build(cls, volume: int, nps_n: int, promoters: int, detractors: int, csat_n: int,
+              csat_hits: int, csat_mean: float | None, ces_n: int, ces_mean: float | None,
+              ces_var: float | None, sentiment_n: int, sentiment_mean: float | None,
+              sentiment_var: float | None, negative: int) -> Kpis:
+        n = nps_from_counts(nps_n, promoters, detractors)
+        c = wilson(csat_hits, csat_n)
+        return cls(volume=volume, nps=n.score, nps_ci=(n.ci_low, n.ci_high) if n.n else None,
+                   nps_n=nps_n, promoters=promoters, detractors=detractors,
+                   csat=c.share, csat_ci=(c.ci_low, c.ci_high) if c.n else None,
+                   csat_n=csat_n, csat_hits=csat_hits, csat_mean=csat_mean,
+                   ces=ces_mean, ces_ci=_mean_ci(ces_mean, ces_var, ces_n), ces_n=ces_n,
+                   ces_var=ces_var, sentiment=sentiment_mean,
+                   sentiment_ci=_mean_ci(sentiment_mean, sentiment_var, sentiment_n),
+                   sentiment_n=sentiment_n, sentiment_var=sentiment_var,
+                   negative_share=negative / sentiment_n if sentiment_n else None)
+
+    def without(self, part: Kpis) -> Kpis:
+        """The KPIs of this slice with ``part`` (a subset of it) taken out.
+
+        Exact for counts and means; the variances of the remainder are not needed and are
+        left out.
+        """
+        def rest_mean(mean: float | None, n: int, part_mean: float | None,
+                      part_n: int) -> float | None:
+            if mean is None or n - part_n <= 0:
+                return None
+            return (mean * n - (part_mean or 0.0) * part_n) / (n - part_n)
+
+        negative = round((self.negative_share or 0.0) * self.sentiment_n) - round(
+            (part.negative_share or 0.0) * part.sentiment_n)
+        return Kpis.build(
+            self.volume - part.volume, self.nps_n - part.nps_n,
+            self.promoters - part.promoters, self.detractors - part.detractors,
+            self.csat_n - part.csat_n, self.csat_hits - part.csat_hits,
+            rest_mean(self.csat_mean, self.csat_n, part.csat_mean, part.csat_n),
+            self.ces_n - part.ces_n, rest_mean(self.ces, self.ces_n, part.ces, part.ces_n),
+            None, self.sentiment_n - part.sentiment_n,
+            rest_mean(self.sentiment, self.sentiment_n, part.sentiment, part.sentiment_n),
+            None, negative)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("ces_var", "sentiment_var", "promoters", "detractors", "csat_hits"):
+            out.pop(key)
+        return out
+
+
+@dataclass
+class Change:
+    """A KPI in the current and the comparison period, with a significance verdict."""
+
+    metric: str
+    current: float | None
+    previous: float | None
+    delta: float | None
+    z: float | None
+    significant: bool
+    comparable: bool  # both periods have at least min_n answers
+    n_current: int
+    n_previous: int
+    p_value: float | None = None  # two-sided, from z
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _verdict(metric: str, cur: float | None, prev: float | None, se: float | None,
+             n_cur: int, n_prev: int, min_n: int) -> Change:
+    if cur is None or prev is None:
+        return Change(metric, cur, prev, None, None, False, False, n_cur, n_prev)
+    delta = cur - prev
+    comparable = min(n_cur, n_prev) >= min_n
+    z = delta / se if se else (0.0 if delta == 0 else None)
+    significant = bool(comparable and z is not None and abs(z) >= Z95)
+    p = math.erfc(abs(z) / math.sqrt(2)) if z is not None else None
+    return Change(metric, cur, prev, delta, z, significant, comparable, n_cur, n_prev, p)
+
+
+def holm(changes: list[dict[str, Any]], alpha: float = 0.05) -> int:
+    """Holm–Bonferroni over a family of changes (dicts from :meth:`Change.as_dict`), in place.
+
+    Segment tables test dozens of changes at once; at 5% each, a quiet week would show a
+    few "significant" ones by chance. Each change's ``significant`` is reset to the Holm
+    verdict and ``p_adjusted`` added. Returns how many stay significant.
+    """
+    tested = sorted((c for c in changes if c["comparable"] and c["p_value"] is not None),
+                    key=lambda c: c["p_value"])
+    m, running, kept = len(tested), 0.0, 0
+    for c in changes:
+        c["p_adjusted"] = None
+        c["significant"] = False
+    for i, c in enumerate(tested):
+        running = max(running, min(1.0, (m - i) * c["p_value"]))
+        c["p_adjusted"] = running
+        if running < alpha:
+            c["significant"] = True
+            kept += 1
+    return kept
+
+
+def compare(cur: Kpis, prev: Kpis, min_n: int) -> dict[str, Change]:
+    """Period-over-period changes of NPS, CSAT, CES and sentiment with significance flags.
+
+    A change is called significant only when both periods have ``min_n`` answers and
+    ``|z| >= 1.96``.
+    """
+    def nps_var(k: Kpis) -> float | None:
+        if not k.nps_n:
+            return None
+        p, d = k.promoters / k.nps_n, k.detractors / k.nps_n
+        return 100 ** 2 * max(p + d - (p - d) ** 2, 0.0) / k.nps_n
+
+    out: dict[str, Change] = {}
+    v1, v2 = nps_var(cur), nps_var(prev)
+    se = math.sqrt(v1 + v2) if v1 is not None and v2 is not None else None
+    out["nps"] = _verdict("nps", cur.nps, prev.nps, se, cur.nps_n, prev.nps_n, min_n)
+    se = None
+    if cur.csat_n and prev.csat_n:
+        pooled = (cur.csat_hits + prev.csat_hits) / (cur.csat_n + prev.csat_n)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / cur.csat_n + 1 / prev.csat_n))
+    out["csat"] = _verdict("csat", cur.csat, prev.csat, se, cur.csat_n, prev.csat_n, min_n)
+    for metric, var in (("ces", "ces_var"), ("sentiment", "sentiment_var")):
+        n1, n2 = getattr(cur, f"{metric}_n"), getattr(prev, f"{metric}_n")
+        s1, s2 = getattr(cur, var), getattr(prev, var)
+        se = math.sqrt(s1 / n1 + s2 / n2) if (s1 is not None and s2 is not None
+                                              and n1 and n2) else None
+        out[metric] = _verdict(metric, getattr(cur, metric), getattr(prev, metric), se, n1, n2,
+                               min_n)
+    return out
+
+
+class Rollups:
+    """Rollups over one open DuckDB connection to the warehouse."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'records'"
+        ).fetchall()}
+
+    def _rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cursor = self.con.execute(sql, params or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def weeks_with_data(self) -> list[str]:
+        return [r["week"] for r in self._rows(
+            "SELECT DISTINCT week FROM records WHERE week IS NOT NULL ORDER BY week")]
+
+    def kpis(self, weeks: list[str]) -> Kpis:
+        """KPIs over all records of ``weeks``."""
+        rows = self._rows(f"SELECT {_kpi_columns()} FROM records WHERE week IN {_in(weeks)}")
+        return Kpis.from_row(rows[0])
+
+    def weekly(self, weeks: list[str]) -> list[dict[str, Any]]:
+        """One KPI row per week of ``weeks`` (weeks without data are left out)."""
+        rows = self._rows(f"SELECT week, {_kpi_columns()} FROM records "
+                          f"WHERE week IN {_in(weeks)} GROUP BY week ORDER BY week")
+        return [{"week": r["week"], **Kpis.from_row(r).as_dict()} for r in rows]
+
+    def segments(self, dimension: str, period: list[str], previous: list[str], min_n: int,
+                 limit: int = 12) -> list[dict[str, Any]]:
+        """KPIs per value of ``dimension`` in the period, with changes against ``previous``."""
+        self._check_column(dimension)
+        cur, prev = f"week IN {_in(period)}", f"week IN {_in(previous)}"
+        rows = self._rows(
+            f'SELECT "{dimension}" AS value, {_kpi_columns(cur, "c_")}, '
+            f'{_kpi_columns(prev, "p_")} FROM records '
+            f'WHERE week IN {_in(period + previous)} AND "{dimension}" IS NOT NULL '
+            f"GROUP BY 1 HAVING count(*) FILTER (WHERE {cur}) > 0 "
+            f"ORDER BY c_volume DESC, value LIMIT {int(limit)}")
+        out = []
+        for r in rows:
+            k, p = Kpis.from_row(r, "c_"), Kpis.from_row(r, "p_")
+            out.append({"dimension": dimension, "value": str(r["value"]), **k.as_dict(),
+                        "previous_volume": p.volume,
+                        "changes": {m: c.as_dict() for m, c in compare(k, p, min_n).items()}})
+        return out
+
+    def drivers(self, dimension: str, period: list[str], previous: list[str],
+                trailing: list[str], min_n: int) -> list[dict[str, Any]]:
+        """Per value of ``dimension`` (a cause or topic): volume, shares and impact.
+
+        ``impact_nps`` = NPS(all) − NPS(all without the driver); negative means the driver
+        pulls the score down. Shares are of all records in the window.
+        """
+        self._check_column(dimension)
+        cur = f"week IN {_in(period)}"
+        rows = self._rows(
+            f'SELECT "{dimension}" AS value, {_kpi_columns(cur, "c_")}, '
+            f"count(*) FILTER (WHERE week IN {_in(previous)}) AS n_prev, "
+            f"count(*) FILTER (WHERE week IN {_in(trailing)}) AS n_trail "
+            f"FROM records WHERE week IN {_in(sorted(set(period + previous + trailing)))} "
+            f'AND "{dimension}" IS NOT NULL AND "{dimension}" NOT IN {_quoted(MISSING)} '
+            "GROUP BY 1")
+        totals = self._rows(
+            f"SELECT count(*) FILTER (WHERE week IN {_in(previous)}) AS prev, "
+            f"count(*) FILTER (WHERE week IN {_in(trailing)}) AS trail FROM records "
+            f"WHERE week IN {_in(sorted(set(previous + trailing)))}")[0]
+        everything = self.kpis(period)
+        out = []
+        for r in rows:
+            part = Kpis.from_row(r, "c_")
+            if part.volume == 0 and not r["n_prev"] and not r["n_trail"]:
+                continue
+            rest = everything.without(part)
+            share = part.volume / everything.volume if everything.volume else None
+            prev_share = r["n_prev"] / totals["prev"] if totals["prev"] else None
+            trail_share = r["n_trail"] / totals["trail"] if totals["trail"] else None
+            out.append({
+                "dimension": dimension, "value": str(r["value"]), **part.as_dict(),
+                "share": share, "share_previous": prev_share, "share_trailing": trail_share,
+                "share_change": _diff(share, prev_share),
+                "share_change_trailing": _diff(share, trail_share),
+                "n_previous": int(r["n_prev"]), "n_trailing": int(r["n_trail"]),
+                "nps_without": rest.nps, "csat_without": rest.csat,
+                "sentiment_without": rest.sentiment,
+                "impact_nps": _diff(everything.nps, rest.nps),
+                "impact_csat": _diff(everything.csat, rest.csat),
+                "impact_sentiment": _diff(everything.sentiment, rest.sentiment),
+                "reliable": part.nps_n >= min_n or part.csat_n >= min_n,
+            })
+        return out
+
+    def driver_trend(self, dimension: str, weeks: list[str],
+                     values: list[str]) -> list[dict[str, Any]]:
+        """Weekly share of each of ``values`` of ``dimension`` over ``weeks``."""
+        self._check_column(dimension)
+        if not values:
+            return []
+        rows = self._rows(
+            f'SELECT week, "{dimension}" AS value, count(*) AS n, '
+            "sum(count(*)) OVER (PARTITION BY week) AS total FROM records "
+            f"WHERE week IN {_in(weeks)} GROUP BY 1, 2")
+        wanted = set(values)
+        by_week: dict[str, dict[str, float]] = {w: {} for w in weeks}
+        totals = {r["week"]: int(r["total"]) for r in rows}
+        for r in rows:
+            if r["value"] in wanted:
+                by_week[r["week"]][r["value"]] = int(r["n"]) / int(r["total"])
+        return [{"week": w, "total": totals.get(w, 0),
+                 "shares": {v: by_week[w].get(v, 0.0) for v in values}}
+                for w in weeks if w in totals]
+
+    def _check_column(self, column: str) -> None:
+        if column not in self.columns:
+            raise ConfigError(f"the records table has no column '{column}'; check [report] "
+                              "segments/drivers in feedback.toml")
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def poisson_sf(observed: int, expected: float) -> float:
+    """P(X >= observed) for X ~ Poisson(expected).
+
+    >>> round(poisson_sf(10, 3.0), 5)
+    0.0011
+    """
+    from scipy.stats import poisson
+
+    if observed <= 0:
+        return 1.0
+    return float(poisson.sf(observed - 1, expected))
+
+
+def emerging(drivers: list[dict[str, Any]], period_volume: int, trailing_volume: int,
+             alpha: float = 0.01, min_count: int = 10, min_ratio: float = 1.5
+             ) -> list[dict[str, Any]]:
+    """New or spiking drivers: the period's count against the trailing baseline.
+
+    Expected count = (trailing count + 0.5) / (trailing volume + 1) × period volume (the 0.5
+    keeps a never-seen value testable). A driver is emerging when its count is at least
+    ``min_count``, at least ``min_ratio`` × expected, and the one-sided Poisson p-value is
+    below ``alpha`` divided by the number of values tested (Bonferroni). "new" means it had
+    no records in the trailing weeks.
+    """
+    tested = [d for d in drivers if d["volume"] > 0]
+    if not tested or not period_volume or not trailing_volume:
+        return []
+    threshold = alpha / len(tested)
+    out = []
+    for d in tested:
+        expected = (d["n_trailing"] + 0.5) / (trailing_volume + 1) * period_volume
+        p = poisson_sf(d["volume"], expected)
+        ratio = d["volume"] / expected
+        if d["volume"] >= min_count and ratio >= min_ratio and p < threshold:
+            out.append({"dimension": d["dimension"], "value": d["value"],
+                        "status": "new" if d["n_trailing"] == 0 else "spiking",
+                        "count": d["volume"], "expected": expected, "ratio": ratio,
+                        "p_value": p, "share": d["share"], "share_trailing": d["share_trailing"],
+                        "nps": d["nps"], "sentiment": d["sentiment"]})
+    return sorted(out, key=lambda e: (e["p_value"], -e["count"], e["value"]))
