@@ -248,4 +248,37 @@ def test_unknown_segment_column_is_a_config_error(warehouse: str) -> None:
     from feedback_engine.warehouse import Warehouse as W
 
     with W(warehouse, read_only=True) as w, pytest.raises(ConfigError, match="no column"):
-        Rollups(w.con).segments("region", [INCIDENT], ["2026-W42"], 30)
+        Rollups(w.con).prepare(["channel", "region"], [INCIDENT])
+
+
+def test_effort_emotion_and_aspects_roll_up_per_period_and_driver(tmp_path: Path) -> None:
+    frame = _records(per_week=40)
+    surge = frame.root_cause == "billing.double_charge"
+    frame["effort_score"] = [3.0 if s else (-2.0 if i % 2 else None)
+                             for i, s in enumerate(surge)]
+    frame["emotion_top"] = ["anger" if s else ("gratitude" if i % 3 == 0 else None)
+                            for i, s in enumerate(surge)]
+    frame["aspects"] = [json.dumps([{"aspect": "refund", "span": "refund", "polarity":
+                                     "negative" if s else "positive", "score": -0.5}])
+                        for s in surge]
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as w:
+        w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
+                          "root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
+                          "text_redacted": "VARCHAR", "pii_counts": "JSON",
+                          "effort_score": "DOUBLE", "emotion_top": "VARCHAR", "aspects": "JSON"})
+        w.con.register("frame", frame)
+        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
+    report = build_report(str(path), week=INCIDENT, min_n=10)
+    week = frame[frame.week == INCIDENT]
+    effort = report.experience["effort"]
+    assert effort["high_effort"] == int((week.effort_score >= 2).sum())
+    assert effort["records"] == len(week)
+    top = next(d for d in report.drivers if d["value"] == "billing.double_charge")
+    assert top["high_effort_share"] == 1.0 and top["top_emotion"] == "anger"
+    [refund] = report.experience["aspects"]
+    share = (week.root_cause == "billing.double_charge").mean()
+    assert refund["n"] == len(week) and refund["negative_share"] == pytest.approx(share)
+    text = " ".join(report.narrative)
+    assert "describe a high-effort contact" in text and "refund was the most negative" in text
+    assert 'data-chart="aspects"' in render(report, "html")

@@ -107,13 +107,13 @@ def bar_chart(name: str, title: str,
               items: Sequence[tuple[str, float, tuple[float, float] | None]],
               fmt: Callable[[float], str] = lambda v: f"{v:+.1f}",
               domain: tuple[float, float] | None = None, signed_colors: bool = True,
-              width: int = 640, bar_h: int = 18) -> str:
+              width: int = 640, bar_h: int = 18, color: str = PALETTE[0]) -> str:
     """Horizontal bars from a zero line, with optional interval whiskers.
 
     Args:
         items: (label, value, (low, high) or None), drawn top to bottom.
         domain: the value range; default from the data, always including 0.
-        signed_colors: red for negative values, green for positive; else one colour.
+        signed_colors: red for negative values, green for positive; else ``color``.
     """
     if not items:
         return _svg(name, title, width, 60, [
@@ -136,13 +136,13 @@ def bar_chart(name: str, title: str,
                     f'fill="{MUTED}">{_e(fmt(t))}</text>')
     for i, (label, value, ci) in enumerate(items):
         yy = top + i * (bar_h + 6)
-        color = (NEG if value < 0 else POS) if signed_colors else PALETTE[0]
+        fill = (NEG if value < 0 else POS) if signed_colors else color
         a, b = sorted((x(0), x(value)))
         short = label if len(label) <= 34 else label[:33] + "…"
         body.append(f'<text x="{label_w - 8}" y="{yy + bar_h - 5}" text-anchor="end" '
                     f'fill="{INK}">{_e(short)}<title>{_e(label)}</title></text>'
                     f'<rect x="{a:.1f}" y="{yy}" width="{max(b - a, 1):.1f}" height="{bar_h}" '
-                    f'fill="{color}" fill-opacity="0.85"/>')
+                    f'fill="{fill}" fill-opacity="0.85"/>')
         if ci:
             body.append(f'<line x1="{x(ci[0]):.1f}" x2="{x(ci[1]):.1f}" '
                         f'y1="{yy + bar_h / 2}" y2="{yy + bar_h / 2}" stroke="{INK}"/>')

@@ -70,6 +70,7 @@ class Report:
     quotes: list[dict[str, Any]]
     qa: dict[str, Any]
     data_quality: dict[str, Any]
+    experience: dict[str, Any] = field(default_factory=dict)  # effort, emotions, aspects
     narrative: list[str] = field(default_factory=list)
     generated_by: str = f"feedback-engine {__version__}"
 
@@ -130,6 +131,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
         previous = weeks_before(period[0], len(period))
         trailing = weeks_before(period[0], s.baseline_weeks * len(period))
         trend_weeks = weeks_before(period[-1], s.trend_weeks - 1) + [period[-1]]
+        dimensions = [d for d in (*s.segments, *s.drivers) if r.has(d)]
+        r.prepare(dimensions, period + previous + trailing + trend_weeks)
         current, before = r.kpis(period), r.kpis(previous)
         changes = compare(current, before, s.min_n)
         segments = {d: r.segments(d, period, previous, s.min_n) for d in s.segments if r.has(d)}
@@ -151,6 +154,9 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
             trends[dimension] = r.driver_trend(dimension, trend_weeks, top)
         quotes = _quotes(warehouse, r, period, all_drivers, spikes, s.quotes_per_driver)
         qa = _qa(warehouse, r, period)
+        experience = r.experience(period)
+        if experience:
+            experience["previous"] = r.experience(previous)
         quality = _data_quality(warehouse, r, period)
         weekly = r.weekly(trend_weeks)
     # The four headline changes are one family too: Holm keeps a quiet week quiet.
@@ -168,7 +174,7 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
         kpis={"current": current.as_dict(), "previous": before.as_dict(),
               "changes": headline},
         trend=weekly, segments=segments, drivers=all_drivers, driver_trend=trends,
-        emerging=spikes, quotes=quotes, qa=qa, data_quality=quality)
+        emerging=spikes, quotes=quotes, qa=qa, data_quality=quality, experience=experience)
     report.narrative = narrative(report)
     return report
 

@@ -176,6 +176,7 @@ def narrative(report: Report) -> list[str]:
         out.append(f"No cause or topic rose significantly above its level in the trailing "
                    f"{baseline} weeks.")
     out += _segment_sentences(report.segments)
+    out += _experience_sentences(report.experience, previous_label)
     out += _qa_sentences(report.qa)
     dq = report.data_quality
     if dq["rejects"]:
@@ -207,6 +208,30 @@ def _segment_sentences(segments: dict[str, list[dict[str, Any]]], limit: int = 3
     if len(found) > limit:
         out.append(f"{len(found) - limit} more segment changes are significant; see the "
                    "segments table.")
+    return out
+
+
+def _experience_sentences(exp: dict[str, Any], previous_label: str) -> list[str]:
+    """Effort, emotion and aspects, stated without claims of change (no test is run)."""
+    out = []
+    effort = exp.get("effort")
+    if effort and effort["records"]:
+        before = exp.get("previous", {}).get("effort") or {}
+        then = (f" ({_pct(before['high_effort_share'])} in {previous_label})"
+                if before.get("high_effort_share") is not None else "")
+        out.append(f"{_pct(effort['high_effort_share'])} of records describe a high-effort "
+                   f"contact ({effort['high_effort']:,} of {effort['records']:,}){then}.")
+    emotions = exp.get("emotions")
+    if emotions:
+        top = emotions[0]
+        out.append(f"The most frequent emotion was {top['emotion']} ({_pct(top['share'])} of "
+                   f"the {sum(e['n'] for e in emotions):,} records with a clear emotion).")
+    aspects = [a for a in exp.get("aspects", []) if a["n"] >= 20]
+    if aspects:
+        worst = max(aspects, key=lambda a: (a["negative_share"], a["n"]))
+        out.append(f"Of the aspects customers mentioned most, {worst['aspect']} was the most "
+                   f"negative: {_pct(worst['negative_share'])} negative of {worst['n']:,} "
+                   "mentions.")
     return out
 
 

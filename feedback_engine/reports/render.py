@@ -97,6 +97,13 @@ def build_charts(report: Report) -> dict[str, str]:
             "sentiment-channel", "Mean sentiment by channel, with 95% interval",
             [(c["value"], c["sentiment"], c["sentiment_ci"]) for c in channels
              if c["sentiment"] is not None], fmt=lambda v: f"{v:+.2f}")
+    aspects = report.experience.get("aspects", [])
+    if aspects:
+        out["aspects"] = charts.bar_chart(
+            "aspects", "Aspects mentioned most: share of negative mentions (%)",
+            [(f"{a['aspect']} (n={a['n']})", 100 * a["negative_share"], None) for a in aspects],
+            fmt=lambda v: f"{v:.0f}", domain=(0.0, 100.0), signed_colors=False,
+            color=charts.NEG)
     rules = [r for r in report.qa.get("rules", []) if r.get("pass_rate") is not None]
     if rules:
         out["qa_rules"] = charts.bar_chart(
@@ -191,6 +198,11 @@ def report_tables(report: Report) -> dict[str, list[dict[str, Any]]]:
         "emerging": [flat(r) for r in report.emerging],
         "quotes": [flat(r) for r in report.quotes],
     }
+    exp = report.experience
+    if exp.get("aspects"):
+        tables["aspects"] = [flat(r) for r in exp["aspects"]]
+    if exp.get("emotions"):
+        tables["emotions"] = [flat(r) for r in exp["emotions"]]
     qa = report.qa
     if qa.get("available"):
         tables["qa_rules"] = [flat(r) for r in qa.get("rules", [])]

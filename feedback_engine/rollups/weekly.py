@@ -30,6 +30,7 @@ from .metrics import Z95, nps_from_counts, wilson
 
 WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
 MISSING = ("unknown", "")  # driver values that are not a cause
+HIGH_EFFORT = 2.0  # effort_score (−5 … 5) at or above this is a high-effort contact
 
 
 def parse_week(label: str) -> dt.date:
@@ -75,22 +76,16 @@ def _in(weeks: list[str]) -> str:
     return "(" + ", ".join(f"'{w}'" for w in weeks) + ")" if weeks else "(NULL)"
 
 
-def _kpi_columns(where: str = "", prefix: str = "") -> str:
-    """Aggregates behind every KPI, each optionally filtered (``FILTER (WHERE ...)``)."""
-    f = f" FILTER (WHERE {where})" if where else ""
-    a = f" AND ({where})" if where else ""
-    p = prefix
-    return f""" count(*){f} AS {p}volume,
-        count(nps){f} AS {p}nps_n,
-        count(*) FILTER (WHERE nps >= 9{a}) AS {p}promoters,
-        count(*) FILTER (WHERE nps <= 6{a}) AS {p}detractors,
-        count(csat){f} AS {p}csat_n,
-        count(*) FILTER (WHERE csat >= 4{a}) AS {p}csat_hits,
-        avg(csat){f} AS {p}csat_mean,
-        count(ces){f} AS {p}ces_n, avg(ces){f} AS {p}ces_mean, var_samp(ces){f} AS {p}ces_var,
-        count(sentiment){f} AS {p}sentiment_n, avg(sentiment){f} AS {p}sentiment_mean,
-        var_samp(sentiment){f} AS {p}sentiment_var,
-        count(*) FILTER (WHERE sentiment_label = 'negative'{a}) AS {p}negative"""
+SUMS = """count(*) AS volume, count(nps) AS nps_n,
+    count(*) FILTER (WHERE nps >= 9) AS promoters, count(*) FILTER (WHERE nps <= 6) AS detractors,
+    count(csat) AS csat_n, count(*) FILTER (WHERE csat >= 4) AS csat_hits, sum(csat) AS csat_sum,
+    count(ces) AS ces_n, sum(ces) AS ces_sum, sum(ces * ces) AS ces_sq,
+    count(sentiment) AS sentiment_n, sum(sentiment) AS sentiment_sum,
+    sum(sentiment * sentiment) AS sentiment_sq,
+    count(*) FILTER (WHERE sentiment_label = 'negative') AS negative"""
+SUM_FIELDS = ("volume", "nps_n", "promoters", "detractors", "csat_n", "csat_hits", "csat_sum",
+              "ces_n", "ces_sum", "ces_sq", "sentiment_n", "sentiment_sum", "sentiment_sq",
+              "negative")
 
 
 def _f(value: Any) -> float | None:
@@ -133,17 +128,25 @@ class Kpis:
     negative_share: float | None
 
     @classmethod
-    def from_row(cls, row: dict[str, Any], prefix: str = "") -> Kpis:
-        def g(key: str) -> Any:
-            return row.get(prefix + key)
+    def from_sums(cls, cells: list[dict[str, Any]]) -> Kpis:
+        """KPIs from cells of sufficient statistics (see ``SUMS``), added together."""
+        t = {k: sum(float(c[k] or 0) for c in cells) for k in SUM_FIELDS}
 
-        n_nps, prom, det = int(g("nps_n") or 0), int(g("promoters") or 0), int(g("detractors")
-                                                                              or 0)
-        return cls.build(int(g("volume") or 0), n_nps, prom, det, int(g("csat_n") or 0),
-                         int(g("csat_hits") or 0), _f(g("csat_mean")), int(g("ces_n") or 0),
-                         _f(g("ces_mean")), _f(g("ces_var")), int(g("sentiment_n") or 0),
-                         _f(g("sentiment_mean")), _f(g("sentiment_var")),
-                         int(g("negative") or 0))
+        def mean(name: str) -> float | None:
+            n = t[f"{name}_n"]
+            return t[f"{name}_sum"] / n if n else None
+
+        def var(name: str) -> float | None:
+            n = t[f"{name}_n"]
+            if n < 2:
+                return None
+            return max(t[f"{name}_sq"] - t[f"{name}_sum"] ** 2 / n, 0.0) / (n - 1)
+
+        return cls.build(int(t["volume"]), int(t["nps_n"]), int(t["promoters"]),
+                         int(t["detractors"]), int(t["csat_n"]), int(t["csat_hits"]),
+                         mean("csat"), int(t["ces_n"]), mean("ces"), var("ces"),
+                         int(t["sentiment_n"]), mean("sentiment"), var("sentiment"),
+                         int(t["negative"]))
 
     @classmethod
     def build(cls, volume: int, nps_n: int, promoters: int, detractors: int, csat_n: int,
@@ -298,35 +301,73 @@ class Rollups:
         return [r["week"] for r in self._rows(
             "SELECT DISTINCT week FROM records WHERE week IS NOT NULL ORDER BY week")]
 
+    def prepare(self, dimensions: list[str], weeks: list[str]) -> None:
+        """Aggregate every dimension by week in one scan (``GROUPING SETS``).
+
+        Each cell keeps sufficient statistics (counts, sums, sums of squares), so any window
+        of weeks (the period, the previous period, the trailing baseline, each trend week)
+        is summed from it without another pass over the records.
+        """
+        for d in dimensions:
+            self._check_column(d)
+        self.dimensions = list(dict.fromkeys(dimensions))
+        quoted = [f'"{d}"' for d in self.dimensions]
+        sets = ", ".join([f"({q}, week)" for q in quoted] + ["(week)"])
+        flags = ", ".join(f"GROUPING({q}) AS g{i}" for i, q in enumerate(quoted))
+        rows = self._rows(
+            f"SELECT {', '.join(q + f' AS v{i}' for i, q in enumerate(quoted))}"
+            f"{', ' if quoted else ''}{flags}{', ' if quoted else ''}week, {SUMS} "
+            f"FROM records WHERE week IN {_in(sorted(set(weeks)))} "
+            f"GROUP BY GROUPING SETS ({sets})")
+        self.sums: dict[str | None, dict[Any, dict[str, dict[str, Any]]]] = {None: {None: {}}}
+        for d in self.dimensions:
+            self.sums[d] = {}
+        for r in rows:
+            grouped = [i for i in range(len(quoted)) if r[f"g{i}"] == 0]
+            if grouped:
+                i = grouped[0]
+                value = r[f"v{i}"]
+                key = None if value is None else str(value)
+                self.sums[self.dimensions[i]].setdefault(key, {})[r["week"]] = r
+            else:
+                self.sums[None][None][r["week"]] = r
+
+    def _sum(self, dimension: str | None, value: Any, weeks: list[str]) -> Kpis:
+        cells = self._cells(dimension).get(value, {})
+        return Kpis.from_sums([cells[w] for w in weeks if w in cells])
+
+    def _cells(self, dimension: str | None) -> dict[Any, dict[str, dict[str, Any]]]:
+        if not hasattr(self, "sums") or dimension not in self.sums:
+            raise RuntimeError(f"Rollups.prepare() was not called for {dimension!r}")
+        return self.sums[dimension]
+
     def kpis(self, weeks: list[str]) -> Kpis:
-        """KPIs over all records of ``weeks``."""
-        rows = self._rows(f"SELECT {_kpi_columns()} FROM records WHERE week IN {_in(weeks)}")
-        return Kpis.from_row(rows[0])
+        """KPIs over all records of ``weeks`` (weeks given to :meth:`prepare`)."""
+        return self._sum(None, None, weeks)
 
     def weekly(self, weeks: list[str]) -> list[dict[str, Any]]:
         """One KPI row per week of ``weeks`` (weeks without data are left out)."""
-        rows = self._rows(f"SELECT week, {_kpi_columns()} FROM records "
-                          f"WHERE week IN {_in(weeks)} GROUP BY week ORDER BY week")
-        return [{"week": r["week"], **Kpis.from_row(r).as_dict()} for r in rows]
+        cells = self._cells(None)[None]
+        return [{"week": w, **Kpis.from_sums([cells[w]]).as_dict()} for w in weeks
+                if w in cells]
 
     def segments(self, dimension: str, period: list[str], previous: list[str], min_n: int,
                  limit: int = 12) -> list[dict[str, Any]]:
         """KPIs per value of ``dimension`` in the period, with changes against ``previous``."""
         self._check_column(dimension)
-        cur, prev = f"week IN {_in(period)}", f"week IN {_in(previous)}"
-        rows = self._rows(
-            f'SELECT "{dimension}" AS value, {_kpi_columns(cur, "c_")}, '
-            f'{_kpi_columns(prev, "p_")} FROM records '
-            f'WHERE week IN {_in(period + previous)} AND "{dimension}" IS NOT NULL '
-            f"GROUP BY 1 HAVING count(*) FILTER (WHERE {cur}) > 0 "
-            f"ORDER BY c_volume DESC, value LIMIT {int(limit)}")
         out = []
-        for r in rows:
-            k, p = Kpis.from_row(r, "c_"), Kpis.from_row(r, "p_")
-            out.append({"dimension": dimension, "value": str(r["value"]), **k.as_dict(),
+        for value in self._cells(dimension):
+            if value is None:
+                continue
+            k = self._sum(dimension, value, period)
+            if not k.volume:
+                continue
+            p = self._sum(dimension, value, previous)
+            out.append({"dimension": dimension, "value": value, **k.as_dict(),
                         "previous_volume": p.volume,
                         "changes": {m: c.as_dict() for m, c in compare(k, p, min_n).items()}})
-        return out
+        out.sort(key=lambda row: (-row["volume"], row["value"]))
+        return out[:limit]
 
     def drivers(self, dimension: str, period: list[str], previous: list[str],
                 trailing: list[str], min_n: int) -> list[dict[str, Any]]:
@@ -336,41 +377,102 @@ class Rollups:
         pulls the score down. Shares are of all records in the window.
         """
         self._check_column(dimension)
-        cur = f"week IN {_in(period)}"
-        rows = self._rows(
-            f'SELECT "{dimension}" AS value, {_kpi_columns(cur, "c_")}, '
-            f"count(*) FILTER (WHERE week IN {_in(previous)}) AS n_prev, "
-            f"count(*) FILTER (WHERE week IN {_in(trailing)}) AS n_trail "
-            f"FROM records WHERE week IN {_in(sorted(set(period + previous + trailing)))} "
-            f'AND "{dimension}" IS NOT NULL AND "{dimension}" NOT IN {_quoted(MISSING)} '
-            "GROUP BY 1")
-        totals = self._rows(
-            f"SELECT count(*) FILTER (WHERE week IN {_in(previous)}) AS prev, "
-            f"count(*) FILTER (WHERE week IN {_in(trailing)}) AS trail FROM records "
-            f"WHERE week IN {_in(sorted(set(previous + trailing)))}")[0]
         everything = self.kpis(period)
+        total_prev, total_trail = self.kpis(previous).volume, self.kpis(trailing).volume
+        extras = self._driver_extras(dimension, period)
         out = []
-        for r in rows:
-            part = Kpis.from_row(r, "c_")
-            if part.volume == 0 and not r["n_prev"] and not r["n_trail"]:
+        for value in sorted(v for v in self._cells(dimension) if v not in (None, *MISSING)):
+            part = self._sum(dimension, value, period)
+            n_prev = self._sum(dimension, value, previous).volume
+            n_trail = self._sum(dimension, value, trailing).volume
+            if part.volume == 0 and not n_prev and not n_trail:
                 continue
             rest = everything.without(part)
             share = part.volume / everything.volume if everything.volume else None
-            prev_share = r["n_prev"] / totals["prev"] if totals["prev"] else None
-            trail_share = r["n_trail"] / totals["trail"] if totals["trail"] else None
+            prev_share = n_prev / total_prev if total_prev else None
+            trail_share = n_trail / total_trail if total_trail else None
             out.append({
-                "dimension": dimension, "value": str(r["value"]), **part.as_dict(),
+                "dimension": dimension, "value": value, **part.as_dict(),
                 "share": share, "share_previous": prev_share, "share_trailing": trail_share,
                 "share_change": _diff(share, prev_share),
                 "share_change_trailing": _diff(share, trail_share),
-                "n_previous": int(r["n_prev"]), "n_trailing": int(r["n_trail"]),
+                "n_previous": n_prev, "n_trailing": n_trail,
                 "nps_without": rest.nps, "csat_without": rest.csat,
                 "sentiment_without": rest.sentiment,
                 "impact_nps": _diff(everything.nps, rest.nps),
                 "impact_csat": _diff(everything.csat, rest.csat),
                 "impact_sentiment": _diff(everything.sentiment, rest.sentiment),
                 "reliable": part.nps_n >= min_n or part.csat_n >= min_n,
+                **extras.get(value, {}),
             })
+        return out
+
+    def _driver_extras(self, dimension: str, period: list[str]) -> dict[str, dict[str, Any]]:
+        """Per driver value, when the stages ran: the share of high-effort contacts (of those
+        with effort language) and the most frequent emotion with its share."""
+        parts = []
+        if self.has("effort_score"):
+            parts.append(f"count(effort_score) AS effort_n, count(*) FILTER (WHERE effort_score "
+                         f">= {HIGH_EFFORT}) AS high_effort")
+        if self.has("emotion_top"):
+            parts.append("mode(emotion_top) AS top_emotion, count(emotion_top) AS emotion_n, "
+                         "count(*) FILTER (WHERE emotion_top = mode_e) AS top_emotion_n")
+        if not parts:
+            return {}
+        source = "records"
+        if self.has("emotion_top"):
+            source = (f'(SELECT *, mode(emotion_top) OVER (PARTITION BY "{dimension}") AS mode_e '
+                      f"FROM records WHERE week IN {_in(period)})")
+        rows = self._rows(f'SELECT "{dimension}" AS value, {", ".join(parts)} FROM {source} '
+                          f'WHERE week IN {_in(period)} AND "{dimension}" IS NOT NULL GROUP BY 1')
+        out = {}
+        for r in rows:
+            extra: dict[str, Any] = {}
+            if "effort_n" in r:
+                extra["high_effort_share"] = (r["high_effort"] / r["effort_n"]
+                                              if r["effort_n"] else None)
+                extra["effort_n"] = int(r["effort_n"])
+            if "top_emotion" in r:
+                extra["top_emotion"] = r["top_emotion"]
+                extra["top_emotion_share"] = (r["top_emotion_n"] / r["emotion_n"]
+                                              if r["emotion_n"] else None)
+            out[str(r["value"])] = extra
+        return out
+
+    def experience(self, weeks: list[str]) -> dict[str, Any]:
+        """Effort, emotion and aspect figures for ``weeks`` (empty parts when a stage did not
+        run): high-effort share, emotion shares, and per aspect the mentions and polarity."""
+        out: dict[str, Any] = {}
+        where = f"week IN {_in(weeks)}"
+        if self.has("effort_score"):
+            r = self._rows(f"SELECT count(*) AS n, count(effort_score) AS effort_n, "
+                           f"count(*) FILTER (WHERE effort_score >= {HIGH_EFFORT}) AS high, "
+                           f"avg(effort_score) AS mean FROM records WHERE {where}")[0]
+            out["effort"] = {"records": int(r["n"]), "with_effort_language": int(r["effort_n"]),
+                             "high_effort": int(r["high"]),
+                             "high_effort_share": r["high"] / r["n"] if r["n"] else None,
+                             "high_effort_share_of_mentions":
+                                 r["high"] / r["effort_n"] if r["effort_n"] else None,
+                             "mean_score": _f(r["mean"]), "threshold": HIGH_EFFORT}
+        if self.has("emotion_top"):
+            rows = self._rows(f"SELECT emotion_top AS emotion, count(*) AS n FROM records "
+                              f"WHERE {where} AND emotion_top IS NOT NULL GROUP BY 1 "
+                              "ORDER BY n DESC, emotion")
+            total = sum(int(r["n"]) for r in rows)
+            out["emotions"] = [{"emotion": r["emotion"], "n": int(r["n"]),
+                                "share": int(r["n"]) / total} for r in rows]
+        if self.has("aspects"):
+            rows = self._rows(
+                "SELECT a->>'aspect' AS aspect, count(*) AS n, "
+                "count(*) FILTER (WHERE a->>'polarity' = 'negative') AS negative, "
+                "count(*) FILTER (WHERE a->>'polarity' = 'positive') AS positive "
+                "FROM (SELECT unnest(CAST(aspects AS JSON[])) AS a FROM records "
+                f"WHERE {where} AND aspects IS NOT NULL) GROUP BY 1 "
+                "ORDER BY n DESC, aspect LIMIT 15")
+            out["aspects"] = [{"aspect": r["aspect"], "n": int(r["n"]),
+                               "negative_share": int(r["negative"]) / int(r["n"]),
+                               "positive_share": int(r["positive"]) / int(r["n"])}
+                              for r in rows if r["aspect"]]
         return out
 
     def driver_trend(self, dimension: str, weeks: list[str],
@@ -379,19 +481,17 @@ class Rollups:
         self._check_column(dimension)
         if not values:
             return []
-        rows = self._rows(
-            f'SELECT week, "{dimension}" AS value, count(*) AS n, '
-            "sum(count(*)) OVER (PARTITION BY week) AS total FROM records "
-            f"WHERE week IN {_in(weeks)} GROUP BY 1, 2")
-        wanted = set(values)
-        by_week: dict[str, dict[str, float]] = {w: {} for w in weeks}
-        totals = {r["week"]: int(r["total"]) for r in rows}
-        for r in rows:
-            if r["value"] in wanted:
-                by_week[r["week"]][r["value"]] = int(r["n"]) / int(r["total"])
-        return [{"week": w, "total": totals.get(w, 0),
-                 "shares": {v: by_week[w].get(v, 0.0) for v in values}}
-                for w in weeks if w in totals]
+        totals = self._cells(None)[None]
+        cells = self._cells(dimension)
+        out = []
+        for w in weeks:
+            if w not in totals or not totals[w]["volume"]:
+                continue
+            total = int(totals[w]["volume"])
+            out.append({"week": w, "total": total,
+                        "shares": {v: int(cells.get(v, {}).get(w, {}).get("volume", 0)) / total
+                                   for v in values}})
+        return out
 
     def _check_column(self, column: str) -> None:
         if column not in self.columns:
