@@ -217,10 +217,10 @@ def _experience_sentences(exp: dict[str, Any], previous_label: str) -> list[str]
     effort = exp.get("effort")
     if effort and effort["records"]:
         before = exp.get("previous", {}).get("effort") or {}
-        then = (f" ({_pct(before['high_effort_share'])} in {previous_label})"
+        then = (f"; {_pct(before['high_effort_share'])} in {previous_label}"
                 if before.get("high_effort_share") is not None else "")
         out.append(f"{_pct(effort['high_effort_share'])} of records describe a high-effort "
-                   f"contact ({effort['high_effort']:,} of {effort['records']:,}){then}.")
+                   f"contact ({effort['high_effort']:,} of {effort['records']:,}{then}).")
     emotions = exp.get("emotions")
     if emotions:
         top = emotions[0]
@@ -229,7 +229,8 @@ def _experience_sentences(exp: dict[str, Any], previous_label: str) -> list[str]
     aspects = [a for a in exp.get("aspects", []) if a["n"] >= 20]
     if aspects:
         worst = max(aspects, key=lambda a: (a["negative_share"], a["n"]))
-        out.append(f"Of the aspects customers mentioned most, {worst['aspect']} was the most "
+        name = str(worst["aspect"]).replace("_", " ")
+        out.append(f"Of the aspects customers mentioned most, {name} was the most "
                    f"negative: {_pct(worst['negative_share'])} negative of {worst['n']:,} "
                    "mentions.")
     return out

@@ -101,7 +101,8 @@ def build_charts(report: Report) -> dict[str, str]:
     if aspects:
         out["aspects"] = charts.bar_chart(
             "aspects", "Aspects mentioned most: share of negative mentions (%)",
-            [(f"{a['aspect']} (n={a['n']})", 100 * a["negative_share"], None) for a in aspects],
+            [(f"{str(a['aspect']).replace('_', ' ')} (n={a['n']})", 100 * a["negative_share"],
+              None) for a in aspects],
             fmt=lambda v: f"{v:.0f}", domain=(0.0, 100.0), signed_colors=False,
             color=charts.NEG)
     rules = [r for r in report.qa.get("rules", []) if r.get("pass_rate") is not None]
