@@ -71,3 +71,10 @@ def test_report_sections_are_all_present_on_real_pipeline_output(demo_db: str,
         assert report[key] is not None
     assert set(report["segments"]) == {"channel", "team", "queue", "product"}
     assert report["data_quality"]["redactions_in_period"]
+
+
+def test_qa_section_puts_the_planted_low_empathy_team_first(demo_db: str) -> None:
+    qa = _json(demo_db, INCIDENT)["qa"]
+    assert qa["available"] and len(qa["weeks"]) == 4
+    first = qa["training_needs"][0]
+    assert (first["team"], first["rule"]) == ("Orion", "empathy")

@@ -48,6 +48,7 @@ class ReportSettings:
     emerging_min_count: int = 10
     top_drivers: int = 10
     quotes_per_driver: int = 2
+    qa_weeks: int = 4  # QA needs enough conversations per agent: the weeks ending the period
 
     @classmethod
     def from_config(cls, report: dict[str, Any]) -> ReportSettings:
@@ -153,7 +154,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
                     and e["value"] not in top]
             trends[dimension] = r.driver_trend(dimension, trend_weeks, top)
         quotes = _quotes(warehouse, r, period, all_drivers, spikes, s.quotes_per_driver)
-        qa = _qa(warehouse, r, period)
+        qa = _qa(warehouse, r, weeks_before(period[-1], max(s.qa_weeks, len(period)) - 1)
+                 + [period[-1]])
         experience = r.experience(period)
         if experience:
             experience["previous"] = r.experience(previous)
@@ -268,7 +270,8 @@ def _qa(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[str, Any]:
     start = parse_week(period[0])
     end = parse_week(period[-1]) + dt.timedelta(days=6)
     summary = qa_summary(warehouse.con, start, end)
-    return {"available": True, **json.loads(json.dumps(summary, default=str))}
+    return {"available": True, "weeks": period, "start": str(start), "end": str(end),
+            **json.loads(json.dumps(summary, default=str))}
 
 
 def _data_quality(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[str, Any]:

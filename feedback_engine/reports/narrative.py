@@ -243,15 +243,21 @@ def _qa_sentences(qa: dict[str, Any]) -> list[str]:
     out = []
     if rules:
         worst = min(rules, key=lambda r: (r["pass_rate"], r["rule"]))
-        out.append(f"QA: {qa['n_conversations']:,} conversations were scored; the weakest "
+        out.append(f"QA ({qa['start']} to {qa['end']}): {qa['n_conversations']:,} "
+                   "conversations were scored; the weakest "
                    f"rule was {worst.get('name') or worst['rule']}, passed in "
                    f"{100 * worst['pass_rate']:.0f}% of the {worst['n']:,} where it applied.")
     needs = qa.get("training_needs", [])
     if needs:
         top = needs[0]
-        agents = len({(n['agent'], n['rule']) for n in needs})
-        out.append(f"{agents} agent-rule training needs were flagged; the first is "
-                   f"{top['agent']} ({top.get('team') or 'no team'}) on {top['rule']}: "
-                   f"{100 * top['rate']:.0f}% against a team rate of "
-                   f"{100 * top['team_rate']:.0f}% (n={top['n']}).")
+        teams: dict[str, int] = {}
+        for n in needs:
+            teams[n.get("team") or "no team"] = teams.get(n.get("team") or "no team", 0) + 1
+        team, count = min(teams.items(), key=lambda x: (-x[1], x[0]))
+        baseline = top.get("org_rate", top["team_rate"])
+        which = "the organisation's" if "org_rate" in top else "the team's"
+        out.append(f"{len(needs)} training needs (agent and rule) were flagged, {count} of them "
+                   f"in team {team}; the first is {top['agent']} ({top.get('team') or 'no team'})"
+                   f" on {top.get('name') or top['rule']}: {100 * top['rate']:.0f}% against "
+                   f"{which} {100 * baseline:.0f}% (n={top['n']}).")
     return out
