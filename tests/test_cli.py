@@ -119,7 +119,7 @@ def test_cli_report_writes_each_format(tmp_path: Path) -> None:
         assert result.output.strip() == f"wrote {out}"
         assert out.stat().st_size > 200
     data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    assert data["week"] == "2026-W36"
+    assert data["period"]["label"] == "2026-W36"
     assert data["data_quality"]["rejects"] == 6
 
 
@@ -129,7 +129,7 @@ def test_cli_report_for_a_week_without_data_lists_the_weeks(tmp_path: Path) -> N
     _run("analyze", str(path), "--db", str(db))
     result = CliRunner().invoke(main, ["report", "--db", str(db), "--week", "2025-W01"])
     assert result.exit_code == 1
-    assert "no records in week 2025-W01; weeks with data: 2026-W36 to 2026-W36" in result.output
+    assert "no records in 2025-W01; weeks with data: 2026-W36 to 2026-W36" in result.output
 
 
 def test_cli_init_writes_valid_config_and_lexicons(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ def _inputs(tmp_path: Path) -> list[Path]:
         "2,2026-09-01,\"Call me on 07700 900123, I live at 14 Baker Street. SSN 123-45-6789\","
         "3,x@example.org,CU-1\n"
         "3,,\"Refund to GB82 WEST 1234 5698 7654 32 please, Siobhan Kelly\",1,,\n"
-        f"4,2026-09-02,\"{HOSTILE} terrible service, awful\",0,,\n",
+        f"4,2026-09-02,\"{HOSTILE} charged twice again, terrible service, awful\",0,,\n",
         encoding="utf-8")
     chats = tmp_path / "chats.jsonl"
     chats.write_text(

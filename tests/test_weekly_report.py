@@ -282,3 +282,20 @@ def test_effort_emotion_and_aspects_roll_up_per_period_and_driver(tmp_path: Path
     text = " ".join(report.narrative)
     assert "describe a high-effort contact" in text and "refund was the most negative" in text
     assert 'data-chart="aspects"' in render(report, "html")
+
+
+def test_without_driver_columns_quotes_fall_back_to_the_periods_extremes(
+        tmp_path: Path) -> None:
+    frame = _records(per_week=30).drop(columns=["root_cause", "root_cause_conf"])
+    path = tmp_path / "w.duckdb"
+    with Warehouse(path) as w:
+        w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
+                          "text_redacted": "VARCHAR", "pii_counts": "JSON"})
+        w.con.register("frame", frame)
+        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
+    report = build_report(str(path), week=INCIDENT, min_n=10)
+    assert report.drivers == [] and report.emerging == []
+    kinds = [q["kind"] for q in report.quotes]
+    assert kinds.count("most negative") == 3 and kinds.count("most positive") == 3
+    assert report.quotes[0]["sentiment"] == min(q["sentiment"] for q in report.quotes)
+    assert "No root cause or topic columns" in render(report, "html")

@@ -232,7 +232,27 @@ def _quotes(warehouse: Warehouse, r: Rollups, period: list[str], drivers: list[d
     conf = "root_cause_conf" if r.has("root_cause_conf") else "NULL"
     weeks = "(" + ", ".join(f"'{w}'" for w in period) + ")"
     seen: set[str] = set()
-    out = []
+    out: list[dict[str, Any]] = []
+    if not wanted:
+        # No drivers (no root cause or topic stage): the period's most negative and most
+        # positive comments, so the report still carries the customers' words.
+        for kind, order in (("most negative", "ASC"), ("most positive", "DESC")):
+            rows = r._rows(
+                "SELECT record_id, channel, sentiment, text_redacted FROM records "
+                f"WHERE week IN {weeks} AND text_redacted IS NOT NULL AND sentiment IS NOT NULL"
+                f" ORDER BY kind = 'transcript', sentiment {order}, record_id LIMIT 50")
+            picked = 0
+            for x in rows:
+                key = _dedupe_key(x["text_redacted"])
+                if key in seen or picked >= 3:
+                    continue
+                seen.add(key)
+                picked += 1
+                out.append({"dimension": None, "value": None, "label": "all records",
+                            "kind": kind, "record_id": x["record_id"],
+                            "channel": x["channel"], "sentiment": float(x["sentiment"]),
+                            "text": _shorten(x["text_redacted"])})
+        return out
     for dimension, value in wanted:
         # Survey answers and reviews first (the customer's own words), then transcripts.
         rows = r._rows(
