@@ -287,6 +287,9 @@ def test_effort_emotion_and_aspects_roll_up_per_period_and_driver(tmp_path: Path
 def test_without_driver_columns_quotes_fall_back_to_the_periods_extremes(
         tmp_path: Path) -> None:
     frame = _records(per_week=30).drop(columns=["root_cause", "root_cause_conf"])
+    # Distinct wording per record (the de-duplication ignores digits and punctuation).
+    frame["text_redacted"] = [f"comment {chr(97 + i % 26)}{chr(97 + i // 26 % 26)}"
+                              for i in range(len(frame))]
     path = tmp_path / "w.duckdb"
     with Warehouse(path) as w:
         w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
