@@ -50,7 +50,11 @@ def trend_chart(name: str, title: str, weeks: Sequence[str],
         series: (name, values per week, (low, high) per week or None).
         highlight: weeks to shade (the report's period).
     """
-    left, right, top, bottom = 46, 12, 26, 34
+    left, right, bottom = 46, 12, 34
+    per_row = len(series) if len(series) <= 4 else 3  # legend: up to 4 in a row, else 3
+    rows = -(-len(series) // per_row) if series else 1
+    top = 10 + 16 * rows
+    slot = (width - left - right) / max(per_row, 1)
     values = [v for _, vals, _ in series for v in vals if v is not None]
     values += [x for _, _, band in series if band for b in band if b for x in b]
     if not weeks or not values:
@@ -97,9 +101,12 @@ def trend_chart(name: str, title: str, weeks: Sequence[str],
                         f'fill="none" stroke="{color}" stroke-width="2"/>')
         for a, b in pts:
             body.append(f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" fill="{color}"/>')
-        body.append(f'<rect x="{left + 4 + 130 * k}" y="6" width="10" height="10" '
-                    f'fill="{color}"/><text x="{left + 18 + 130 * k}" y="15" '
-                    f'fill="{INK}">{_e(label)}</text>')
+        lx, ly = left + 4 + slot * (k % per_row), 6 + 16 * (k // per_row)
+        room = max(int((slot - 20) / 6.2), 4)
+        short = label if len(label) <= room else label[: room - 1] + "…"
+        body.append(f'<rect x="{lx:.1f}" y="{ly}" width="10" height="10" fill="{color}"/>'
+                    f'<text x="{lx + 14:.1f}" y="{ly + 9}" fill="{INK}">{_e(short)}'
+                    f'<title>{_e(label)}</title></text>')
     return _svg(name, title, width, height, body)
 
 

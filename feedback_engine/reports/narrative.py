@@ -256,8 +256,11 @@ def _qa_sentences(qa: dict[str, Any]) -> list[str]:
         team, count = min(teams.items(), key=lambda x: (-x[1], x[0]))
         baseline = top.get("org_rate", top["team_rate"])
         which = "the organisation's" if "org_rate" in top else "the team's"
-        out.append(f"{len(needs)} training needs (agent and rule) were flagged, {count} of them "
-                   f"in team {team}; the first is {top['agent']} ({top.get('team') or 'no team'})"
-                   f" on {top.get('name') or top['rule']}: {100 * top['rate']:.0f}% against "
+        noun = "training need (agent and rule) was" if len(needs) == 1 else \
+            "training needs (agent and rule) were"
+        among = f", in team {team}" if len(needs) == 1 else f", {count} of them in team {team}"
+        out.append(f"{len(needs)} {noun} flagged{among}; the first is {top['agent']} "
+                   f"({top.get('team') or 'no team'}) on {top.get('name') or top['rule']}: "
+                   f"{100 * top['rate']:.0f}% against "
                    f"{which} {100 * baseline:.0f}% (n={top['n']}).")
     return out

@@ -86,7 +86,7 @@ def build_charts(report: Report) -> dict[str, str]:
         if not rows:
             continue
         values = list(rows[0]["shares"])
-        series = [(_short(_label_of(report, v)), [100 * r["shares"][v] for r in rows], None)
+        series = [(_label_of(report, v), [100 * r["shares"][v] for r in rows], None)
                   for v in values[:6]]
         out[f"share_{dimension}"] = charts.trend_chart(
             f"share-{dimension}", f"Share of records by {dimension.replace('_', ' ')} (%)",
@@ -120,10 +120,6 @@ def _scale(value: float | None) -> float | None:
 
 def _scale_pair(pair: Any) -> tuple[float, float] | None:
     return (100 * pair[0], 100 * pair[1]) if pair else None
-
-
-def _short(text: str, limit: int = 18) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _label_of(report: Report, value: str) -> str:
