@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
-from .engines import run_local
+from .engines import PipelineSpec, run_local
 from .errors import ConfigError, PipelineError
 from .exports import RowWriter
 from .records import CANONICAL_COLUMNS, ValidationSettings, validate
@@ -22,6 +22,8 @@ from .stages import build_pipeline
 from .warehouse import REJECT_COLUMNS, Warehouse
 
 log = logging.getLogger("feedback_engine")
+# DuckDB memory of the analyze writer: bounded, so loading stays flat however large the input.
+WRITER_MEMORY_MB = 512
 
 
 @dataclass
@@ -39,6 +41,10 @@ class AnalyzeSummary:
     warnings: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     parquet_dir: str | None = None
+    engine: str = "local"
+    workers: int = 1
+    resumed_chunks: int = 0  # chunks an interrupted run had committed (not analyzed again)
+    timings: dict[str, float] = field(default_factory=dict)  # read/stage/write seconds
 
     @property
     def docs_per_s(self) -> float:
@@ -59,6 +65,10 @@ def analyze(
     progress: bool = False,
     out: str | Path | None = None,
     keep_raw: bool = False,
+    workers: int = 1,
+    resume: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> AnalyzeSummary:
     """Read the inputs, validate, run the stages and load the warehouse.
 
@@ -71,6 +81,14 @@ def analyze(
         out: also write the analyzed records as Parquet here, partitioned by week.
         keep_raw: also store the raw text (``text``, ``text_clean``, unredacted rejects);
             off by default, and logged as a warning when on.
+        workers: processes running the stages (1: in this process); with ``engine="dask"``
+            the number of workers of the local cluster started when no scheduler is given.
+        resume: continue the latest interrupted run with the same inputs, config and
+            stages, skipping the chunks it committed; counts end as in an uninterrupted run.
+        engine: ``"local"`` (streaming, in-process or a process pool) or ``"dask"`` (Dask
+            distributed; see ``docs/scale.md``).
+        scheduler: a Dask scheduler address (``tcp://host:8786``); None starts a local
+            cluster. Dask engine only.
 
     Returns:
         The run summary; ``read == analyzed + rejected`` always holds.
@@ -79,6 +97,12 @@ def analyze(
         >>> summary = analyze(["corpora/demo"], db="feedback.duckdb")  # doctest: +SKIP
     """
     cfg = config if isinstance(config, dict) else load_config(config)
+    if engine not in ("local", "dask"):
+        raise ConfigError(f"unknown engine '{engine}'; use local or dask")
+    if scheduler and engine != "dask":
+        raise ConfigError("--scheduler needs --engine dask")
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
     db_path = Path(db or cfg["warehouse"]["path"])
     opened = open_sources(list(inputs), cfg)
     has_turns = any("turns" in o.source.columns() for o in opened)
@@ -100,26 +124,49 @@ def analyze(
     if chunk_size < 1:
         raise ConfigError(f"input.chunk_size must be at least 1, got {chunk_size}")
 
-    run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     started = time.perf_counter()
     writer = RowWriter(rejects_file, ["source", *[c for c in REJECT_COLUMNS if c not in (
         "run_id", "source")]]) if rejects_file else None
     with Warehouse(db_path) as warehouse:
+        warehouse.limit_memory(WRITER_MEMORY_MB)
         warehouse.ensure_columns(pipeline.assigns)
-        warehouse.start_run({
-            "run_id": run_id, "command": "analyze", "status": "running",
-            "started_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            "version": __version__, "config_hash": config_hash(cfg), "config": cfg,
-            "inputs": [{"source": o.info.name, "format": o.source.format,
+        inputs_info = [{"source": o.info.name, "format": o.source.format,
                         "files": o.source.file_hashes(), "mapping": o.info.mapping}
-                       for o in opened],
-            "stages": pipeline.ids(),
-        })
+                       for o in opened]
+        run_id, done = None, {}
+        if resume:
+            run_id = warehouse.resumable_run(config_hash(cfg), inputs_info, pipeline.ids())
+            if run_id is None:
+                log.warning("--resume: %s holds no interrupted run with these inputs, config "
+                            "and stages; analyzing from the start", db_path)
+            else:
+                done = warehouse.checkpoints(run_id)
+                warehouse.finish_run(run_id, {"status": "running"})
+        if run_id is None:
+            run_id = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+            warehouse.start_run({
+                "run_id": run_id, "command": "analyze", "status": "running",
+                "started_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                "version": __version__, "config_hash": config_hash(cfg), "config": cfg,
+                "inputs": inputs_info, "stages": pipeline.ids(),
+            })
+        spec = PipelineSpec(names=tuple(cfg["pipeline"]["stages"]), options=cfg["stages"],
+                            available=tuple(available),
+                            table_columns=frozenset(warehouse.record_columns()),
+                            run_id=run_id, keep_raw=keep_raw,
+                            modules=tuple(sorted({type(s).__module__ for s in pipeline.stages})))
         try:
-            counts = run_local(opened, pipeline, warehouse, settings, run_id, chunk_size,
-                               progress=progress,
-                               on_rejects=writer.write if writer else None,
-                               keep_raw=keep_raw)
+            if engine == "dask":
+                from .engines.dask import run_dask
+
+                counts = run_dask(opened, spec, warehouse, settings, chunk_size,
+                                  scheduler=scheduler, workers=workers, parquet_dir=out,
+                                  on_rejects=writer.write if writer else None, done=done)
+            else:
+                counts = run_local(opened, spec, warehouse, settings, chunk_size,
+                                   progress=progress,
+                                   on_rejects=writer.write if writer else None,
+                                   workers=workers, done=done)
         except BaseException:
             warehouse.finish_run(run_id, {"status": "failed"})
             raise
@@ -132,7 +179,11 @@ def analyze(
             run_id=run_id, db=str(db_path), read=counts.read, analyzed=counts.analyzed,
             rejected=counts.rejected, rejected_by_reason=dict(sorted(counts.by_reason.items())),
             by_source=counts.by_source, seconds=seconds, warnings=warnings,
-            rejects_file=str(rejects_file) if rejects_file else None)
+            rejects_file=str(rejects_file) if rejects_file else None, engine=engine,
+            workers=workers, resumed_chunks=counts.resumed_chunks,
+            timings={"read_validate": round(counts.read_seconds, 3),
+                     "stages": round(counts.stage_seconds, 3),
+                     "warehouse_write": round(counts.write_seconds, 3)})
         warehouse.finish_run(run_id, {
             "status": "ok", "finished_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
             "read": counts.read, "analyzed": counts.analyzed, "rejected": counts.rejected,
@@ -140,7 +191,8 @@ def analyze(
             "docs_per_s": summary.docs_per_s, "warnings": warnings,
         })
         if out is not None:
-            summary.parquet_dir = str(warehouse.export_parquet(out, run_id))
+            summary.parquet_dir = str(Path(out) if engine == "dask"
+                                      else warehouse.export_parquet(out, run_id))
     for warning in warnings:
         log.warning(warning)
     return summary
@@ -182,21 +234,30 @@ def report(
     fmt: str = "html",
     out: str | Path | None = None,
     config: dict[str, Any] | str | Path | None = None,
+    tables: str | Path | None = None,
+    tables_fmt: str = "csv",
 ) -> Path:
     """Build the weekly report from the warehouse and write it; return the file written.
 
-    The default output is ``reports/<week>/report.<fmt>``.
+    Args:
+        week: ISO week (default: the latest with data); or ``date_from``/``date_to`` weeks.
+        fmt: html, md, json or pdf (pdf needs Chromium).
+        out: the file; default ``reports/<period>/report.<fmt>``.
+        tables: also write the report's tables into this folder (``tables_fmt`` csv/xlsx).
     """
-    from .reports import FORMATS, build_report, write_report
+    from .reports import FORMATS, ReportSettings, build_report, export_tables, write_report
 
     if fmt not in FORMATS:
         raise ConfigError(f"unknown report format '{fmt}'; choose one of {', '.join(FORMATS)}")
     cfg = config if isinstance(config, dict) else load_config(config)
     model = build_report(str(db or cfg["warehouse"]["path"]), week=week, date_from=date_from,
-                         date_to=date_to, title=cfg["report"]["title"],
-                         min_n=cfg["report"]["min_n"])
-    target = Path(out) if out else Path("reports") / model.week / f"report.{fmt}"
-    return write_report(model, fmt, target)
+                         date_to=date_to, settings=ReportSettings.from_config(cfg["report"]))
+    folder = model.week.replace(" ", "_")
+    target = Path(out) if out else Path("reports") / folder / f"report.{fmt}"
+    written = write_report(model, fmt, target)
+    if tables is not None:
+        export_tables(model, tables, tables_fmt)
+    return written
 
 
 @dataclass
@@ -204,6 +265,7 @@ class DemoResult:
     corpus: Path
     summary: AnalyzeSummary
     reports: list[Path]
+    topics: dict[str, Any] | None = None  # the topic model's fit summary
 
 
 def demo(
@@ -213,9 +275,11 @@ def demo(
     n_records: int = 20_000,
     seed: int = 7,
     progress: bool = False,
+    topics_model: str | Path | None = "models/demo-topics",
 ) -> DemoResult:
-    """Generate the sample corpus, analyze it into ``db`` and write the report in every format."""
-    from .reports import FORMATS
+    """Generate the sample corpus, analyze it into ``db``, fit topics (unless
+    ``topics_model`` is None) and write the report in every text format, with its tables."""
+    from .reports import ReportSettings, build_report, export_tables, write_report
     from .sample import generate_corpus
 
     corpus = Path(corpus_dir)
@@ -228,9 +292,22 @@ def demo(
     cfg = load_config(None)
     summary = analyze(inputs, db=db, config=cfg,
                       rejects_file=Path(report_dir) / "rejects.csv", progress=progress)
-    written = [report(db=db, fmt=fmt, out=Path(report_dir) / f"report.{fmt}", config=cfg)
-               for fmt in FORMATS]
-    return DemoResult(corpus=corpus, summary=summary, reports=written)
+    topics = None
+    if topics_model is not None:
+        from .embeddings import available_backends
+        from .topics.service import fit_topics
+
+        # Static embeddings when they can be had (fast), else the torch-free fallback;
+        # `feedback topics fit` defaults to MiniLM for the best topics.
+        backend = "model2vec" if "model2vec" in available_backends() else "tfidf-svd"
+        topics = fit_topics(db, topics_model, embeddings=backend, seed=seed)
+    # One model, every text format (PDF is left to `feedback report --format pdf`: it needs
+    # Chromium), and the tables as CSV.
+    model = build_report(str(db), settings=ReportSettings.from_config(cfg["report"]))
+    written = [write_report(model, fmt, Path(report_dir) / f"report.{fmt}")
+               for fmt in ("html", "md", "json")]
+    written += export_tables(model, Path(report_dir) / "tables", "csv")
+    return DemoResult(corpus=corpus, summary=summary, reports=written, topics=topics)
 
 
 @dataclass

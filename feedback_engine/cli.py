@@ -94,10 +94,21 @@ def _print_summary(summary: api.AnalyzeSummary) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr [default: when stderr is a terminal].")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes running the stages (dask: local cluster workers).")
+@click.option("--resume", is_flag=True,
+              help="Continue the interrupted run with the same inputs and config, "
+                   "skipping the chunks it committed.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="local: this machine; dask: a Dask cluster.")
+@click.option("--scheduler", metavar="ADDR",
+              help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 [default: start a "
+                   "local cluster].")
 @_friendly
 def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
             rejects_file: str | None, out: str | None, keep_raw: bool, as_json: bool,
-            progress: bool | None) -> None:
+            progress: bool | None, workers: int, resume: bool, engine: str,
+            scheduler: str | None) -> None:
     """Read INPUTS (files, folders, globs), run the stages, load the warehouse.
 
     Formats: CSV/TSV, JSONL, Parquet, XLSX, and transcripts (.txt with "Agent:" /
@@ -108,38 +119,58 @@ def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
 
     \b
         feedback analyze surveys.csv calls/ --rejects rejects.csv
+        feedback analyze exports/ --workers 2
+        feedback analyze exports/ --workers 2 --resume      # after a crash or Ctrl-C
+        feedback analyze 'exports/*.parquet' --engine dask --scheduler tcp://host:8786
     """
     show = sys.stderr.isatty() if progress is None else progress
     summary = api.analyze(list(inputs), db=db, config=config_path, rejects_file=rejects_file,
-                          progress=show and not as_json, out=out, keep_raw=keep_raw)
+                          progress=show and not as_json, out=out, keep_raw=keep_raw,
+                          workers=workers, resume=resume, engine=engine, scheduler=scheduler)
     if as_json:
         click.echo(json.dumps(summary.as_dict(), indent=2))
     else:
         _print_summary(summary)
+        if summary.resumed_chunks:
+            click.echo(f"resumed   {summary.resumed_chunks:>9,} chunks already committed "
+                       "by the interrupted run")
 
 
 @main.command()
 @db_option
 @config_option
 @click.option("--week", help="ISO week to report on, e.g. 2026-W47 [default: latest].")
-@click.option("--from", "date_from", help="First ISO week of the trend table.")
-@click.option("--to", "date_to", help="Last ISO week of the trend table.")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html",
-              show_default=True)
+@click.option("--from", "date_from", help="First ISO week of a longer period (inclusive).")
+@click.option("--to", "date_to", help="Last ISO week of a longer period (inclusive).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "pdf"]),
+              default="html", show_default=True,
+              help="pdf prints the HTML with headless Chromium (apt install chromium).")
 @click.option("-o", "--out", type=click.Path(dir_okay=False),
               help="Output file [default: reports/<week>/report.<format>].")
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False),
+              help="Also write the report's tables (KPIs, trend, segments, drivers, emerging, "
+                   "QA) into this folder, formula-injection safe.")
+@click.option("--tables-format", "tables_fmt", type=click.Choice(["csv", "xlsx"]),
+              default="csv", show_default=True)
 @_friendly
 def report(db: str | None, config_path: str | None, week: str | None, date_from: str | None,
-           date_to: str | None, fmt: str, out: str | None) -> None:
+           date_to: str | None, fmt: str, out: str | None, tables_dir: str | None,
+           tables_fmt: str) -> None:
     """Write the weekly narrative report from the warehouse.
 
-    Example:
+    KPIs with 95% intervals and significance-tested changes, drivers (root causes, topics)
+    with their impact on NPS/CSAT, emerging issues, quotes, segments, QA training needs and
+    data quality; every sentence states the figures behind it.
+
+    Examples:
 
     \b
-        feedback report --week 2026-W47 --format md -o weekly.md
+        feedback report --week 2026-W47 -o weekly.html
+        feedback report --from 2026-W40 --to 2026-W47 --format md -o october.md
+        feedback report --week 2026-W47 --format json --tables exports/ --tables-format xlsx
     """
     path = api.report(db=db, week=week, date_from=date_from, date_to=date_to, fmt=fmt,
-                      out=out, config=config_path)
+                      out=out, config=config_path, tables=tables_dir, tables_fmt=tables_fmt)
     click.echo(f"wrote {path}")
 
 
@@ -152,13 +183,23 @@ def report(db: str | None, config_path: str | None, week: str | None, date_from:
 @click.option("--records", "n_records", default=20_000, show_default=True, type=click.IntRange(100),
               help="Size of the sample corpus.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the corpus generator.")
+@click.option("--topics-model", default="models/demo-topics", show_default=True,
+              type=click.Path(file_okay=False), help="Where to write the demo's topic model.")
+@click.option("--no-topics", is_flag=True, help="Skip fitting topics.")
 @_friendly
-def demo(db: str | None, corpus_dir: str, report_dir: str, n_records: int, seed: int) -> None:
-    """Generate the sample corpus, analyze it and write a first report: the quickstart."""
+def demo(db: str | None, corpus_dir: str, report_dir: str, n_records: int, seed: int,
+         topics_model: str, no_topics: bool) -> None:
+    """Generate the sample corpus, analyze it, fit topics and write a first report: the
+    quickstart."""
     click.echo(f"generating {n_records:,} sample records into {corpus_dir}/ ...")
     result = api.demo(corpus_dir=corpus_dir, db=db or "feedback.duckdb", report_dir=report_dir,
-                      n_records=n_records, seed=seed, progress=sys.stderr.isatty())
+                      n_records=n_records, seed=seed, progress=sys.stderr.isatty(),
+                      topics_model=None if no_topics else topics_model)
     _print_summary(result.summary)
+    if result.topics:
+        t = result.topics
+        click.echo(f"topics    {t.get('n_topics', '?')} topics "
+                   f"({t.get('embeddings', '?')} embeddings), model {t.get('model')}")
     for path in result.reports:
         click.echo(f"wrote {path}")
 
@@ -331,3 +372,20 @@ def sentiment_train(data: str, fmt: str, text_col: str, label_col: str | None,
         click.echo(f"{name}: r {m['pearson_r']:.3f}, accuracy {m['accuracy']:.3f}, "
                    f"weighted F1 {m['weighted_f1']:.3f} (n={m['n']})")
     click.echo(f"trained on {result['n']:,} texts; wrote {result['model']}")
+
+from .cli_qa import qa_command  # noqa: E402  (bottom import: it uses _friendly etc.)
+
+main.add_command(qa_command)
+
+from .cli_aspects import aspects_group  # noqa: E402  (bottom import: it uses _friendly etc.)
+
+main.add_command(aspects_group)
+
+from .cli_rootcause import rootcause_group  # noqa: E402  (bottom import: it uses _friendly etc.)
+
+main.add_command(rootcause_group)
+
+from .cli_topics import eval_topics, topics_group  # noqa: E402  (bottom import: uses _friendly)
+
+main.add_command(topics_group)
+eval_group.add_command(eval_topics)

@@ -32,14 +32,36 @@ DEFAULTS: dict[str, Any] = {
     # Per-source tables: [sources.NAME] match = "glob", channel, kind, sheet, columns = {...}.
     "sources": {},
     "transcripts": {"speakers": {}},  # extra speaker aliases, e.g. {"advisor" = "agent"}
-    "pipeline": {"stages": ["normalize", "redact", "sentiment"]},
+    "pipeline": {"stages": ["normalize", "redact", "sentiment", "aspects", "effort",
+                                "emotion", "keywords", "rootcause", "topics",
+                                "conversation", "qa"]},
     "stages": {
         "normalize": {},
         "redact": {},
         "sentiment": {"neutral_band": 0.05},
+        "aspects": {"noun_fallback": False, "neutral_band": 0.05},
+        "effort": {},
+        "emotion": {"min_top": 0.25},
+        "rootcause": {"min_score": 0.5, "rules_fallback": True, "customer_only": True},
+        "keywords": {"top_k": 5, "max_words": 3, "speaker": "customer"},
+        "topics": {},  # model = "models/topics": a folder from `feedback topics fit`
+        "conversation": {"silence_gap_s": 5.0, "chat_silence_gap_s": 60.0},
+        "qa": {},
     },
     "warehouse": {"path": "feedback.duckdb"},
-    "report": {"title": "Weekly customer feedback report", "min_n": 30},
+    "report": {
+        "title": "Weekly customer feedback report",
+        "min_n": 30,  # fewer answers than this in either period: no claim of change
+        "segments": ["channel", "team", "queue", "product"],
+        "drivers": ["root_cause", "topic_label"],  # columns used when the warehouse has them
+        "trend_weeks": 12,
+        "baseline_weeks": 4,  # the trailing weeks emerging issues are tested against
+        "emerging_alpha": 0.01,  # family-wise, Bonferroni over the values tested
+        "emerging_min_count": 10,
+        "top_drivers": 10,
+        "quotes_per_driver": 2,
+        "qa_weeks": 4,  # the QA section covers this many weeks ending with the period
+    },
 }
 # Tables whose keys are the user's own names rather than settings.
 OPEN_TABLES = {("columns",), ("sources",), ("transcripts", "speakers"), ("stages",)}
@@ -182,7 +204,8 @@ require_timestamp = true  # false: sources without a date column load (outside w
 # advisor = "agent"       # extra speaker aliases -> agent / customer / system / bot
 
 [pipeline]
-stages = ["normalize", "redact", "sentiment"]
+stages = ["normalize", "redact", "sentiment", "aspects", "effort", "emotion",
+          "keywords", "rootcause", "topics", "conversation", "qa"]
 
 [stages.redact]
 # lexicon = "lexicons/pii.yaml"   # your own patterns, cues and street types
@@ -197,10 +220,58 @@ neutral_band = 0.05       # |score| below this is neutral (VADER's convention)
 # lexicons = ["sentiment/contact_center.tsv", "my_terms.tsv"]  # VADER-format layers
 # model = "models/sentiment"   # from `feedback sentiment train`; rules stay the fallback
 
+[stages.aspects]          # aspects mentioned, each with a polarity (docs/aspects.md)
+noun_fallback = false     # true: records with no vocabulary aspect get noun phrases
+                          # (spaCy tagger, nlp extra; slower: see docs/aspects.md)
+neutral_band = 0.05
+# lexicon = "lexicons/aspects.yaml"   # your own aspect vocabulary
+# model = "models/aspects"   # from `feedback aspects train`; rules stay the fallback
+
+[stages.effort]           # customer effort from text, -5 (easy) .. 5 (hard); null: no cues
+# lexicon = "lexicons/effort.tsv"
+
+[stages.emotion]          # anger, frustration, confusion, worry, gratitude, satisfaction...
+min_top = 0.25            # intensity needed to be a record's emotion_top
+# lexicon = "lexicons/emotions.tsv"
+
+[stages.keywords]         # keyphrases per record (docs/topics.md)
+top_k = 5                 # keyphrases kept per record
+max_words = 3             # longest phrase
+speaker = "customer"      # transcripts: customer | agent | all turns
+
+[stages.topics]           # topic_id / topic_label / topic_prob from a frozen topic model
+# model = "models/topics" # from `feedback topics fit -o models/topics`; unset: columns empty
+
+[stages.rootcause]        # root_cause per record: a trained model, else taxonomy rules
+min_score = 0.5           # least rule score that names a cause (else "unknown")
+rules_fallback = true     # when the model abstains, try the rules before "unknown"
+customer_only = true      # transcripts: classify the customer's turns only
+# taxonomy = "my_root_causes.yaml"   # your causes and patterns (see docs/rootcause.md)
+# model = "models/rootcause"         # from `feedback rootcause train`
+# conf_threshold = 0.9               # override the model's tuned abstention thresholds
+# sim_threshold = 0.3
+
+[stages.conversation]     # transcripts: talk share, silence, holds, escalation, transfers
+silence_gap_s = 5.0       # a gap between call turns this long is dead air (or a hold)
+chat_silence_gap_s = 60.0 # the same for chats, where typing takes time
+# scorecard = "lexicons/qa_scorecard.yaml"   # its cues: escalation, transfer, hold, ...
+
+[stages.qa]               # scores every transcript against the QA scorecard
+# scorecard = "lexicons/qa_scorecard.yaml"   # your own rules (see docs/qa.md)
+
 [warehouse]
 path = "feedback.duckdb"
 
 [report]
 title = "Weekly customer feedback report"
-min_n = 30                # fewer responses than this: no claim of change
+min_n = 30                # fewer answers than this in either period: no claim of change
+# segments = ["channel", "team", "queue", "product"]   # KPI tables per value
+# drivers = ["root_cause", "topic_label"]    # what the drivers / emerging issues are
+# trend_weeks = 12        # weeks in the trend charts
+# baseline_weeks = 4      # trailing weeks that emerging issues are tested against
+# emerging_alpha = 0.01   # Poisson test level, Bonferroni-corrected
+# emerging_min_count = 10 # fewer records than this are never "emerging"
+# top_drivers = 10
+# quotes_per_driver = 2   # most negative and most typical comment per top driver
+# qa_weeks = 4            # QA training needs over the weeks ending with the period
 '''

@@ -1,7 +1,8 @@
 """Errors the engine raises for things a user can fix.
 
 Every message carries a code (``[FE1xx]`` input, ``[FE2xx]`` config, ``[FE3xx]`` pipeline,
-``[FE4xx]`` warehouse) and says what to do about it. The CLI turns these into a one-line
+``[FE4xx]`` warehouse, ``[FE5xx]`` models and optional
+dependencies) and says what to do about it. The CLI turns these into a one-line
 message and exit code 1, never a traceback. Messages must not contain customer text.
 """
 
@@ -63,3 +64,15 @@ class WarehouseError(FeedbackEngineError, RuntimeError):
     """The DuckDB warehouse is missing, locked, or empty where data is needed."""
 
     code = "FE400"
+
+
+class MissingDependencyError(FeedbackEngineError, ImportError):
+    """A feature needs an optional package (an extra) that is not installed."""
+
+    code = "FE500"
+
+
+class ModelFileError(FeedbackEngineError, ValueError):
+    """A saved model folder is missing, incomplete, altered, or from an incompatible version."""
+
+    code = "FE501"

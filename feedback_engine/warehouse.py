@@ -4,12 +4,19 @@ Keys: a record is ``(source, record_id)``; a reject is ``(source, row)``. Writin
 deletes what an earlier run stored under the chunk's keys, in the same transaction, so
 re-analyzing a file leaves the same counts and a failure never leaves half a chunk.
 Timestamps are stored as UTC without a zone.
+
+Each chunk also leaves a checkpoint row in ``chunks`` (run, source, chunk number, rows and
+counts), committed in the same transaction as its data: after a crash, ``--resume`` finds the
+unfinished run with the same inputs and settings and skips exactly the committed chunks.
+Turning records into table rows (:func:`prepare_chunk`) needs no connection, so worker
+processes do it and the writer only loads (:meth:`Warehouse.load_chunk`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +38,11 @@ RUN_COLUMNS = {"run_id": "VARCHAR", "command": "VARCHAR", "status": "VARCHAR",
                "stages": "JSON", "read": "BIGINT", "analyzed": "BIGINT", "rejected": "BIGINT",
                "rejected_by_reason": "JSON", "seconds": "DOUBLE", "docs_per_s": "DOUBLE",
                "warnings": "JSON"}
+CHUNK_COLUMNS = {"run_id": "VARCHAR", "source": "VARCHAR", "chunk": "INTEGER",
+                 "first_row": "BIGINT", "last_row": "BIGINT", "read": "BIGINT",
+                 "analyzed": "BIGINT", "rejected": "BIGINT", "rejected_by_reason": "JSON"}
+# Runs that stopped before finishing; --resume picks these up.
+UNFINISHED = ("running", "failed")
 
 
 def _ddl(table: str, columns: Mapping[str, str]) -> str:
@@ -70,6 +82,15 @@ class Warehouse:
         self.con.execute(_ddl("turns", TURN_COLUMNS))
         self.con.execute(_ddl("rejects", REJECT_COLUMNS))
         self.con.execute(_ddl("runs", RUN_COLUMNS))
+        self.con.execute(_ddl("chunks", CHUNK_COLUMNS))
+
+    def limit_memory(self, megabytes: int) -> None:
+        """Cap DuckDB's memory on this connection (its default is 80% of RAM).
+
+        DuckDB keeps the blocks it wrote cached up to its limit, so a writer loading millions
+        of records would grow with the database; the loader needs only a chunk's worth.
+        """
+        self.con.execute(f"SET memory_limit = '{int(megabytes)}MB'")
 
     def ensure_columns(self, columns: Mapping[str, str]) -> None:
         """Add stage output columns that the records table does not have yet."""
@@ -83,22 +104,28 @@ class Warehouse:
             "ORDER BY ordinal_position", [table]).fetchall()
         return [r[0] for r in rows]
 
-    def write_chunk(self, source: str, rows: list[int], records: pd.DataFrame,
-                    rejects: pd.DataFrame, run_id: str) -> None:
-        """Replace what is stored under this chunk's keys, in one transaction."""
+    def record_columns(self) -> set[str]:
+        """Return the records table's columns (cached until :meth:`ensure_columns`)."""
         if self._record_columns is None:
             self._record_columns = set(self.columns("records"))
-        table_columns = self._record_columns
-        records = records.copy()
-        records["run_id"] = run_id
-        turns = _turns_frame(records)
-        records = records[[c for c in records.columns if c in table_columns]]
-        for name in records.columns:
-            if records[name].dtype == object and _is_nested(records[name]):
-                records[name] = [None if v is None else json.dumps(v, default=str)
-                                 for v in records[name].tolist()]
-        rejects = rejects.assign(run_id=run_id)
-        keys = pd.DataFrame({"row": rows})
+        return self._record_columns
+
+    def write_chunk(self, source: str, rows: list[int], records: pd.DataFrame,
+                    rejects: pd.DataFrame, run_id: str,
+                    checkpoint: Mapping[str, Any] | None = None) -> None:
+        """Replace what is stored under this chunk's keys, in one transaction."""
+        prepared = prepare_chunk(records, rejects, run_id, self.record_columns())
+        self.load_chunk(source, rows, prepared, checkpoint)
+
+    def load_chunk(self, source: str, rows: list[int], prepared: PreparedChunk,
+                   checkpoint: Mapping[str, Any] | None = None) -> None:
+        """Load a :func:`prepare_chunk` result in one transaction, with its checkpoint row.
+
+        ``checkpoint`` holds the :data:`CHUNK_COLUMNS` values; an earlier checkpoint of the
+        same run, source and chunk is replaced.
+        """
+        records, turns, rejects = prepared.records, prepared.turns, prepared.rejects
+        keys = pd.DataFrame({"row": pd.array(rows, dtype="int64")})
         try:
             self.con.begin()
             self.con.register("chunk_records", records)
@@ -117,6 +144,14 @@ class Warehouse:
                 self.con.execute("INSERT INTO turns BY NAME SELECT * FROM chunk_turns")
             if len(rejects):
                 self.con.execute("INSERT INTO rejects BY NAME SELECT * FROM chunk_rejects")
+            if checkpoint is not None:
+                self.con.execute("DELETE FROM chunks WHERE run_id = ? AND source = ? AND "
+                                 "chunk = ?", [checkpoint["run_id"], checkpoint["source"],
+                                               checkpoint["chunk"]])
+                self.con.execute(
+                    "INSERT INTO chunks BY NAME SELECT * FROM (SELECT "
+                    + ", ".join(f'? AS "{k}"' for k in checkpoint) + ")",
+                    [_sql_value(v) for v in checkpoint.values()])
             self.con.commit()
         except Exception:
             self.con.rollback()
@@ -124,6 +159,44 @@ class Warehouse:
         finally:
             for view in ("chunk_records", "chunk_rejects", "chunk_turns", "chunk_rows"):
                 self.con.unregister(view)
+
+    def resumable_run(self, config_hash: str, inputs: list[Any],
+                      stages: list[str]) -> str | None:
+        """Return the latest unfinished analyze run with these settings, inputs and stages.
+
+        Inputs compare by source, format, file hashes and mapping, so a file that changed
+        since the interrupted run is never mixed with checkpoints of its old content.
+        """
+        rows = self.con.execute(
+            "SELECT run_id, inputs, stages FROM runs WHERE command = 'analyze' AND status IN "
+            f"({', '.join('?' * len(UNFINISHED))}) AND config_hash = ? "
+            "ORDER BY started_at DESC, run_id DESC", [*UNFINISHED, config_hash]).fetchall()
+        wanted = json.loads(json.dumps(inputs, default=str))
+        for run_id, stored_inputs, stored_stages in rows:
+            if json.loads(stored_inputs) == wanted and json.loads(stored_stages) == stages:
+                return run_id
+        return None
+
+    def checkpoints(self, run_id: str) -> dict[tuple[str, int], dict[str, Any]]:
+        """Return the committed chunks of a run, keyed by ``(source, chunk)``."""
+        frame = self.con.execute("SELECT * FROM chunks WHERE run_id = ?", [run_id]).df()
+        out: dict[tuple[str, int], dict[str, Any]] = {}
+        for row in frame.to_dict("records"):
+            row["rejected_by_reason"] = json.loads(row["rejected_by_reason"] or "{}")
+            out[(row["source"], int(row["chunk"]))] = row
+        return out
+
+    def stored_rejects(self, source: str, rows: list[int]) -> pd.DataFrame:
+        """Return the stored rejects of one source's rows, as written (raw text scrubbed)."""
+        keys = pd.DataFrame({"row": pd.array(rows, dtype="int64")})
+        self.con.register("wanted_rows", keys)
+        try:
+            return self.con.execute(
+                "SELECT source, row, record_id, reason, detail, raw FROM rejects "
+                "WHERE source = ? AND row IN (SELECT row FROM wanted_rows) ORDER BY row",
+                [source]).df()
+        finally:
+            self.con.unregister("wanted_rows")
 
     def start_run(self, run: Mapping[str, Any]) -> None:
         self.con.execute("INSERT INTO runs BY NAME SELECT * FROM (SELECT "
@@ -150,8 +223,44 @@ class Warehouse:
         return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("records", "turns", "rejects", "runs")}
 
+    def duplicate_keys(self) -> dict[str, int]:
+        """Return how many keys are stored more than once (all zero in a sound warehouse)."""
+        sql = {"records": "SELECT source, record_id FROM records GROUP BY ALL HAVING count(*) > 1",
+               "rejects": "SELECT source, row FROM rejects GROUP BY ALL HAVING count(*) > 1",
+               "turns": "SELECT source, record_id, turn_index FROM turns GROUP BY ALL "
+                        "HAVING count(*) > 1"}
+        return {t: self.con.execute(f"SELECT count(*) FROM ({q})").fetchone()[0]
+                for t, q in sql.items()}
+
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
+
+
+@dataclass
+class PreparedChunk:
+    """One chunk as table rows: records (nested values as JSON text), turns and rejects."""
+
+    records: pd.DataFrame
+    turns: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
+                  table_columns: set[str] | frozenset[str]) -> PreparedChunk:
+    """Turn analyzed records and rejects into the rows the tables take (no connection needed).
+
+    Columns the records table does not have are dropped; lists and dicts become JSON text;
+    transcript turns become rows of their own.
+    """
+    records = records.copy()
+    records["run_id"] = run_id
+    turns = _turns_frame(records)
+    records = records[[c for c in records.columns if c in table_columns]]
+    for name in records.columns:
+        if records[name].dtype == object and _is_nested(records[name]):
+            records[name] = [None if v is None else json.dumps(v, default=str)
+                             for v in records[name].tolist()]
+    return PreparedChunk(records=records, turns=turns, rejects=rejects.assign(run_id=run_id))
 
 
 def _is_nested(series: pd.Series) -> bool:

@@ -79,8 +79,7 @@ neutral_band = 0.1
     assert config["sources"] == {"surveys": {"match": "*survey*.csv", "channel": "survey",
                                              "columns": {"record_id": "response_id"}}}
     assert config["transcripts"]["speakers"] == {"specialist": "agent"}
-    assert config["stages"] == {"normalize": {}, "redact": {},
-                                "sentiment": {"neutral_band": 0.1}}
+    assert config["stages"] == {**DEFAULTS["stages"], "sentiment": {"neutral_band": 0.1}}
     assert config["report"] == DEFAULTS["report"]
 
 

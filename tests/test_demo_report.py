@@ -24,7 +24,7 @@ INCIDENT, QUIET = "2026-W44", "2026-W40"
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     root = tmp_path_factory.mktemp("demo")
-    manifest = generate_corpus(root / "corpus", n_records=8000, seed=7)
+    manifest = generate_corpus(root / "corpus", n_records=20_000, seed=7)  # the demo's own size
     incident = next(s for s in manifest["signals"] if s["id"] == "billing_incident")
     assert incident["week"] == INCIDENT  # the test's premise, from the generator's manifest
     inputs = sorted(p for p in (root / "corpus").iterdir()

@@ -1,84 +1,229 @@
 """The local streaming engine: chunk by chunk from each source, through the stages, to DuckDB.
 
-Memory is bounded by the chunk size: nothing holds more than one chunk of records at a time.
+The main process reads and validates each chunk (validation keeps the per-source set of seen
+ids, so it runs in order), hands the stage work to ``workers`` processes and loads their
+results into the warehouse in chunk order. With one worker the stages run in the main
+process. Memory is bounded: at most ``2 * workers + 1`` chunks are in flight at once, whatever
+the input size. Results do not depend on the worker count: chunks are cut the same way and
+loaded in the same order.
+
+Every chunk commits with a checkpoint row; given the checkpoints of an interrupted run
+(``done``), committed chunks are validated again (to rebuild the duplicate check) but not
+analyzed or written, so the resumed run ends with exactly the counts of an uninterrupted one.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+import multiprocessing
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
-from ..errors import PipelineError
+from ..errors import ConfigError, PipelineError, WarehouseError
 from ..records import ROW, SeenIds, ValidationSettings, validate
 from ..sources import OpenedSource
-from ..stages import Pipeline
 from ..warehouse import Warehouse
+from .work import ChunkResult, PipelineSpec, analyze_chunk, init_worker, run_in_worker
 
 
 @dataclass
 class RunCounts:
-    """What one run read, analyzed and rejected; ``read == analyzed + rejected``."""
+    """What one run read, analyzed and rejected; ``read == analyzed + rejected``.
+
+    The timings say where the time went: ``read_seconds`` (reading and validating, main
+    process), ``stage_seconds`` (the stages, summed over workers), ``write_seconds``
+    (warehouse loads, main process).
+    """
 
     read: int = 0
     analyzed: int = 0
     rejected: int = 0
     by_reason: Counter = field(default_factory=Counter)
     by_source: dict[str, dict[str, int]] = field(default_factory=dict)
+    chunks: int = 0
+    resumed_chunks: int = 0  # chunks an earlier, interrupted run had already committed
+    read_seconds: float = 0.0
+    stage_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    def add(self, source: str, read: int, analyzed: int, reasons: list[str]) -> None:
+        """Count one chunk of ``source``."""
+        self.read += read
+        self.analyzed += analyzed
+        self.rejected += len(reasons)
+        self.by_reason.update(reasons)
+        per_source = self.by_source.setdefault(
+            source, {"read": 0, "analyzed": 0, "rejected": 0})
+        per_source["read"] += read
+        per_source["analyzed"] += analyzed
+        per_source["rejected"] += len(reasons)
+
+
+@dataclass
+class _Pending:
+    source: str
+    index: int
+    rows: list[int]
+    future: Future
 
 
 def run_local(
     sources: list[OpenedSource],
-    pipeline: Pipeline,
+    spec: PipelineSpec,
     warehouse: Warehouse,
     settings: ValidationSettings,
-    run_id: str,
     chunk_size: int,
     progress: bool = True,
     on_rejects: Callable[[pd.DataFrame], None] | None = None,
-    keep_raw: bool = False,
+    workers: int = 1,
+    done: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
 ) -> RunCounts:
     """Stream every source through validation and the pipeline into the warehouse.
 
-    Unless ``keep_raw``, raw text never reaches the warehouse or the rejects: ``text`` and
-    ``text_clean`` are dropped after the stages ran, and rejects' original values go through
-    the redact stage (the pipeline must have one).
+    Args:
+        sources: opened sources, read in order.
+        spec: the stages to run (each worker builds and sets them up once) and the run id.
+        warehouse: where chunks are loaded; only this process touches it.
+        settings: validation limits.
+        chunk_size: rows per chunk (and per transaction).
+        progress: show a progress bar on stderr.
+        on_rejects: called with each chunk's rejects (raw values scrubbed unless keep_raw).
+        workers: worker processes for the stages; 1 runs them in this process.
+        done: checkpoints of the run being resumed, keyed by ``(source, chunk)``.
+
+    Unless ``spec.keep_raw``, raw text never reaches the warehouse or the rejects: ``text``
+    and ``text_clean`` are dropped after the stages ran, and rejects' original values go
+    through the redact stage (the pipeline must have one).
     """
-    redact = pipeline.get("redact")
-    if redact is None and not keep_raw:
-        raise PipelineError("the pipeline has no 'redact' stage; add it, or pass "
-                            "keep_raw=True to store raw text deliberately")
+    if workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {workers}")
+    spec.build()  # fail on a bad pipeline here, not in a worker
+    done = done or {}
     counts = RunCounts()
-    pipeline.setup()
-    with tqdm(total=None, unit=" rows", desc="analyzing", disable=not progress,
-              dynamic_ncols=True, leave=False) as bar:
+    window = 2 * workers if workers > 1 else 0  # chunks in flight beyond the one loading
+    with _Executor(spec, workers) as submit, tqdm(
+            total=None, unit=" rows", desc="analyzing", disable=not progress,
+            dynamic_ncols=True, leave=False) as bar:
+        pending: deque[_Pending] = deque()
+
+        def finish_oldest() -> None:
+            item = pending.popleft()
+            result = _result(item.future)
+            started = time.perf_counter()
+            prepared = result.prepared
+            reasons = prepared.rejects["reason"].tolist()
+            warehouse.load_chunk(item.source, item.rows, prepared, checkpoint={
+                "run_id": spec.run_id, "source": item.source, "chunk": item.index,
+                "first_row": item.rows[0], "last_row": item.rows[-1], "read": len(item.rows),
+                "analyzed": len(prepared.records), "rejected": len(reasons),
+                "rejected_by_reason": dict(Counter(reasons))})
+            counts.write_seconds += time.perf_counter() - started
+            counts.stage_seconds += result.stage_seconds
+            if on_rejects is not None and len(result.reject_rows):
+                on_rejects(result.reject_rows)
+            counts.add(item.source, len(item.rows), len(prepared.records), reasons)
+            counts.chunks += 1
+            bar.update(len(item.rows))
+
         for opened in sources:
             info = opened.info
             bar.set_description(Path(info.name.rstrip("/")).name)
-            seen = SeenIds()
-            per_source = counts.by_source.setdefault(
-                info.name, {"read": 0, "analyzed": 0, "rejected": 0})
-            for raw in opened.source.chunks(chunk_size):
-                records, rejects = validate(raw, info, settings, seen)
-                if len(records):
-                    records = pipeline(records)
-                if not keep_raw:
-                    records = records.assign(text=None, text_clean=None)
-                    rejects = rejects.assign(raw=[redact.scrub_json(r) for r in rejects["raw"]])
-                warehouse.write_chunk(info.name, raw[ROW].astype("int64").tolist(), records,
-                                      rejects, run_id)
-                if on_rejects is not None and len(rejects):
-                    on_rejects(rejects)
-                counts.read += len(raw)
-                counts.analyzed += len(records)
-                counts.rejected += len(rejects)
-                counts.by_reason.update(rejects["reason"].tolist())
-                per_source["read"] += len(raw)
-                per_source["analyzed"] += len(records)
-                per_source["rejected"] += len(rejects)
-                bar.update(len(raw))
+            for index, raw, records, rejects, seconds in _validated(opened, settings,
+                                                                    chunk_size):
+                counts.read_seconds += seconds
+                rows = raw[ROW].astype("int64").tolist()
+                checkpoint = done.get((info.name, index))
+                if checkpoint is not None:
+                    _check_same_chunk(checkpoint, info.name, index, rows[0], rows[-1], len(rows))
+                    if on_rejects is not None and len(rejects):
+                        on_rejects(warehouse.stored_rejects(info.name, rows))
+                    counts.add(info.name, len(rows), len(records), rejects["reason"].tolist())
+                    counts.resumed_chunks += 1
+                    counts.chunks += 1
+                    bar.update(len(rows))
+                    continue
+                pending.append(_Pending(info.name, index, rows, submit(records, rejects)))
+                while len(pending) > window:
+                    finish_oldest()
+        while pending:  # chunks of several sources may be in flight: they load in order
+            finish_oldest()
     return counts
+
+
+def _validated(opened: OpenedSource, settings: ValidationSettings,
+               chunk_size: int) -> Iterator[tuple[int, pd.DataFrame, pd.DataFrame,
+                                                  pd.DataFrame, float]]:
+    """Yield ``(chunk number, raw, records, rejects, seconds)`` for one source, in order."""
+    seen = SeenIds()
+    chunks = opened.source.chunks(chunk_size)
+    index = 0
+    while True:
+        started = time.perf_counter()
+        raw = next(chunks, None)
+        if raw is None:
+            return
+        records, rejects = validate(raw, opened.info, settings, seen)
+        yield index, raw, records, rejects, time.perf_counter() - started
+        index += 1
+
+
+def _check_same_chunk(checkpoint: Mapping[str, Any], source: str, index: int,
+                      first: int, last: int, read: int) -> None:
+    """Refuse to resume when a chunk no longer covers the rows its checkpoint recorded."""
+    if (int(checkpoint["first_row"]), int(checkpoint["last_row"]),
+            int(checkpoint["read"])) != (first, last, read):
+        raise WarehouseError(
+            f"chunk {index} of {source} holds rows {first}-{last} now but rows "
+            f"{checkpoint['first_row']}-{checkpoint['last_row']} in the interrupted run; "
+            "the input changed, so run without --resume to analyze it afresh")
+
+
+def _result(future: Future) -> ChunkResult:
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise PipelineError("a worker process died (out of memory, or killed); the chunks "
+                            "committed so far are kept: rerun with --resume, perhaps with "
+                            "fewer --workers or a smaller input.chunk_size") from None
+
+
+class _Executor:
+    """Context manager yielding ``submit(records, rejects) -> Future[ChunkResult]``."""
+
+    def __init__(self, spec: PipelineSpec, workers: int) -> None:
+        self.spec, self.workers = spec, workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Callable[[pd.DataFrame, pd.DataFrame], Future]:
+        spec = self.spec
+        if self.workers == 1:
+            pipeline = spec.build()
+            pipeline.setup()
+
+            def inline(records: pd.DataFrame, rejects: pd.DataFrame) -> Future:
+                future: Future = Future()
+                try:
+                    future.set_result(analyze_chunk(pipeline, records, rejects, spec))
+                except Exception as exc:  # raised when the chunk's turn to load comes
+                    future.set_exception(exc)
+                return future
+
+            return inline
+        # spawn, not fork: the parent holds a DuckDB connection and a progress-bar thread.
+        self.pool = ProcessPoolExecutor(self.workers,
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=init_worker, initargs=(spec,))
+        pool = self.pool
+        return lambda records, rejects: pool.submit(run_in_worker, spec, records, rejects)
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=exc_type is None, cancel_futures=True)

@@ -9,7 +9,8 @@ Plain text (one conversation per file)::
     and this line continues the customer's turn.
 
 A turn starts with a speaker alias and a colon, optionally after an ``[hh:mm:ss]`` or
-``[mm:ss]`` time. JSON files hold one conversation object or a list of them, each with a turns
+``[mm:ss]`` time, or a start and end time ``[00:00:01 - 00:00:06]`` (``-->`` works too).
+JSON files hold one conversation object or a list of them, each with a turns
 list (``turns``, ``messages``, ``utterances``, ``dialogue`` or ``original``) whose items are
 ``{"speaker", "text", "start_s"?, "end_s"?}`` objects or ``[speaker, text]`` pairs.
 A folder of transcript files is read as one source, one row per conversation.
@@ -56,7 +57,9 @@ def load_speakers(path: Path | None = None) -> dict[str, str]:
     return aliases
 
 _HEADER = re.compile(r"^#\s*([\w .-]+?)\s*:\s*(.*)$")
-_TIME = r"\[(?P<time>\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?)\]"
+_CLOCK = r"\d{1,2}(?::\d{2}){1,2}(?:\.\d+)?"
+# "[00:01:05]", or a start and end: "[00:01:05 - 00:01:09]", "[01:05 --> 01:09]".
+_TIME = rf"\[(?P<time>{_CLOCK})(?:\s*(?:-->|->|-|–)\s*(?P<end>{_CLOCK}))?\]"
 
 
 def _turn_pattern(speakers: dict[str, str]) -> re.Pattern[str]:
@@ -134,12 +137,12 @@ def parse_text_transcript(text: str, speakers: dict[str, str]) -> tuple[dict[str
             continue
         match = pattern.match(line)
         if match:
-            time = match.group("time")
+            time, end = match.group("time"), match.group("end")
             turns.append({
                 "speaker": normalize_speaker(match.group("speaker"), speakers),
                 "text": match.group("text").strip(),
                 "start_s": _seconds(time) if time else None,
-                "end_s": None,
+                "end_s": _seconds(end) if end else None,
             })
         elif turns:
             turns[-1]["text"] = f"{turns[-1]['text']} {line.strip()}".strip()

@@ -136,4 +136,13 @@ def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
 
 def _load_builtin_stages() -> None:
     # Importing the modules runs their @stage decorators.
-    from . import normalize, redact, sentiment  # noqa: F401
+    from . import (  # noqa: F401
+        aspects,
+        conversation,
+        keywords,
+        normalize,
+        redact,
+        rootcause,
+        sentiment,
+        topics,
+    )

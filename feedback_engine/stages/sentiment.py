@@ -31,7 +31,19 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-@stage("sentiment", version=2, requires=("text_redacted",), optional=("turns",),
+# Speakers whose turns get a per-turn score (kept in each turn dict as "sentiment").
+SCORED_SPEAKERS = ("agent", "customer")
+
+
+def _speaker_scores(turns: Any, speaker: str) -> list[float]:
+    if not isinstance(turns, list):
+        return []
+    return [t["sentiment"] for t in turns
+            if t.get("speaker") == speaker and t.get("sentiment") is not None]
+
+
+@stage("sentiment", version=3, requires=("text_redacted",), optional=("turns",),
+       rewrites=("turns",),
        assigns={"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
                 "sentiment_customer": "DOUBLE", "sentiment_agent": "DOUBLE",
                 "sentiment_start": "DOUBLE", "sentiment_end": "DOUBLE", "sentences": "JSON"})
@@ -45,7 +57,9 @@ class Sentiment:
             rule score for documents.
 
     ``sentiment_start`` / ``sentiment_end`` are the mean customer-turn scores over the first
-    and last third of the customer's turns (conversations with at least two).
+    and last third of the customer's turns (conversations with at least two). Each agent and
+    customer turn also gets its own score, as ``turn["sentiment"]`` (version 3), which the
+    conversation and QA stages read.
     """
 
     def __init__(self, lexicons: list[str] | None = None, neutral_band: float = 0.05,
@@ -61,13 +75,21 @@ class Sentiment:
 
             self.model_ = SentimentModel.load(Path(self.model), self.scorer_)
 
-    def _speaker(self, turns: Any, speaker: str) -> tuple[float | None, list[float]]:
+    def _score_turns(self, turns: Any) -> Any:
+        """Return copies of the turns with a ``sentiment`` score on each agent/customer turn.
+
+        Each turn is scored once here, so later stages (conversation metrics, QA) read the
+        score instead of scoring the turn again; other speakers (bot, system) get None.
+        """
         if not isinstance(turns, list):
-            return None, []
-        scores = [self.scorer_.document(t["text"])[0] for t in turns
-                  if t.get("speaker") == speaker and t.get("text")]
-        scores = [s for s in scores if s is not None]
-        return _mean(scores), scores
+            return turns
+        scored = []
+        for turn in turns:
+            text = turn.get("text")
+            score = (self.scorer_.document(text)[0]
+                     if text and turn.get("speaker") in SCORED_SPEAKERS else None)
+            scored.append({**turn, "sentiment": score})
+        return scored
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
@@ -83,11 +105,14 @@ class Sentiment:
         out["sentences"] = [[{"start": s.start, "end": s.end, "score": s.score}
                              for s in parts] for _, parts in documents]
         turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
+        turns = [self._score_turns(conversation) for conversation in turns]
+        if "turns" in chunk:
+            out["turns"] = turns
         customer, agent, start, end = [], [], [], []
         for conversation in turns:
-            mean, per_turn = self._speaker(conversation, "customer")
-            customer.append(mean)
-            agent.append(self._speaker(conversation, "agent")[0])
+            per_turn = _speaker_scores(conversation, "customer")
+            customer.append(_mean(per_turn))
+            agent.append(_mean(_speaker_scores(conversation, "agent")))
             third = max(1, len(per_turn) // 3)
             enough = len(per_turn) >= 2
             start.append(_mean(per_turn[:third]) if enough else None)

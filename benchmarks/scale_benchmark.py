@@ -1,0 +1,211 @@
+"""Scale: docs/s per stage and end to end, and peak memory, by engine, workers and input size.
+
+    python benchmarks/scale_benchmark.py --records 20000 100000 --workers 1 2 \\
+        --engine local --engine dask --json scale.json
+
+1. Input: the sample generator (``feedback_engine.sample``, seed 7) writes a 20,000-record
+   corpus once; its survey rows with a verbatim of at most 200 characters (short texts, as
+   survey comments are) are written N times over into one CSV, streamed, with fresh ids and
+   their own timestamps. Texts therefore repeat; no stage caches by text.
+2. Per stage: each stage of the pipeline over the first 10,000 records, one process, in
+   5,000-row chunks: docs/s by wall clock and by CPU time (the CPU figure holds on a busy
+   machine, the wall one only on an idle one).
+3. End to end: ``feedback analyze FILE --workers W [--engine dask]`` in a fresh process per
+   run. Reported: wall seconds and docs/s; CPU seconds of the whole process tree and of the
+   main process (with an idle-machine estimate: max(tree CPU / cores, main CPU)); the
+   engine's own split (read+validate and warehouse write in the main process, stage time
+   summed over workers); peak RSS of the process tree (sum over the main process and its
+   workers, sampled every 0.1 s).
+
+The pipeline is the default one of ``feedback_engine.config`` at the time of the run (its
+stage ids are printed); ``--stages`` picks others. ``--stages normalize --keep-raw`` measures
+the engine alone (read, validate, write): the part whose memory could grow with the input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+MAX_CHARS = 200
+
+
+def make_input(path: Path, n: int, seed: int = 7) -> dict[str, Any]:
+    """Write ``n`` short survey records to ``path`` (CSV) and return what it holds."""
+    import pandas as pd
+
+    from feedback_engine.sample import generate_corpus
+
+    corpus = path.parent / f"corpus-{seed}"
+    if not (corpus / "surveys.csv").is_file():
+        generate_corpus(corpus, n_records=20_000, seed=seed)
+    base = pd.read_csv(corpus / "surveys.csv", dtype=str, keep_default_na=False)
+    base = base[base["verbatim"].str.len().between(1, MAX_CHARS)].reset_index(drop=True)
+    columns = list(base.columns)
+    rows = base.values.tolist()
+    id_col = columns.index("response_id")
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for i in range(n):
+            row = list(rows[i % len(rows)])
+            row[id_col] = f"S{i + 1:08d}"
+            writer.writerow(row)
+    return {"records": n, "distinct_texts": len(rows),
+            "mean_chars": round(float(base["verbatim"].str.len().mean()), 1)}
+
+
+def stage_speed(path: Path, stages: list[str] | None, n: int = 10_000) -> dict[str, Any]:
+    """Docs/s of each stage over the first ``n`` records, in this process."""
+    from feedback_engine.config import load_config
+    from feedback_engine.records import CANONICAL_COLUMNS, SeenIds, ValidationSettings, validate
+    from feedback_engine.sources import open_sources
+    from feedback_engine.stages import build_pipeline
+
+    cfg = load_config(None)
+    names = stages or cfg["pipeline"]["stages"]
+    opened = open_sources([path], cfg)[0]
+    pipeline = build_pipeline(names, cfg["stages"], list(CANONICAL_COLUMNS))
+    pipeline.setup()
+    chunks, seen, read = [], SeenIds(), 0
+    for raw in opened.source.chunks(5000):
+        records, _ = validate(raw, opened.info, ValidationSettings(), seen)
+        chunks.append(records)
+        read += len(raw)
+        if read >= n:
+            break
+    out: dict[str, Any] = {}
+    total_wall = total_cpu = 0.0
+    docs = sum(len(c) for c in chunks)
+    for s in pipeline.stages:
+        wall = cpu = 0.0
+        for i, chunk in enumerate(chunks):
+            w0, c0 = time.perf_counter(), time.process_time()
+            chunks[i] = s(chunk)
+            wall += time.perf_counter() - w0
+            cpu += time.process_time() - c0
+        total_wall += wall
+        total_cpu += cpu
+        out[s.name] = {"docs_per_s_wall": round(docs / wall), "docs_per_s_cpu": round(docs / cpu)}
+    out["all stages"] = {"docs_per_s_wall": round(docs / total_wall),
+                         "docs_per_s_cpu": round(docs / total_cpu)}
+    return {"docs": docs, "stages": pipeline.ids(), "per_stage": out}
+
+
+def _tree_sample(pid: int) -> tuple[int, float]:
+    """Return (RSS of the process and its descendants, CPU seconds of the process itself)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+        times = root.cpu_times()
+    except psutil.NoSuchProcess:
+        return 0, 0.0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total, times.user + times.system
+
+
+def end_to_end(path: Path, workers: int, engine: str, work: Path,
+               stages: list[str] | None, keep_raw: bool = False) -> dict[str, Any]:
+    """One ``feedback analyze`` run in a fresh process: time, CPU and peak memory."""
+    db = work / f"bench-{engine}-{workers}-{time.time_ns()}.duckdb"
+    config = work / "feedback.toml"
+    config.write_text("" if not stages else
+                      "[pipeline]\nstages = [" + ", ".join(f'"{s}"' for s in stages) + "]\n")
+    cmd = [sys.executable, "-c", "from feedback_engine.cli import main; main()", "analyze",
+           str(path), "--db", str(db), "--workers", str(workers), "--engine", engine,
+           "--config", str(config), "--json", "--no-progress",
+           *(["--keep-raw"] if keep_raw else [])]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak, main_cpu = [0], [0.0]
+
+    def sample() -> None:
+        while process.poll() is None:
+            rss, cpu = _tree_sample(process.pid)
+            peak[0] = max(peak[0], rss)
+            main_cpu[0] = max(main_cpu[0], cpu)
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode:
+        raise SystemExit(f"analyze failed:\n{err.decode()[-3000:]}")
+    text = out.decode()
+    try:  # the summary is the JSON object at the end of stdout
+        summary = json.loads(text[text.index("{\n"):])
+    except ValueError:
+        raise SystemExit(f"no JSON summary in the output:\n{text[-3000:]}") from None
+    for leftover in work.glob(db.name + "*"):
+        leftover.unlink()
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"engine": engine, "workers": workers, "records": summary["read"],
+            "wall_s": round(wall, 1), "docs_per_s": round(summary["read"] / wall),
+            "engine_seconds": summary["seconds"], "engine_docs_per_s": summary["docs_per_s"],
+            "cpu_s": round(cpu, 1), "main_process_cpu_s": round(main_cpu[0], 1),
+            # On an idle machine with this many cores, the run could take no less than this:
+            "idle_wall_estimate_s": round(max(cpu / os.cpu_count(), main_cpu[0]), 1),
+            "timings": summary["timings"],
+            "peak_rss_mb": round(peak[0] / 2**20)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, nargs="+", default=[20_000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--engine", action="append", choices=["local", "dask"])
+    parser.add_argument("--stages", nargs="+", help="pipeline stages [default: config's]")
+    parser.add_argument("--keep-raw", action="store_true",
+                        help="allow a pipeline without redact (to measure the engine alone)")
+    parser.add_argument("--skip-stage-speed", action="store_true")
+    parser.add_argument("--work-dir", type=Path, help="where inputs and warehouses go")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+    engines = args.engine or ["local"]
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    machine = platform.processor() or platform.machine()
+    results: dict[str, Any] = {
+        "machine": f"{os.cpu_count()} cores, {machine}, Python {platform.python_version()}",
+        "load_average_at_start": os.getloadavg(), "runs": []}
+    for n in args.records:
+        path = work / f"short-{n}.csv"
+        info = make_input(path, n)
+        print(f"input: {info}", flush=True)
+        if "stage_speed" not in results and not args.skip_stage_speed:
+            results["stage_speed"] = stage_speed(path, args.stages)
+            print(json.dumps(results["stage_speed"], indent=1), flush=True)
+        for engine in engines:
+            for workers in args.workers:
+                run = end_to_end(path, workers, engine, work, args.stages, args.keep_raw)
+                run["load_average"] = [round(x, 1) for x in os.getloadavg()]
+                results["runs"].append(run)
+                print(json.dumps(run), flush=True)
+        path.unlink()
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

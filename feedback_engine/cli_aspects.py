@@ -1,0 +1,88 @@
+"""Commands for aspect sentiment: ``feedback eval aspects`` and ``feedback aspects train``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .cli import _friendly, eval_group
+
+
+@eval_group.command(name="aspects")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option("--train-split", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.8,
+              show_default=True,
+              help="Share of sentences (seeded shuffle) that trains a model; the rest is "
+                   "scored. 0: no training, score every sentence.")
+@click.option("--seed", default=13, show_default=True, help="Seed of the sentence shuffle.")
+@click.option("--model", type=click.Path(exists=True, file_okay=False),
+              help="Also score a model from `feedback aspects train`.")
+@click.option("--no-nouns", is_flag=True,
+              help="Extraction without the spaCy noun-phrase fallback.")
+@click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
+              show_default=True,
+              help="Model trained on the training part: linear (seconds) or finetune "
+                   "(MiniLM fine-tuned; about 20 minutes on 2 CPU cores; needs torch).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_friendly
+def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no_nouns: bool,
+                 backend: str, as_json: bool) -> None:
+    """Score aspect polarity and term extraction on SemEval-2014 Task 4 XML.
+
+    Given the gold aspect terms ("conflict" excluded): accuracy and macro F1 of
+    negative / neutral / positive for the rules alone, the majority class, and a model
+    trained on the seeded training part. Extraction: precision and recall of the terms
+    found against the gold terms.
+
+    Example:
+
+    \b
+        feedback eval aspects Restaurants_Train_v2.xml --train-split 0.8 --seed 13
+    """
+    from .evaluation.aspects import evaluate_aspects, format_aspects
+
+    result = evaluate_aspects(data, train_split=train_split, seed=seed, model=model,
+                              noun_fallback=not no_nouns, backend=backend,
+                              progress=lambda line: click.echo(line, err=True))
+    click.echo(json.dumps(result, indent=2) if as_json else format_aspects(result))
+
+
+@click.group(name="aspects")
+def aspects_group() -> None:
+    """Train the aspect polarity model."""
+
+
+@aspects_group.command(name="train")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for the model (manifest.json + weights).")
+@click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
+              show_default=True,
+              help="linear: logistic regression over rule features (seconds). finetune: "
+                   "MiniLM fine-tuned on (term, sentence) pairs (more accurate; minutes on "
+                   "a CPU; needs the rootcause or topics extra).")
+@_friendly
+def aspects_train(data: str, out: str, backend: str) -> None:
+    """Train the aspect polarity model on SemEval-2014 Task 4 XML and save it to OUT.
+
+    Use it with [stages.aspects] model = "OUT" in feedback.toml. The linear model is a
+    logistic regression over rule scores and hashed context words (weights.npz); the
+    finetune backend fine-tunes MiniLM (model.safetensors, config and tokenizer JSON). Both
+    folders hold a manifest.json with the data hash and the weights' sha256 (no pickle).
+
+    Example:
+
+    \b
+        feedback aspects train Restaurants_Train_v2.xml -o models/aspects
+        feedback aspects train Restaurants_Train_v2.xml -o models/aspects-ft --backend finetune
+    """
+    from .aspects.model import fit_polarity
+    from .evaluation.aspects import instances, read_semeval
+    from .sentiment.rules import RuleScorer
+
+    items, labels = instances(read_semeval(data))
+    fitted = fit_polarity(backend, items, labels, RuleScorer(),
+                          progress=lambda line: click.echo(line, err=True))
+    folder = fitted.save(out, items, labels, source=str(data))
+    click.echo(f"trained on {len(items):,} aspect terms; wrote {folder}")

@@ -1,0 +1,142 @@
+"""``feedback qa``: QA pass rates per rule, agent and team, and the training-needs list."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from .cli import _friendly, config_option, db_option
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_rules(summary: dict[str, Any]) -> None:
+    click.echo(f"{'rule':<36}{'pass rate':>10}{'n':>8}")
+    for rule in summary["rules"]:
+        click.echo(f"{_short(rule['name'], 35):<36}{_pct(rule['pass_rate']):>10}{rule['n']:>8,}")
+
+
+def _print_needs(summary: dict[str, Any], limit: int) -> None:
+    needs = summary["training_needs"]
+    settings = summary["settings"]
+    click.echo(f"\ntraining needs: {len(needs)} (rule applied to >= "
+               f"{settings['min_conversations']} of the agent's conversations, confidence >= "
+               f"{settings['min_confidence']:g}, shrunk rate >= {settings['min_gap']:g} below "
+               "the organisation)")
+    if not needs:
+        return
+    click.echo(f"{'#':>3}  {'agent':<8}{'team':<10}{'rule':<24}{'rate':>7}{'team':>7}"
+               f"{'org':>7}{'shrunk':>8}{'n':>5}{'conf':>6}")
+    for need in needs[:limit]:
+        click.echo(f"{need['rank']:>3}  {_short(need['agent'], 7):<8}"
+                   f"{_short(need['team'] or '-', 9):<10}{_short(need['rule'], 23):<24}"
+                   f"{_pct(need['rate']):>7}{_pct(need['team_rate']):>7}"
+                   f"{_pct(need['org_rate']):>7}{_pct(need['shrunk_rate']):>8}{need['n']:>5}"
+                   f"{need['confidence']:>6.2f}")
+        for example in need["evidence"][:1]:
+            for turn in example["turns"]:
+                click.echo(f"       {example['record_id']} turn {turn['turn']} "
+                           f"{turn['speaker']}: \"{_short(turn['text'])}\"")
+    if len(needs) > limit:
+        click.echo(f"  ... {len(needs) - limit} more (--limit, --json or --csv for all)")
+
+
+def _print_teams(summary: dict[str, Any]) -> None:
+    click.echo(f"\n{'team':<12}{'convs':>7}{'score':>7}{'flagged':>9}  rules below the "
+               "organisation (95% interval)")
+    for team in summary["teams"]:
+        flagged = f"{team['agents_flagged']}/{team['agents']}"
+        score = "-" if team["mean_qa_score"] is None else f"{team['mean_qa_score']:.1f}"
+        click.echo(f"{_short(team['team'] or '(none)', 11):<12}{team['n_conversations']:>7,}"
+                   f"{score:>7}{flagged:>9}  {', '.join(team['rules_below_org']) or '-'}")
+
+
+def _print_agent(entry: dict[str, Any]) -> None:
+    click.echo(f"\nagent {entry['agent']} ({entry['team'] or 'no team'}), "
+               f"{entry['n_conversations']:,} conversations")
+    click.echo(f"{'rule':<24}{'rate':>7}{'team':>7}{'org':>7}{'shrunk':>8}{'n':>5}  flagged")
+    for rule in entry["rules"]:
+        click.echo(f"{_short(rule['rule'], 23):<24}{_pct(rule['rate']):>7}"
+                   f"{_pct(rule['team_rate']):>7}{_pct(rule['org_rate']):>7}"
+                   f"{_pct(rule['shrunk_rate']):>8}{rule['n']:>5}  "
+                   f"{'yes' if rule['flagged'] else '-'}")
+
+
+@click.command(name="qa")
+@db_option
+@config_option
+@click.option("--week", help="ISO week, e.g. 2026-W47 [default: all dates].")
+@click.option("--from", "date_from", help="First ISO week or date (2026-W40, 2026-10-01).")
+@click.option("--to", "date_to", help="Last ISO week or date, inclusive.")
+@click.option("--agent", help="Show this agent's rules and needs only.")
+@click.option("--team", help="Show this team and its agents' needs only.")
+@click.option("--min-n", "min_n", type=int, default=None,
+              help="Conversations a rule must apply to before an agent is assessed on it "
+                   "[default: 20].")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
+              help="Training needs to print.")
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@click.option("--csv", "csv_out", type=click.Path(dir_okay=False),
+              help="Also write the training needs to a CSV file (formula-guarded).")
+@_friendly
+def qa_command(db: str | None, config_path: str | None, week: str | None,
+               date_from: str | None, date_to: str | None, agent: str | None,
+               team: str | None, min_n: int | None, limit: int, as_json: bool,
+               csv_out: str | None) -> None:
+    """QA pass rates per rule, team and agent, and a ranked training-needs list.
+
+    Every call and chat transcript is scored by the "qa" stage against
+    lexicons/qa_scorecard.yaml. An agent's rate is shrunk toward the team's
+    (empirical Bayes), and only agents with enough conversations are flagged.
+
+    Example:
+
+    \b
+        feedback qa
+        feedback qa --week 2026-W47 --team Orion
+        feedback qa --agent A006 --json
+        feedback qa --from 2026-W40 --to 2026-W47 --csv training_needs.csv
+    """
+    from .config import load_config
+    from .exports import RowWriter
+    from .rollups.qa import (
+        DEFAULT_MIN_CONVERSATIONS,
+        NEEDS_CSV_COLUMNS,
+        needs_frame,
+        period,
+        qa_from_warehouse,
+    )
+
+    cfg = load_config(config_path)
+    start, end = period(week, date_from, date_to)
+    summary = qa_from_warehouse(db or cfg["warehouse"]["path"], start, end,
+                                DEFAULT_MIN_CONVERSATIONS if min_n is None else min_n,
+                                agent=agent, team=team)
+    if csv_out:
+        with RowWriter(csv_out, NEEDS_CSV_COLUMNS) as writer:
+            writer.write(needs_frame(summary))
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    span = week or (f"{start or '…'} to {end or '…'}" if start or end else "all dates")
+    score = summary["mean_qa_score"]
+    click.echo(f"QA, {span}: {summary['n_conversations']:,} conversations, mean score "
+               f"{'-' if score is None else f'{score:.1f}'}\n")
+    _print_rules(summary)
+    _print_needs(summary, limit)
+    _print_teams(summary)
+    for entry in summary["agents"] if agent else []:
+        _print_agent(entry)
+    if agent and not summary["agents"]:
+        click.echo(f"\nagent {agent}: no scored conversations in this period")
+    if csv_out:
+        click.echo(f"\nwrote {len(summary['training_needs'])} training needs to {csv_out}")

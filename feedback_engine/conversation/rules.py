@@ -1,0 +1,217 @@
+"""The QA rule engine: score one conversation against a scorecard, with evidence.
+
+Each rule yields ``{"rule", "name", "passed", "evidence", "note"}``: ``passed`` is True,
+False, or None when the rule does not apply (no upset customer, no hold, no timestamps, a
+channel the rule skips). Evidence is a list of ``{"turn", "speaker", "text"}`` (the turn
+index and its already-redacted text, cut short): the phrase that passed the rule, or what
+was said instead when it failed. The score is ``100 * passed weight / applicable weight``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .metrics import Turns
+from .scorecard import Expect, Patterns, Rule, Scorecard
+
+Result = dict[str, Any]
+
+
+class _Context:
+    """One conversation being scored: its turns, metrics and the scorecard settings."""
+
+    __slots__ = ("turns", "metrics", "card", "channel", "position")
+
+    def __init__(self, turns: Turns, metrics: Mapping[str, Any], card: Scorecard,
+                 channel: str | None) -> None:
+        self.turns, self.metrics, self.card, self.channel = turns, metrics, card, channel
+        # Where each turn sits in its speaker's list, for "within N agent turns" windows.
+        self.position = [0] * len(turns)
+        for indexes in turns.by_speaker.values():
+            for rank, i in enumerate(indexes):
+                self.position[i] = rank
+
+    def evidence(self, i: int) -> dict[str, Any]:
+        text = self.turns.texts[i]
+        limit = self.card.evidence_chars
+        return {"turn": i, "speaker": self.turns.speakers[i],
+                "text": text if len(text) <= limit else text[: limit - 1] + "…"}
+
+    def first_match(self, indexes: list[int], patterns: Patterns) -> int | None:
+        texts = self.turns.texts
+        return next((i for i in indexes if patterns.search(texts[i])), None)
+
+
+def _result(rule: Rule, passed: bool | None, evidence: list[dict[str, Any]] | None = None,
+            note: str = "") -> Result:
+    out: Result = {"rule": rule.id, "name": rule.name, "passed": passed,
+                   "evidence": evidence or []}
+    if note:
+        out["note"] = note
+    return out
+
+
+def _scope(indexes: list[int], rule: Rule) -> list[int]:
+    if rule.first is not None:
+        indexes = indexes[: rule.first]
+    if rule.last is not None:
+        indexes = indexes[-rule.last:] if rule.last else []
+    return indexes
+
+
+def _where(rule: Rule) -> str:
+    if rule.first is not None:
+        return f"the first {rule.first} {rule.speaker} turns"
+    if rule.last is not None:
+        return f"the last {rule.last} {rule.speaker} turns"
+    return f"any {rule.speaker} turn"
+
+
+def _present(rule: Rule, ctx: _Context) -> Result:
+    indexes = _scope(ctx.turns.by_speaker[rule.speaker], rule)
+    if not indexes:
+        return _result(rule, None, note=f"not applicable: no {rule.speaker} turns")
+    hit = ctx.first_match(indexes, rule.patterns)
+    if hit is not None:
+        return _result(rule, True, [ctx.evidence(hit)])
+    return _result(rule, False, [ctx.evidence(indexes[0])], f"not found in {_where(rule)}")
+
+
+def _absent(rule: Rule, ctx: _Context) -> Result:
+    indexes = _scope(ctx.turns.by_speaker[rule.speaker], rule)
+    if not indexes:
+        return _result(rule, None, note=f"not applicable: no {rule.speaker} turns")
+    hit = ctx.first_match(indexes, rule.patterns)
+    if hit is None:
+        return _result(rule, True)
+    return _result(rule, False, [ctx.evidence(hit)], "prohibited phrase")
+
+
+def _triggers(rule: Rule, ctx: _Context) -> list[int]:
+    trigger, turns = rule.trigger, ctx.turns
+    upset_cue, below = ctx.card.cues["upset"], ctx.card.upset_below
+    fired = []
+    for i in turns.by_speaker[trigger.speaker]:
+        text = turns.texts[i]
+        if trigger.upset:
+            score = turns.scores[i]
+            if (score is not None and score <= below) or upset_cue.search(text):
+                fired.append(i)
+                continue
+        if trigger.patterns is not None and trigger.patterns.search(text):
+            fired.append(i)
+    return fired
+
+
+def _window(ctx: _Context, t: int, expect: Expect) -> list[int]:
+    """Turns of the expect speaker from ``before`` turns before ``t`` to ``after`` after it."""
+    own = ctx.turns.by_speaker[expect.speaker]
+    if ctx.turns.speakers[t] == expect.speaker:
+        rank = ctx.position[t]
+        return own[max(0, rank - expect.before): rank + expect.after + 1]
+    # The first of the speaker's turns after t (bisect by hand: lists are short).
+    later = next((k for k, i in enumerate(own) if i > t), len(own))
+    return own[max(0, later - expect.before): later + expect.after]
+
+
+def _conditional(rule: Rule, ctx: _Context) -> Result:
+    fired = _triggers(rule, ctx)
+    if not fired:
+        return _result(rule, None, note="not applicable: nothing triggered the rule")
+    first_failure: tuple[int, Expect, list[int]] | None = None
+    handled_evidence: list[dict[str, Any]] | None = None
+    considered = 0
+    for t in fired:
+        windows = [_window(ctx, t, expect) for expect in rule.expect]
+        if not any(windows):
+            continue  # nobody had a turn to respond in (e.g. the call's last words)
+        considered += 1
+        hits = []
+        for expect, window in zip(rule.expect, windows, strict=True):
+            hit = ctx.first_match(window, expect.patterns)
+            if hit is None:
+                if first_failure is None:
+                    first_failure = (t, expect, window)
+                break
+            hits.append(hit)
+        else:
+            if handled_evidence is None:
+                handled_evidence = [ctx.evidence(h) for h in dict.fromkeys(hits)]
+            if rule.require == "any":
+                break
+            continue
+        if rule.require == "all":
+            break
+    if not considered:
+        return _result(rule, None, note="not applicable: no turn left to respond in")
+    if first_failure is None or (rule.require == "any" and handled_evidence is not None):
+        return _result(rule, True, handled_evidence)
+    t, expect, window = first_failure
+    after = next((i for i in window if i > t), None)  # what was said instead
+    evidence = [ctx.evidence(t)] + ([ctx.evidence(after)] if after is not None else [])
+    what = f"'{expect.name}' " if expect.name != rule.id else ""
+    return _result(rule, False, evidence,
+                   f"no {what}{expect.speaker} phrase within {expect.after} {expect.speaker} "
+                   f"turns of turn {t}")
+
+
+def _sentiment(rule: Rule, ctx: _Context) -> Result:
+    turns = ctx.turns
+    scored = [i for i in turns.by_speaker[rule.speaker] if turns.scores[i] is not None]
+    if not scored:
+        return _result(rule, None, note=f"not applicable: no scored {rule.speaker} turns")
+    for i in scored:
+        if turns.scores[i] < rule.below and not (
+                rule.ignore is not None and rule.ignore.search(turns.texts[i])):
+            return _result(rule, False, [ctx.evidence(i)],
+                           f"turn sentiment {turns.scores[i]:.2f} below {rule.below:g}")
+    return _result(rule, True)
+
+
+def _metric(rule: Rule, ctx: _Context) -> Result:
+    value = ctx.metrics.get(rule.metric)
+    if value is None:
+        return _result(rule, None, note=f"not applicable: {rule.metric} unknown")
+    value = float(value)
+    ok = (rule.max is None or value <= rule.max) and (rule.min is None or value >= rule.min)
+    bounds = " and ".join(f"{k} {v:g}" for k, v in (("min", rule.min), ("max", rule.max))
+                          if v is not None)
+    return _result(rule, ok, note=f"{rule.metric} = {value:g} ({bounds})")
+
+
+KIND_CHECKS = {"present": _present, "absent": _absent, "conditional": _conditional,
+               "sentiment": _sentiment, "metric": _metric}
+
+
+def score_conversation(turns: Turns, metrics: Mapping[str, Any], card: Scorecard,
+                       channel: str | None = None) -> tuple[float | None, list[Result]]:
+    """Score one conversation: ``(qa_score 0..100 or None, per-rule results)``.
+
+    Args:
+        turns: the prepared conversation (see :class:`~.metrics.Turns`).
+        metrics: its conversation metrics, for ``metric`` rules.
+        card: the scorecard.
+        channel: the record's channel, for rules limited to some channels.
+
+    Example:
+        >>> from feedback_engine.conversation.scorecard import load_scorecard
+        >>> card = load_scorecard()
+        >>> t = Turns.from_dicts([{"speaker": "agent", "text": "Good morning, how can I help?"}])
+        >>> score, results = score_conversation(t, {}, card)
+        >>> results[0]["rule"], results[0]["passed"]
+        ('greeting', True)
+    """
+    ctx = _Context(turns, metrics, card, (channel or "").lower() or None)
+    results = []
+    applicable = passed = 0.0
+    for rule in card.rules:
+        if rule.channels and ctx.channel not in rule.channels:
+            result = _result(rule, None, note=f"not applicable: channel {ctx.channel}")
+        else:
+            result = KIND_CHECKS[rule.kind](rule, ctx)
+        if result["passed"] is not None:
+            applicable += rule.weight
+            passed += rule.weight if result["passed"] else 0.0
+        results.append(result)
+    return (100.0 * passed / applicable if applicable else None), results

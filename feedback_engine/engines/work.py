@@ -1,0 +1,143 @@
+"""The work each engine does to one validated chunk, wherever it runs.
+
+A worker never receives set-up stages: it gets a :class:`PipelineSpec` (stage names, options,
+the columns the sources offer), builds the pipeline itself and sets it up once, so models load
+once per worker process and nothing heavy is pickled. :func:`analyze_chunk` then runs the
+stages, drops raw text unless kept, scrubs the rejects' original values and turns everything
+into table rows, so the process that owns the warehouse only has to load them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..errors import PipelineError
+from ..stages import Pipeline, build_pipeline
+from ..warehouse import PreparedChunk, prepare_chunk
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """What a worker needs to build the pipeline and prepare table rows; cheap to pickle."""
+
+    names: tuple[str, ...]
+    options: Mapping[str, Mapping[str, Any]]
+    available: tuple[str, ...]
+    table_columns: frozenset[str]
+    run_id: str
+    keep_raw: bool = False
+    # Modules defining the stage classes: a worker imports them first, so stages registered
+    # outside the package (a plugin module on the path) exist there too.
+    modules: tuple[str, ...] = ()
+
+    def build(self) -> Pipeline:
+        """Instantiate the stages (not set up) and check the raw-text rule."""
+        for module in self.modules:
+            if module != "__main__":
+                importlib.import_module(module)
+        pipeline = build_pipeline(list(self.names), self.options, self.available)
+        if pipeline.get("redact") is None and not self.keep_raw:
+            raise PipelineError("the pipeline has no 'redact' stage; add it, or pass "
+                                "keep_raw=True to store raw text deliberately")
+        return pipeline
+
+    @property
+    def key(self) -> str:
+        """A stable identity, so a worker that serves several runs keeps one pipeline each."""
+        return repr((self.names, sorted((k, sorted(v.items())) for k, v in self.options.items()),
+                     self.available, self.keep_raw))
+
+
+@dataclass
+class ChunkResult:
+    """A chunk ready to load, with the seconds its stages took in the worker."""
+
+    prepared: PreparedChunk
+    reject_rows: pd.DataFrame  # scrubbed rejects for a rejects file (no run_id)
+    stage_seconds: float = 0.0
+    worker: int = field(default_factory=os.getpid)
+
+
+def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFrame,
+                  spec: PipelineSpec) -> ChunkResult:
+    """Run the stages over one validated chunk and prepare its table rows."""
+    started = time.perf_counter()
+    if len(records):
+        records = pipeline(records)
+    if not spec.keep_raw:
+        drop = {c: None for c in ("text", "text_clean") if c in records}
+        records = records.assign(**drop)
+        redact = pipeline.get("redact")
+        rejects = rejects.assign(raw=[redact.scrub_json(r) for r in rejects["raw"]])
+    seconds = time.perf_counter() - started
+    prepared = prepare_chunk(records, rejects, spec.run_id, spec.table_columns)
+    return ChunkResult(prepared=prepared, reject_rows=rejects, stage_seconds=seconds)
+
+
+# Set-up pipelines of this process, one per spec (per thread: Dask may run tasks in threads).
+_local = threading.local()
+
+
+def worker_pipeline(spec: PipelineSpec) -> Pipeline:
+    """Return this worker's set-up pipeline for ``spec``, building it on first use."""
+    cache: dict[str, Pipeline] = _local.__dict__.setdefault("pipelines", {})
+    pipeline = cache.get(spec.key)
+    if pipeline is None:
+        pipeline = spec.build()
+        pipeline.setup()
+        cache[spec.key] = pipeline
+    return pipeline
+
+
+_setup_error: BaseException | None = None
+
+
+def init_worker(spec: PipelineSpec) -> None:
+    """Process-pool initializer: one compute thread per process, models loaded once.
+
+    The parent handles Ctrl-C and shuts the pool down, so workers ignore SIGINT rather than
+    each printing a traceback; their stdout goes to stderr. A setup error is kept and raised
+    by the first task, so the parent sees the stage's own message rather than a broken pool.
+    """
+    global _setup_error
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Stdout belongs to the parent (``--json`` prints a summary there): whatever a library
+    # prints in a worker goes to stderr instead.
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    _single_threaded()
+    try:
+        worker_pipeline(spec)
+    except Exception as exc:
+        _setup_error = exc
+        return
+    _single_threaded()  # again: setup may have loaded libraries with thread pools of their own
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
+def run_in_worker(spec: PipelineSpec, records: pd.DataFrame,
+                  rejects: pd.DataFrame) -> ChunkResult:
+    """Process-pool task: analyze one chunk with this worker's pipeline."""
+    if _setup_error is not None:
+        raise _setup_error
+    return analyze_chunk(worker_pipeline(spec), records, rejects, spec)
+
+
+def _single_threaded() -> None:
+    # N workers on N cores: BLAS/OpenMP thread pools inside each would oversubscribe them.
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - scikit-learn depends on it
+        return
+    threadpool_limits(1)

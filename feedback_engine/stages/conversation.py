@@ -1,0 +1,119 @@
+"""Conversation metrics and QA scoring for transcripts (calls and chats with ``turns``).
+
+Two stages, both reading the PII-redacted ``turns`` and the per-turn sentiment the sentiment
+stage stores in each turn: ``conversation`` adds the metrics of
+:data:`~feedback_engine.conversation.metrics.METRICS`; ``qa`` scores every conversation
+against the scorecard (``lexicons/qa_scorecard.yaml``) and adds ``qa_score`` (0..100),
+``qa_results`` (per rule: passed, evidence) and ``qa_scorecard`` (``id@hash`` of the file).
+Records without turns get nulls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..conversation.metrics import METRICS, Turns, conversation_metrics
+from ..conversation.rules import score_conversation
+from ..conversation.scorecard import load_scorecard
+from .base import stage
+
+# pandas dtypes that hold nulls for each DuckDB type the metrics use.
+_DTYPES = {"INTEGER": "Int64", "DOUBLE": "Float64", "BOOLEAN": "boolean"}
+
+
+def _is_conversation(turns: Any) -> bool:
+    return isinstance(turns, list) and bool(turns)
+
+
+class _TurnsReader:
+    """Shared setup: the scorecard, and a scorer for turns the sentiment stage did not score."""
+
+    scorecard: str | None
+
+    def setup(self) -> None:
+        from ..sentiment.rules import RuleScorer
+
+        self.card_ = load_scorecard(self.scorecard)
+        scorer = RuleScorer()
+        # Used only when a turn carries no "sentiment" (the sentiment stage did not run).
+        self.score_ = lambda text: scorer.document(text)[0]
+
+    def _turns(self, chunk: pd.DataFrame) -> list[Any]:
+        return chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
+
+
+@stage("conversation", version=1, requires=("text_redacted",), optional=("turns", "channel"),
+       assigns=METRICS)
+class Conversation(_TurnsReader):
+    """Adds conversation metrics: talk share, monologues, silence, holds, cues, sentiment arc.
+
+    Args:
+        scorecard: a ``qa_scorecard.yaml`` whose ``cues`` (escalation, transfer, hold,
+            repeat_contact) the metrics use; default: the bundled one.
+        silence_gap_s: a gap between turns at least this long counts as silence in calls.
+        chat_silence_gap_s: the same for chats, where typing makes gaps of seconds normal.
+    """
+
+    def __init__(self, scorecard: str | None = None, silence_gap_s: float = 5.0,
+                 chat_silence_gap_s: float = 60.0) -> None:
+        self.scorecard = scorecard
+        self.silence_gap_s, self.chat_silence_gap_s = silence_gap_s, chat_silence_gap_s
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        out = chunk.copy()
+        channels = chunk["channel"].tolist() if "channel" in chunk else [None] * len(chunk)
+        columns: dict[str, list[Any]] = {name: [] for name in METRICS}
+        for turns, channel in zip(self._turns(chunk), channels, strict=True):
+            if _is_conversation(turns):
+                gap = self.chat_silence_gap_s if channel == "chat" else self.silence_gap_s
+                values = conversation_metrics(Turns.from_dicts(turns, self.score_), self.card_,
+                                              gap)
+            else:
+                values = {}
+            for name, column in columns.items():
+                column.append(values.get(name))
+        for name, kind in METRICS.items():
+            out[name] = pd.array(columns[name], dtype=_DTYPES[kind])
+        return out
+
+
+@stage("qa", version=1, requires=("text_redacted", "n_turns"),
+       optional=("turns", "channel", *METRICS),
+       assigns={"qa_score": "DOUBLE", "qa_results": "JSON", "qa_scorecard": "VARCHAR"})
+class QA(_TurnsReader):
+    """Scores each conversation against the QA scorecard, with per-rule evidence.
+
+    Args:
+        scorecard: a ``qa_scorecard.yaml``; default: the bundled one.
+    """
+
+    def __init__(self, scorecard: str | None = None) -> None:
+        self.scorecard = scorecard
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        out = chunk.copy()
+        n = len(chunk)
+        channels = chunk["channel"].tolist() if "channel" in chunk else [None] * n
+        metric_columns = {name: chunk[name].tolist() for name in METRICS if name in chunk}
+        scores: list[float | None] = []
+        results: list[list[dict[str, Any]] | None] = []
+        labels: list[str | None] = []
+        for row, (turns, channel) in enumerate(zip(self._turns(chunk), channels, strict=True)):
+            if not _is_conversation(turns):
+                scores.append(None)
+                results.append(None)
+                labels.append(None)
+                continue
+            metrics = {name: None if pd.isna(values[row]) else values[row]
+                       for name, values in metric_columns.items()}
+            score, per_rule = score_conversation(Turns.from_dicts(turns, self.score_), metrics,
+                                                 self.card_, channel)
+            scores.append(score)
+            results.append(per_rule)
+            labels.append(self.card_.label)
+        out["qa_score"] = pd.array(scores, dtype="Float64")
+        out["qa_results"] = results
+        out["qa_scorecard"] = labels
+        return out

@@ -1,0 +1,110 @@
+"""Root cause per record: a trained model when configured, else the taxonomy rules.
+
+What is classified: the customer's own words. For transcripts (records with ``turns``) that
+is the customer turns joined, since agents' lines ("let me put you on hold", "I've raised a
+refund") would otherwise plant causes the customer never raised; for everything else it is
+``text_redacted``.
+
+Decision per record:
+
+1. with ``model`` set, the model's answer when it does not abstain (method ``model``);
+2. otherwise the taxonomy rules (method ``rules``) — also when the model abstains, unless
+   ``rules_fallback = false``;
+3. otherwise ``unknown`` (method ``unknown``, confidence 0).
+
+``root_cause_evidence`` holds the phrases that matched (rules) or the word n-grams that
+weighed most (model).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..rootcause.rules import MIN_SCORE, UNKNOWN, RuleClassifier
+from ..rootcause.taxonomy import load_taxonomy
+from .base import stage
+
+
+def customer_text(text: Any, turns: Any) -> str:
+    """The words to classify: customer turns of a transcript, else the record's text."""
+    if isinstance(turns, list) and turns:
+        said = [t.get("text") or "" for t in turns
+                if isinstance(t, dict) and t.get("speaker") == "customer"]
+        if any(s.strip() for s in said):
+            return " ".join(said)
+    return text if isinstance(text, str) else ""
+
+
+@stage("rootcause", version=1, requires=("text_redacted",), optional=("turns",),
+       assigns={"root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
+                "root_cause_method": "VARCHAR", "root_cause_evidence": "JSON"})
+class RootCause:
+    """Adds ``root_cause``, ``root_cause_conf``, ``root_cause_method``, ``root_cause_evidence``.
+
+    Args:
+        taxonomy: a root-cause YAML file (default: the bundled ``root_causes.yaml``).
+        model: a folder written by ``feedback rootcause train``; None uses the rules alone.
+        min_score: the least rule score that names a cause.
+        conf_threshold, sim_threshold: override the model's tuned abstention thresholds.
+        rules_fallback: when the model abstains, try the rules before answering ``unknown``.
+        customer_only: classify only the customer's turns of transcripts.
+    """
+
+    def __init__(self, taxonomy: str | None = None, model: str | None = None,
+                 min_score: float = MIN_SCORE, conf_threshold: float | None = None,
+                 sim_threshold: float | None = None, rules_fallback: bool = True,
+                 customer_only: bool = True) -> None:
+        self.taxonomy, self.model = taxonomy, model
+        self.min_score = min_score
+        self.conf_threshold, self.sim_threshold = conf_threshold, sim_threshold
+        self.rules_fallback, self.customer_only = rules_fallback, customer_only
+
+    def setup(self) -> None:
+        self.rules_ = RuleClassifier(load_taxonomy(self.taxonomy), self.min_score)
+        self.model_ = None
+        if self.model:
+            from ..rootcause.model import RootCauseModel
+
+            self.model_ = RootCauseModel.load(self.model)
+
+    def texts(self, chunk: pd.DataFrame) -> list[str]:
+        """What each record's root cause is read from."""
+        texts = chunk["text_redacted"].tolist()
+        if not self.customer_only or "turns" not in chunk:
+            return [t if isinstance(t, str) else "" for t in texts]
+        return [customer_text(t, turns) for t, turns in zip(texts, chunk["turns"].tolist(),
+                                                            strict=True)]
+
+    def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        out = chunk.copy()
+        texts = self.texts(chunk)
+        n = len(texts)
+        causes: list[str] = [UNKNOWN] * n
+        confs: list[float] = [0.0] * n
+        methods: list[str] = ["unknown"] * n
+        evidence: list[list[str]] = [[] for _ in range(n)]
+        todo = list(range(n))
+        if self.model_ is not None and n:
+            predictions = self.model_.predict(texts, explain=True,
+                                              conf_threshold=self.conf_threshold,
+                                              sim_threshold=self.sim_threshold)
+            todo = []
+            for i, label in enumerate(predictions.labels):
+                if label != UNKNOWN:
+                    causes[i], methods[i] = label, "model"
+                    confs[i] = round(float(predictions.confidence[i]), 4)
+                    evidence[i] = predictions.evidence[i]
+                elif self.rules_fallback:
+                    todo.append(i)
+        for i in todo:
+            result = self.rules_.classify(texts[i])
+            if result.label != UNKNOWN:
+                causes[i], confs[i], methods[i] = result.label, result.confidence, "rules"
+                evidence[i] = result.evidence
+        out["root_cause"] = causes
+        out["root_cause_conf"] = pd.array(confs, dtype="Float64")
+        out["root_cause_method"] = methods
+        out["root_cause_evidence"] = evidence
+        return out

@@ -1,0 +1,67 @@
+"""Guided topics: the root-cause taxonomy's descriptions seed topics.
+
+As in BERTopic's guided topic modelling, each seed (a cause's label, description and
+examples) is embedded, and every text whose embedding is close to a seed is pulled toward
+it before clustering: ``x' = normalise(x + weight * seed)`` for texts with cosine similarity
+at least ``threshold`` to their nearest seed. Texts about a known cause then gather in one
+topic, which is named after the cause when its centroid stays close to the seed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+
+PULL_WEIGHT = 0.25  # BERTopic averages doc and seed embeddings with a 3:1 weight
+PULL_THRESHOLD = 0.5
+
+
+def taxonomy_seeds(path: str | Path | None = None) -> list[tuple[str, str]]:
+    """Return ``(cause id, seed text)`` for each cause of a root-cause taxonomy YAML.
+
+    Args:
+        path: the taxonomy file; default the bundled ``lexicons/root_causes.yaml`` when it
+            exists (an empty list otherwise).
+    """
+    import yaml
+
+    if path is None:
+        from ..resources import lexicons_dir
+
+        try:
+            path = lexicons_dir() / "root_causes.yaml"
+        except ConfigError:
+            return []
+        if not Path(path).is_file():
+            return []
+    file = Path(path)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read taxonomy {file}: {exc}") from None
+    seeds = []
+    for cause in data.get("causes", []) or []:
+        if not isinstance(cause, dict) or "id" not in cause:
+            raise ConfigError(f"{file}: every cause needs an id")
+        parts = [str(cause.get("label", "")), str(cause.get("description", "")),
+                 *[str(e) for e in cause.get("examples", []) or []]]
+        text = ". ".join(p.strip() for p in parts if p and p.strip())
+        if text:
+            seeds.append((str(cause["id"]), text))
+    return seeds
+
+
+def nudge(x: np.ndarray, seeds: np.ndarray, weight: float = PULL_WEIGHT,
+          threshold: float = PULL_THRESHOLD) -> np.ndarray:
+    """Pull each row of ``x`` toward its nearest seed when similar enough; rows stay unit."""
+    if len(seeds) == 0 or len(x) == 0:
+        return x
+    sims = x @ seeds.T
+    best = np.argmax(sims, axis=1)
+    close = sims[np.arange(len(x)), best] >= threshold
+    out = x.astype(np.float32, copy=True)
+    out[close] += weight * seeds[best[close]]
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)

