@@ -15,6 +15,7 @@ import pytest
 from feedback_engine import analyze
 from feedback_engine.reports import build_report, render
 from feedback_engine.sample import generate_corpus
+from feedback_engine.topics.service import fit_topics
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +31,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     inputs = sorted(p for p in (root / "corpus").iterdir()
                     if p.suffix in (".csv", ".jsonl", ".parquet") or p.is_dir())
     analyze(inputs, db=root / "demo.duckdb", progress=False)
+    # As `feedback demo` does: a topic model with static embeddings, assigned to every record.
+    fit_topics(root / "demo.duckdb", root / "topics", embeddings="model2vec", seed=7)
     return str(root / "demo.duckdb")
 
 
@@ -78,3 +81,11 @@ def test_qa_section_puts_the_planted_low_empathy_team_first(demo_db: str) -> Non
     assert qa["available"] and len(qa["weeks"]) == 4
     first = qa["training_needs"][0]
     assert (first["team"], first["rule"]) == ("Orion", "empathy")
+
+
+def test_planted_esim_issue_emerges_as_a_topic_in_its_first_week(demo_db: str) -> None:
+    report = _json(demo_db, "2026-W46")  # the generator's `emerging_esim` starts here
+    topics = [e for e in report["emerging"] if e["dimension"] == "topic_label"]
+    assert any("esim" in e["value"].lower() for e in topics), topics
+    quiet = _json(demo_db, QUIET)
+    assert not any("esim" in e["value"].lower() for e in quiet["emerging"])
