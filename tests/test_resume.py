@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 from test_engine import assert_same_tables, config, write_inputs
 
@@ -79,8 +80,12 @@ def test_sigkill_midway_then_resume_matches_an_uninterrupted_run(tmp_path: Path,
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the run never got going"
         time.sleep(0.02)
+    workers_before = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # Its worker processes notice and exit rather than wait for tasks for ever.
+    _, alive = psutil.wait_procs(workers_before, timeout=15)
+    assert alive == [], f"orphaned workers still running: {alive}"
 
     status, committed = _run_status(tmp_path / "killed.duckdb")
     assert status == ["running"]  # no chance to say anything: it was killed

@@ -102,6 +102,20 @@ def worker_pipeline(spec: PipelineSpec) -> Pipeline:
 _setup_error: BaseException | None = None
 
 
+def _exit_with_parent(poll_s: float = 0.5) -> None:
+    """Exit when the parent dies. A SIGKILLed parent cannot shut its pool down, and its
+    workers would otherwise wait on their task pipe for ever, holding their memory."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
 def init_worker(spec: PipelineSpec) -> None:
     """Process-pool initializer: one compute thread per process, models loaded once.
 
@@ -111,6 +125,7 @@ def init_worker(spec: PipelineSpec) -> None:
     """
     global _setup_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
     # Stdout belongs to the parent (``--json`` prints a summary there): whatever a library
     # prints in a worker goes to stderr instead.
     sys.stdout.flush()
