@@ -1,9 +1,9 @@
 """The local streaming engine: chunk by chunk from each source, through the stages, to DuckDB.
 
 The main process reads and validates each chunk (validation keeps the per-source set of seen
-ids, so it runs in order), hands the stage work to ``workers`` processes and loads their
-results into the warehouse in chunk order. With one worker the stages run in the main
-process. Memory is bounded: at most ``2 * workers + 1`` chunks are in flight at once, whatever
+ids, so it runs in order), hands the stage work to ``workers - 1`` pool processes, analyzes a
+chunk itself whenever each of them already has two waiting, and loads the results into the
+warehouse in chunk order. With one worker the stages run in the main process only. Memory is bounded: at most ``2 * workers + 1`` chunks are in flight at once, whatever
 the input size. Results do not depend on the worker count: chunks are cut the same way and
 loaded in the same order.
 
@@ -204,25 +204,41 @@ class _Executor:
 
     def __enter__(self) -> Callable[[pd.DataFrame, pd.DataFrame], Future]:
         spec = self.spec
+        pipeline = spec.build()
+        pipeline.setup()
+
+        def inline(records: pd.DataFrame, rejects: pd.DataFrame) -> Future:
+            future: Future = Future()
+            try:
+                future.set_result(analyze_chunk(pipeline, records, rejects, spec))
+            except Exception as exc:  # raised when the chunk's turn to load comes
+                future.set_exception(exc)
+            return future
+
         if self.workers == 1:
-            pipeline = spec.build()
-            pipeline.setup()
-
-            def inline(records: pd.DataFrame, rejects: pd.DataFrame) -> Future:
-                future: Future = Future()
-                try:
-                    future.set_result(analyze_chunk(pipeline, records, rejects, spec))
-                except Exception as exc:  # raised when the chunk's turn to load comes
-                    future.set_exception(exc)
-                return future
-
             return inline
+        # N workers = this process and N - 1 pool processes: with one process per core, the
+        # main process (which also reads, validates and writes) takes a chunk itself whenever
+        # every pool process already has one waiting, instead of a third process competing
+        # for two cores. Where a chunk runs does not change its result.
         # spawn, not fork: the parent holds a DuckDB connection and a progress-bar thread.
-        self.pool = ProcessPoolExecutor(self.workers,
+        helpers = self.workers - 1
+        self.pool = ProcessPoolExecutor(helpers,
                                         mp_context=multiprocessing.get_context("spawn"),
                                         initializer=init_worker, initargs=(spec,))
         pool = self.pool
-        return lambda records, rejects: pool.submit(run_in_worker, spec, records, rejects)
+        in_pool: deque[Future] = deque()
+
+        def submit(records: pd.DataFrame, rejects: pd.DataFrame) -> Future:
+            while in_pool and in_pool[0].done():
+                in_pool.popleft()
+            if sum(1 for f in in_pool if not f.done()) < 2 * helpers:
+                future = pool.submit(run_in_worker, spec, records, rejects)
+                in_pool.append(future)
+                return future
+            return inline(records, rejects)  # every pool process has a chunk waiting
+
+        return submit
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if self.pool is not None:
