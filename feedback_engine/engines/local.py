@@ -3,9 +3,10 @@
 The main process reads and validates each chunk (validation keeps the per-source set of seen
 ids, so it runs in order), hands the stage work to ``workers - 1`` pool processes, analyzes a
 chunk itself whenever each of them already has two waiting, and loads the results into the
-warehouse in chunk order. With one worker the stages run in the main process only. Memory is bounded: at most ``2 * workers + 1`` chunks are in flight at once, whatever
-the input size. Results do not depend on the worker count: chunks are cut the same way and
-loaded in the same order.
+warehouse in chunk order. With one worker the stages run in the main process only. Memory is
+bounded: at most ``2 * workers + 1`` chunks are in flight at once, whatever the input size.
+Results do not depend on the worker count: chunks are cut the same way and loaded in the
+same order.
 
 Every chunk commits with a checkpoint row; given the checkpoints of an interrupted run
 (``done``), committed chunks are validated again (to rebuild the duplicate check) but not
