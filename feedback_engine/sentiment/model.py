@@ -17,12 +17,12 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..artifacts import library_versions
 from ..errors import ConfigError
 from .rules import RuleScorer
 
@@ -125,12 +125,7 @@ class SentimentModel:
                             intercept=np.array([self.intercept_]),
                             idf_words=self.idf_words_.astype(np.float32),
                             idf_chars=self.idf_chars_.astype(np.float32))
-        versions = {}
-        for package in ("feedback-engine", "scikit-learn", "numpy", "vaderSentiment"):
-            try:
-                versions[package] = metadata.version(package)
-            except metadata.PackageNotFoundError:
-                versions[package] = None
+        versions = library_versions(("feedback-engine", "scikit-learn", "numpy", "vaderSentiment"))
         self.manifest = {
             "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "training_data": {"source": source, "n": len(texts),

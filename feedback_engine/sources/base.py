@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -10,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from ..artifacts import sha256_file
 
 
 @dataclass
@@ -45,11 +46,3 @@ class Source:
     def file_hashes(self) -> dict[str, str]:
         """Return ``{path: sha256}`` of the input files, for run provenance."""
         return {str(p): sha256_file(p) for p in self.paths}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

