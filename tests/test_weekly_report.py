@@ -63,17 +63,25 @@ def _records(seed: int = 3, per_week: int = 400) -> pd.DataFrame:
     return frame
 
 
+STAGE_COLUMNS = {"sentiment": "DOUBLE", "sentiment_label": "VARCHAR", "root_cause": "VARCHAR",
+                 "root_cause_conf": "DOUBLE", "text_redacted": "VARCHAR", "pii_counts": "JSON",
+                 "effort_score": "DOUBLE", "emotion_top": "VARCHAR", "aspects": "JSON"}
+
+
+def _load(path: Path, frame: pd.DataFrame) -> str:
+    """Write ``frame`` as the records of a new warehouse; stage columns it lacks stay absent."""
+    with Warehouse(path) as w:
+        w.ensure_columns({c: t for c, t in STAGE_COLUMNS.items() if c in frame})
+        w.con.register("frame", frame)
+        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
+    return str(path)
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("weekly") / "w.duckdb"
     frame = _records()
-    with Warehouse(path) as w:
-        w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
-                          "root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
-                          "text_redacted": "VARCHAR", "pii_counts": "JSON"})
-        w.con.register("frame", frame)
-        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
-    return str(path)
+    return _load(path, frame)
 
 
 def test_incident_week_names_the_planted_driver_and_the_nps_fall(warehouse: str) -> None:
@@ -171,13 +179,7 @@ def test_formula_like_driver_names_are_guarded_in_exports(tmp_path: Path) -> Non
     frame = _records(per_week=60)
     frame.loc[frame.root_cause == "pricing.price_increase", "root_cause"] = "=cmd|' /C calc'!A0"
     path = tmp_path / "w.duckdb"
-    with Warehouse(path) as w:
-        w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
-                          "root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
-                          "text_redacted": "VARCHAR", "pii_counts": "JSON"})
-        w.con.register("frame", frame)
-        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
-    report = build_report(str(path), week=INCIDENT, min_n=10)
+    report = build_report(_load(path, frame), week=INCIDENT, min_n=10)
     export_tables(report, tmp_path / "out", "csv")
     text = (tmp_path / "out" / "drivers.csv").read_text(encoding="utf-8")
     assert "'=cmd" in text and ",=cmd" not in text
@@ -262,14 +264,7 @@ def test_effort_emotion_and_aspects_roll_up_per_period_and_driver(tmp_path: Path
                                      "negative" if s else "positive", "score": -0.5}])
                         for s in surge]
     path = tmp_path / "w.duckdb"
-    with Warehouse(path) as w:
-        w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
-                          "root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
-                          "text_redacted": "VARCHAR", "pii_counts": "JSON",
-                          "effort_score": "DOUBLE", "emotion_top": "VARCHAR", "aspects": "JSON"})
-        w.con.register("frame", frame)
-        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
-    report = build_report(str(path), week=INCIDENT, min_n=10)
+    report = build_report(_load(path, frame), week=INCIDENT, min_n=10)
     week = frame[frame.week == INCIDENT]
     effort = report.experience["effort"]
     assert effort["high_effort"] == int((week.effort_score >= 2).sum())
@@ -291,12 +286,7 @@ def test_without_driver_columns_quotes_fall_back_to_the_periods_extremes(
     frame["text_redacted"] = [f"comment {chr(97 + i % 26)}{chr(97 + i // 26 % 26)}"
                               for i in range(len(frame))]
     path = tmp_path / "w.duckdb"
-    with Warehouse(path) as w:
-        w.ensure_columns({"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
-                          "text_redacted": "VARCHAR", "pii_counts": "JSON"})
-        w.con.register("frame", frame)
-        w.con.execute("INSERT INTO records BY NAME SELECT * FROM frame")
-    report = build_report(str(path), week=INCIDENT, min_n=10)
+    report = build_report(_load(path, frame), week=INCIDENT, min_n=10)
     assert report.drivers == [] and report.emerging == []
     kinds = [q["kind"] for q in report.quotes]
     assert kinds.count("most negative") == 3 and kinds.count("most positive") == 3
