@@ -18,7 +18,10 @@
    workers, sampled every 0.1 s).
 
 The pipeline is the default one of ``feedback_engine.config`` at the time of the run (its
-stage ids are printed); ``--stages`` picks others. ``--stages normalize --keep-raw`` measures
+stage ids are printed); ``--stages`` picks others. Its ``topics`` stage assigns topics with a
+model fitted once on the 20,000-record sample corpus (model2vec embeddings when installed, as
+``feedback demo`` does; ``--no-topic-model`` leaves the stage without one, so that it only
+adds empty columns). ``--stages normalize --keep-raw`` measures
 the engine alone (read, validate, write): the part whose memory could grow with the input.
 """
 
@@ -67,17 +70,53 @@ def make_input(path: Path, n: int, seed: int = 7) -> dict[str, Any]:
             "mean_chars": round(float(base["verbatim"].str.len().mean()), 1)}
 
 
-def stage_speed(path: Path, stages: list[str] | None, n: int = 10_000) -> dict[str, Any]:
+def fit_topic_model(work: Path, seed: int = 7) -> Path:
+    """A topic model for the ``topics`` stage to assign: fitted once on the 20,000-record
+    sample corpus (every kind of record), with static embeddings where model2vec is
+    installed (as ``feedback demo`` does), else TF-IDF + SVD. Reused when already there."""
+    from feedback_engine.api import analyze
+    from feedback_engine.config import load_config
+    from feedback_engine.embeddings import available_backends
+    from feedback_engine.topics.service import fit_topics
+
+    folder = work / "topics-model"
+    if (folder / "manifest.json").is_file():
+        return folder
+    corpus = work / f"corpus-{seed}"
+    inputs = sorted(p for p in corpus.iterdir() if p.suffix in (".csv", ".jsonl"))
+    db = work / "topics-fit.duckdb"
+    db.unlink(missing_ok=True)
+    config = load_config(None)
+    config["pipeline"]["stages"] = ["normalize", "redact"]  # what fitting reads
+    analyze(inputs, db=db, config=config)
+    backend = "model2vec" if "model2vec" in available_backends() else "tfidf-svd"
+    fit_topics(db, folder, embeddings=backend, seed=seed, assign=False)
+    db.unlink()
+    return folder
+
+
+def write_config(work: Path, stages: list[str] | None, topics_model: Path | None) -> Path:
+    """The ``feedback.toml`` every run of this benchmark uses."""
+    lines = []
+    if stages:
+        lines += ["[pipeline]", "stages = [" + ", ".join(f'"{s}"' for s in stages) + "]"]
+    if topics_model is not None:
+        lines += ["[stages.topics]", f'model = "{topics_model.as_posix()}"']
+    config = work / "feedback.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def stage_speed(path: Path, config: Path, n: int = 10_000) -> dict[str, Any]:
     """Docs/s of each stage over the first ``n`` records, in this process."""
     from feedback_engine.config import load_config
     from feedback_engine.records import CANONICAL_COLUMNS, SeenIds, ValidationSettings, validate
     from feedback_engine.sources import open_sources
     from feedback_engine.stages import build_pipeline
 
-    cfg = load_config(None)
-    names = stages or cfg["pipeline"]["stages"]
+    cfg = load_config(config)
     opened = open_sources([path], cfg)[0]
-    pipeline = build_pipeline(names, cfg["stages"], list(CANONICAL_COLUMNS))
+    pipeline = build_pipeline(cfg["pipeline"]["stages"], cfg["stages"], list(CANONICAL_COLUMNS))
     pipeline.setup()
     chunks, seen, read = [], SeenIds(), 0
     for raw in opened.source.chunks(5000):
@@ -121,13 +160,10 @@ def _tree_sample(pid: int) -> tuple[int, float]:
     return total, times.user + times.system
 
 
-def end_to_end(path: Path, workers: int, engine: str, work: Path,
-               stages: list[str] | None, keep_raw: bool = False) -> dict[str, Any]:
+def end_to_end(path: Path, workers: int, engine: str, work: Path, config: Path,
+               keep_raw: bool = False) -> dict[str, Any]:
     """One ``feedback analyze`` run in a fresh process: time, CPU and peak memory."""
     db = work / f"bench-{engine}-{workers}-{time.time_ns()}.duckdb"
-    config = work / "feedback.toml"
-    config.write_text("" if not stages else
-                      "[pipeline]\nstages = [" + ", ".join(f'"{s}"' for s in stages) + "]\n")
     cmd = [sys.executable, "-c", "from feedback_engine.cli import main; main()", "analyze",
            str(path), "--db", str(db), "--workers", str(workers), "--engine", engine,
            "--config", str(config), "--json", "--no-progress",
@@ -170,7 +206,34 @@ def end_to_end(path: Path, workers: int, engine: str, work: Path,
             "peak_rss_mb": round(peak[0] / 2**20)}
 
 
+def _steal_seconds() -> float:
+    """CPU time the hypervisor gave other guests while this VM wanted it (Linux; else 0)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return 0.0
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
+
+
+def _medians(engine: str, records: int,
+             runs: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Median docs/s per worker count, and each count's speed-up over the fewest workers."""
+    import statistics
+
+    docs = {w: statistics.median(r["docs_per_s"] for r in rs) for w, rs in runs.items()}
+    base = min(docs)
+    return {"engine": engine, "records": records, "repeat": len(runs[base]),
+            "median_docs_per_s": docs,
+            f"speedup_over_{base}_worker": {w: round(d / docs[base], 2)
+                                              for w, d in docs.items()},
+            "speedups_per_trial": {w: [round(r["docs_per_s"] / b["docs_per_s"], 2)
+                                       for r, b in zip(rs, runs[base], strict=True)]
+                                   for w, rs in runs.items() if w != base}}
+
+
 def main() -> None:
+    from feedback_engine.config import load_config
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=[20_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
@@ -179,8 +242,15 @@ def main() -> None:
     parser.add_argument("--keep-raw", action="store_true",
                         help="allow a pipeline without redact (to measure the engine alone)")
     parser.add_argument("--skip-stage-speed", action="store_true")
+    parser.add_argument("--no-topic-model", action="store_true",
+                        help="leave the topics stage without a model (empty columns) instead "
+                             "of fitting one on the sample corpus for it to assign")
     parser.add_argument("--work-dir", type=Path, help="where inputs and warehouses go")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run every worker count this many times, interleaved (1 2 2 1 "
+                             "1 2 ...), and report medians: this VM's neighbours make single "
+                             "runs vary by 10-20%%")
     args = parser.parse_args()
     engines = args.engine or ["local"]
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="scale-bench-"))
@@ -193,15 +263,32 @@ def main() -> None:
         path = work / f"short-{n}.csv"
         info = make_input(path, n)
         print(f"input: {info}", flush=True)
+        if "config" not in results:
+            uses_topics = "topics" in (args.stages or load_config(None)["pipeline"]["stages"])
+            topics = (fit_topic_model(work) if uses_topics and not args.no_topic_model
+                      else None)
+            config = write_config(work, args.stages, topics)
+            results["config"] = config.read_text(encoding="utf-8")
+            print(f"config ({config}):\n{results['config']}", flush=True)
         if "stage_speed" not in results and not args.skip_stage_speed:
-            results["stage_speed"] = stage_speed(path, args.stages)
+            results["stage_speed"] = stage_speed(path, config)
             print(json.dumps(results["stage_speed"], indent=1), flush=True)
         for engine in engines:
-            for workers in args.workers:
-                run = end_to_end(path, workers, engine, work, args.stages, args.keep_raw)
-                run["load_average"] = [round(x, 1) for x in os.getloadavg()]
-                results["runs"].append(run)
-                print(json.dumps(run), flush=True)
+            runs: dict[int, list[dict[str, Any]]] = {w: [] for w in args.workers}
+            for trial in range(args.repeat):
+                order = args.workers if trial % 2 == 0 else args.workers[::-1]
+                for workers in order:
+                    steal = _steal_seconds()
+                    run = end_to_end(path, workers, engine, work, config, args.keep_raw)
+                    run["steal_s"] = round(_steal_seconds() - steal, 1)
+                    run["load_average"] = [round(x, 1) for x in os.getloadavg()]
+                    results["runs"].append(run)
+                    runs[workers].append(run)
+                    print(json.dumps(run), flush=True)
+            if args.repeat > 1:
+                summary = _medians(engine, n, runs)
+                results.setdefault("medians", []).append(summary)
+                print(json.dumps(summary), flush=True)
         path.unlink()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -76,11 +76,17 @@ def _clean(texts: Sequence[str]) -> list[str]:
     return [t if isinstance(t, str) else "" for t in texts]
 
 
+# Set by the analyze engines: each analyzing process is one worker on one core, so a model
+# loaded there must not start a thread per core of its own.
+thread_cap: int | None = None
+
+
 def _cpu_threads() -> int:
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return min(cores, thread_cap) if thread_cap else cores
 
 
 def minilm_path() -> Path:

@@ -137,3 +137,46 @@ def test_summary_says_where_the_time_went(tmp_path: Path) -> None:
     assert set(summary.timings) == {"read_validate", "stages", "warehouse_write"}
     assert summary.timings["stages"] > 0 and summary.timings["warehouse_write"] > 0
     assert summary.as_dict()["engine"] == "local"
+
+
+def test_a_chunk_cut_into_parts_keeps_its_rows_in_order_and_its_rejects_once() -> None:
+    from feedback_engine.engines.local import _parts
+
+    records = pd.DataFrame({"record_id": [f"r{i}" for i in range(7)]})
+    rejects = pd.DataFrame({"reason": ["empty_text"]})
+    halves = _parts(records, rejects, 2)
+    assert [len(r) for r, _ in halves] == [3, 4]
+    assert pd.concat([r for r, _ in halves])["record_id"].tolist() == records["record_id"].tolist()
+    assert [len(j) for _, j in halves] == [1, 0]
+    assert len(_parts(records.head(3), rejects, 2)) == 1  # too few rows to be worth cutting
+    assert _parts(records, rejects, 1)[0][0] is records
+
+
+def test_parts_of_a_chunk_join_back_in_row_order() -> None:
+    from feedback_engine.engines.work import ChunkResult
+    from feedback_engine.warehouse import PreparedChunk
+
+    def part(ids: list[str], rejected: int) -> ChunkResult:
+        rejects = pd.DataFrame({"row": list(range(rejected)), "reason": ["x"] * rejected})
+        return ChunkResult(PreparedChunk(pd.DataFrame({"record_id": ids}),
+                                         pd.DataFrame({"record_id": []}), rejects),
+                           rejects, stage_seconds=1.5)
+
+    joined = ChunkResult.join([part(["a", "b"], 2), part(["c"], 0)])
+    assert joined.prepared.records["record_id"].tolist() == ["a", "b", "c"]
+    assert len(joined.prepared.rejects) == 2 and len(joined.reject_rows) == 2
+    assert len(joined.prepared.turns) == 0 and joined.stage_seconds == 3.0
+
+
+def test_the_main_process_analyzes_single_threaded_and_restores_its_threads() -> None:
+    from threadpoolctl import threadpool_info
+
+    from feedback_engine import embeddings
+    from feedback_engine.engines.work import single_threaded
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    with single_threaded():
+        assert embeddings.thread_cap == 1 and embeddings._cpu_threads() == 1
+        assert all(p["num_threads"] == 1 for p in threadpool_info())
+    assert embeddings.thread_cap is None
+    assert [p["num_threads"] for p in threadpool_info()] == before

@@ -213,6 +213,17 @@ def test_topics_stage_assigns_from_a_saved_model(tmp_path) -> None:
     assert 0 <= out["topic_prob"][0] <= 1
 
 
+def test_assignment_does_not_depend_on_how_many_texts_come_at_once() -> None:
+    model = fit()
+    texts, _ = corpus(repeat=9)  # 576 texts: three blocks of the similarity computation
+    texts = [t if i % 7 else f"zebra {i}" for i, t in enumerate(texts)]
+    together = model.assign(texts)
+    alone = [model.assign([t]) for t in texts[250:262]]
+    assert together.topic_id[250:262].tolist() == [int(a.topic_id[0]) for a in alone]
+    assert np.allclose(together.topic_prob[250:262], [a.topic_prob[0] for a in alone])
+    assert (together.topic_id == -1).any() and (together.topic_id >= 0).any()
+
+
 @pytest.fixture
 def warehouse() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()

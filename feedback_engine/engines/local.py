@@ -1,12 +1,13 @@
 """The local streaming engine: chunk by chunk from each source, through the stages, to DuckDB.
 
 The main process reads and validates each chunk (validation keeps the per-source set of seen
-ids, so it runs in order), hands the stage work to ``workers - 1`` pool processes, analyzes a
-chunk itself whenever each of them already has two waiting, and loads the results into the
-warehouse in chunk order. With one worker the stages run in the main process only. Memory is
-bounded: at most ``2 * workers + 1`` chunks are in flight at once, whatever the input size.
-Results do not depend on the worker count: chunks are cut the same way and loaded in the
-same order.
+ids, so it runs in order), hands the stage work to ``workers - 1`` pool processes (in two
+halves per chunk), analyzes a half itself whenever each of them already has two waiting, and
+loads the results into the warehouse in chunk order. With one worker the stages run in the
+main process only. Every analyzing process runs one compute thread. Memory is bounded: at
+most ``2 * workers + 1`` chunks are in flight at once, whatever the input size. Results do
+not depend on the worker count: chunks are cut the same way and loaded in the same order,
+and stages give a row the same output whatever else is in its chunk.
 
 Every chunk commits with a checkpoint row; given the checkpoints of an interrupted run
 (``done``), committed chunks are validated again (to rebuild the duplicate check) but not
@@ -16,6 +17,7 @@ analyzed or written, so the resumed run ends with exactly the counts of an unint
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -32,7 +34,14 @@ from ..errors import ConfigError, PipelineError, WarehouseError
 from ..records import ROW, SeenIds, ValidationSettings, validate
 from ..sources import OpenedSource
 from ..warehouse import Warehouse
-from .work import ChunkResult, PipelineSpec, analyze_chunk, init_worker, run_in_worker
+from .work import (
+    ChunkResult,
+    PipelineSpec,
+    analyze_chunk,
+    init_worker,
+    run_in_worker,
+    single_threaded,
+)
 
 
 @dataclass
@@ -73,7 +82,7 @@ class _Pending:
     source: str
     index: int
     rows: list[int]
-    future: Future
+    futures: list[Future]  # the chunk's parts, in row order
 
 
 def run_local(
@@ -110,14 +119,21 @@ def run_local(
     done = done or {}
     counts = RunCounts()
     window = 2 * workers if workers > 1 else 0  # chunks in flight beyond the one loading
-    with _Executor(spec, workers) as submit, tqdm(
+    # With several workers a chunk is analyzed in two halves, each going wherever a worker is
+    # free: a run's last chunks then keep both cores busy for half as long as a whole chunk
+    # would keep one. It still loads and commits as one chunk. Stages give a row the same
+    # output whatever else is in its chunk, so this does not change any result.
+    parts = 2 if workers > 1 else 1
+    # N workers are N processes with one compute thread each (BLAS, OpenMP, torch): the
+    # main process is one of them, and with --workers 1 the run uses one core.
+    with single_threaded(), _Executor(spec, workers) as submit, tqdm(
             total=None, unit=" rows", desc="analyzing", disable=not progress,
             dynamic_ncols=True, leave=False) as bar:
         pending: deque[_Pending] = deque()
 
         def finish_oldest() -> None:
             item = pending.popleft()
-            result = _result(item.future)
+            result = _result(item.futures)
             started = time.perf_counter()
             prepared = result.prepared
             reasons = prepared.rejects["reason"].tolist()
@@ -127,6 +143,7 @@ def run_local(
                 "analyzed": len(prepared.records), "rejected": len(reasons),
                 "rejected_by_reason": dict(Counter(reasons))})
             counts.write_seconds += time.perf_counter() - started
+
             counts.stage_seconds += result.stage_seconds
             if on_rejects is not None and len(result.reject_rows):
                 on_rejects(result.reject_rows)
@@ -151,7 +168,9 @@ def run_local(
                     counts.chunks += 1
                     bar.update(len(rows))
                     continue
-                pending.append(_Pending(info.name, index, rows, submit(records, rejects)))
+                pending.append(_Pending(info.name, index, rows, [
+                    submit(part, part_rejects)
+                    for part, part_rejects in _parts(records, rejects, parts)]))
                 while len(pending) > window:
                     finish_oldest()
         while pending:  # chunks of several sources may be in flight: they load in order
@@ -187,13 +206,25 @@ def _check_same_chunk(checkpoint: Mapping[str, Any], source: str, index: int,
             "the input changed, so run without --resume to analyze it afresh")
 
 
-def _result(future: Future) -> ChunkResult:
+def _parts(records: pd.DataFrame, rejects: pd.DataFrame,
+           parts: int) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Cut a chunk into ``parts`` runs of consecutive records; the first takes the rejects."""
+    if parts == 1 or len(records) < 2 * parts:
+        return [(records, rejects)]
+    bounds = [len(records) * i // parts for i in range(parts + 1)]
+    return [(records.iloc[start:end], rejects if i == 0 else rejects.iloc[:0])
+            for i, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False))]
+
+
+def _result(futures: list[Future]) -> ChunkResult:
+    """Wait for a chunk's parts and join their results, in row order."""
     try:
-        return future.result()
+        results = [future.result() for future in futures]
     except BrokenProcessPool:
         raise PipelineError("a worker process died (out of memory, or killed); the chunks "
                             "committed so far are kept: rerun with --resume, perhaps with "
                             "fewer --workers or a smaller input.chunk_size") from None
+    return results[0] if len(results) == 1 else ChunkResult.join(results)
 
 
 class _Executor:
@@ -202,11 +233,32 @@ class _Executor:
     def __init__(self, spec: PipelineSpec, workers: int) -> None:
         self.spec, self.workers = spec, workers
         self.pool: ProcessPoolExecutor | None = None
+        self.switch_interval = 0.0
 
     def __enter__(self) -> Callable[[pd.DataFrame, pd.DataFrame], Future]:
         spec = self.spec
-        pipeline = spec.build()
-        pipeline.setup()
+        helpers = self.workers - 1
+        if helpers:
+            # Started before this process sets its own pipeline up, so that the pool
+            # processes load their models meanwhile, on the other cores.
+            # spawn, not fork: the parent holds a DuckDB connection and a progress-bar thread.
+            self.pool = ProcessPoolExecutor(helpers,
+                                            mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=init_worker, initargs=(spec,))
+            # A result comes back through a pipe in 64 KiB pieces, each read by a thread of
+            # this process that must take the GIL from the main thread, busy with a chunk of
+            # its own. At the default 5 ms switch interval, a 6 MB result kept its worker
+            # waiting ~0.4 s per chunk (about 15% of its time); 0.5 ms makes that ~0.05 s.
+            self.switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(self.switch_interval, 0.0005))
+            for _ in range(helpers):  # start them now; a pool spawns its processes lazily
+                self.pool.submit(int)
+        try:
+            pipeline = spec.build()
+            pipeline.setup()
+        except BaseException as exc:
+            self.__exit__(type(exc))
+            raise
 
         def inline(records: pd.DataFrame, rejects: pd.DataFrame) -> Future:
             future: Future = Future()
@@ -222,11 +274,6 @@ class _Executor:
         # main process (which also reads, validates and writes) takes a chunk itself whenever
         # every pool process already has one waiting, instead of a third process competing
         # for two cores. Where a chunk runs does not change its result.
-        # spawn, not fork: the parent holds a DuckDB connection and a progress-bar thread.
-        helpers = self.workers - 1
-        self.pool = ProcessPoolExecutor(helpers,
-                                        mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker, initargs=(spec,))
         pool = self.pool
         in_pool: deque[Future] = deque()
 
@@ -244,3 +291,4 @@ class _Executor:
     def __exit__(self, exc_type: object, *rest: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=exc_type is None, cancel_futures=True)
+            sys.setswitchinterval(self.switch_interval)

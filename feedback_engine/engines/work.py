@@ -9,13 +9,14 @@ into table rows, so the process that owns the warehouse only has to load them.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,20 @@ class ChunkResult:
     reject_rows: pd.DataFrame  # scrubbed rejects for a rejects file (no run_id)
     stage_seconds: float = 0.0
     worker: int = field(default_factory=os.getpid)
+
+    @classmethod
+    def join(cls, parts: list[ChunkResult]) -> ChunkResult:
+        """One result for a chunk analyzed in parts (given in row order)."""
+        def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+            kept = [f for f in frames if len(f)] or frames[:1]
+            return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+        return cls(prepared=PreparedChunk(
+                       records=concat([p.prepared.records for p in parts]),
+                       turns=concat([p.prepared.turns for p in parts]),
+                       rejects=concat([p.prepared.rejects for p in parts])),
+                   reject_rows=concat([p.reject_rows for p in parts]),
+                   stage_seconds=sum(p.stage_seconds for p in parts), worker=parts[0].worker)
 
 
 def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFrame,
@@ -137,8 +152,6 @@ def init_worker(spec: PipelineSpec) -> None:
         _setup_error = exc
         return
     _single_threaded()  # again: setup may have loaded libraries with thread pools of their own
-    if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
 
 
 def run_in_worker(spec: PipelineSpec, records: pd.DataFrame,
@@ -151,8 +164,36 @@ def run_in_worker(spec: PipelineSpec, records: pd.DataFrame,
 
 def _single_threaded() -> None:
     # N workers on N cores: BLAS/OpenMP thread pools inside each would oversubscribe them.
+    from .. import embeddings
+
+    embeddings.thread_cap = 1  # models loaded later (MiniLM) start one thread too
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - scikit-learn depends on it
         return
     threadpool_limits(1)
+
+
+@contextlib.contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run the block with one compute thread in this process, as a worker runs, and restore
+    the thread settings after (the engines' main process analyzes chunks too)."""
+    from threadpoolctl import threadpool_limits
+
+    from .. import embeddings
+
+    cap = embeddings.thread_cap
+    torch = sys.modules.get("torch")
+    torch_threads = torch.get_num_threads() if torch is not None else None
+    limiter = threadpool_limits(1)
+    try:
+        _single_threaded()
+        yield
+    finally:
+        limiter.restore_original_limits()
+        embeddings.thread_cap = cap
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            torch.set_num_threads(torch_threads or embeddings._cpu_threads())
