@@ -23,7 +23,8 @@ from .warehouse import REJECT_COLUMNS, Warehouse
 
 log = logging.getLogger("feedback_engine")
 # DuckDB memory of the analyze writer: bounded, so loading stays flat however large the input.
-WRITER_MEMORY_MB = 512
+# A chunk's load needs a few MB; 256 MB keeps a 1M-record run with 2 workers under 1.5 GB.
+WRITER_MEMORY_MB = 256
 
 
 @dataclass
@@ -129,6 +130,8 @@ def analyze(
         "run_id", "source")]]) if rejects_file else None
     with Warehouse(db_path) as warehouse:
         warehouse.limit_memory(WRITER_MEMORY_MB)
+        # Loading a chunk is small work; the cores belong to the analyzing processes.
+        warehouse.limit_threads(1)
         warehouse.ensure_columns(pipeline.assigns)
         inputs_info = [{"source": o.info.name, "format": o.source.format,
                         "files": o.source.file_hashes(), "mapping": o.info.mapping}

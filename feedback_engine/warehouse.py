@@ -92,6 +92,10 @@ class Warehouse:
         """
         self.con.execute(f"SET memory_limit = '{int(megabytes)}MB'")
 
+    def limit_threads(self, threads: int) -> None:
+        """Cap DuckDB's worker threads on this connection (its default is one per core)."""
+        self.con.execute(f"SET threads = {int(threads)}")
+
     def ensure_columns(self, columns: Mapping[str, str]) -> None:
         """Add stage output columns that the records table does not have yet."""
         for name, kind in columns.items():

@@ -155,3 +155,13 @@ def test_source_without_dates_needs_the_opt_in_then_loads_undated(tmp_path: Path
     assert rows["text_redacted"].tolist() == ["Nice. Fits well", "Too small"]
     assert rows["csat"].tolist() == [5, 2]
     assert rows["timestamp"].isna().all() and rows["week"].isna().all()
+
+
+def test_the_writer_connection_can_be_held_to_one_thread_and_a_memory_cap(tmp_path: Path) -> None:
+    with Warehouse(tmp_path / "w.duckdb") as w:
+        w.limit_memory(256)
+        w.limit_threads(1)
+        threads, memory = w.con.execute(
+            "SELECT current_setting('threads'), current_setting('memory_limit')").fetchone()
+    assert int(threads) == 1
+    assert memory == "244.1 MiB"  # 256 MB (10^6 bytes) in binary units

@@ -143,7 +143,6 @@ def run_local(
                 "analyzed": len(prepared.records), "rejected": len(reasons),
                 "rejected_by_reason": dict(Counter(reasons))})
             counts.write_seconds += time.perf_counter() - started
-
             counts.stage_seconds += result.stage_seconds
             if on_rejects is not None and len(result.reject_rows):
                 on_rejects(result.reject_rows)
@@ -248,7 +247,7 @@ class _Executor:
             # A result comes back through a pipe in 64 KiB pieces, each read by a thread of
             # this process that must take the GIL from the main thread, busy with a chunk of
             # its own. At the default 5 ms switch interval, a 6 MB result kept its worker
-            # waiting ~0.4 s per chunk (about 15% of its time); 0.5 ms makes that ~0.05 s.
+            # waiting ~0.4 s per chunk (about 15% of its time); 0.5 ms made that ~0.1 s.
             self.switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(self.switch_interval, 0.0005))
             for _ in range(helpers):  # start them now; a pool spawns its processes lazily
