@@ -12,7 +12,7 @@ held-out figure is measured once, with ``feedback eval aspects --backend finetun
 
 Each setting prints one JSON line: the setting, validation accuracy and macro F1, training
 seconds. Settings are ``key=value`` pairs of the fine-tuning options (epochs, batch_size,
-max_length, learning_rate, warmup, weight_decay, seed).
+max_length, learning_rate, warmup, weight_decay, seed, pooling).
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def parse_setting(text: str) -> dict[str, Any]:
         if key not in DEFAULTS or not value:
             raise SystemExit(f"bad setting {part!r}: use key=value with a key of "
                              f"{', '.join(DEFAULTS)}")
+        if isinstance(DEFAULTS[key], str):
+            out[key] = value
+            continue
         number = float(value)
         out[key] = int(number) if isinstance(DEFAULTS[key], int) else number
     return out

@@ -23,7 +23,7 @@ from .cli import _friendly, eval_group
 @click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
               show_default=True,
               help="Model trained on the training part: linear (seconds) or finetune "
-                   "(MiniLM fine-tuned; 7-20 minutes on 2 CPU cores; needs torch).")
+                   "(MiniLM fine-tuned; 15-25 minutes on a CPU core; needs torch).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_friendly
 def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no_nouns: bool,

@@ -115,6 +115,38 @@ def test_fine_tuning_saves_and_loads_the_same_predictions(tmp_path) -> None:
 
 
 @pytest.mark.slow
+def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_pooling(
+        tmp_path) -> None:
+    items, labels = _items()
+    model = FinetunedPolarity.fit(items, labels, max_steps=2, batch_size=4, max_length=32,
+                                  epochs=1, pooling="mean+term")
+    assert model.network.head.in_features == 2 * model.network.encoder.config.hidden_size
+    folder = model.save(tmp_path / "term", items, labels)
+    assert np.allclose(FinetunedPolarity.load(folder).probabilities(items),
+                       model.probabilities(items), atol=1e-5)
+
+    older = FinetunedPolarity.fit(items, labels, max_steps=1, batch_size=4, max_length=32,
+                                  epochs=1, pooling="mean")
+    folder = older.save(tmp_path / "older", items, labels)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["settings"]["pooling"]  # as written before the setting existed
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    loaded = FinetunedPolarity.load(folder)
+    assert loaded.settings["pooling"] == "mean"
+    assert np.allclose(loaded.probabilities(items), older.probabilities(items), atol=1e-5)
+
+
+def test_an_unknown_pooling_is_refused() -> None:
+    import torch
+
+    from feedback_engine.aspects.finetune import _network
+
+    encoder = torch.nn.Module()
+    with pytest.raises(ConfigError, match="pooling must be one of"):
+        _network(torch, encoder, "max")
+
+
+@pytest.mark.slow
 def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_path) -> None:
     rows = []
     for n, (sentence, term, label) in enumerate(FIXTURE):

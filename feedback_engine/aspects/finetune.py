@@ -42,7 +42,10 @@ MARK = ("[", "]")
 # on the held-out part that docs/aspects.md reports.
 DEFAULTS: dict[str, Any] = {"epochs": 4, "batch_size": 16, "max_length": 96,
                             "learning_rate": 8e-5, "warmup": 0.1, "weight_decay": 0.01,
-                            "seed": 13}
+                            "seed": 13, "pooling": "mean+term"}
+# What the classifier reads: "mean", the mean of every token's output; "mean+term", that and
+# the mean over the term's own tokens (the pair's first segment), side by side.
+POOLINGS = ("mean", "mean+term")
 
 
 def is_finetuned(folder: str | Path) -> bool:
@@ -83,21 +86,34 @@ def pair(item: Instance) -> tuple[str, str]:
     return term, f"{s[:item.start]}{MARK[0]} {s[item.start:item.end]} {MARK[1]}{s[item.end:]}"
 
 
-def _network(torch, encoder):
+def _network(torch, encoder, pooling: str = "mean"):
+    if pooling not in POOLINGS:
+        raise ConfigError(f"fine-tuning pooling must be one of {', '.join(POOLINGS)}, "
+                          f"got {pooling!r}")
+    term = pooling == "mean+term"
+
+    def mean(hidden, mask):
+        mask = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
     class PairClassifier(torch.nn.Module):
-        """Encoder, mean pooling over real tokens, dropout, linear layer to the classes."""
+        """Encoder, mean pooling over real tokens (and over the term's), dropout, linear
+        layer to the classes."""
 
         def __init__(self) -> None:
             super().__init__()
             self.encoder = encoder
             self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(encoder.config.hidden_size, len(CLASSES))
+            width = encoder.config.hidden_size * (2 if term else 1)
+            self.head = torch.nn.Linear(width, len(CLASSES))
 
         def forward(self, input_ids, attention_mask, token_type_ids=None):
             hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                                   token_type_ids=token_type_ids).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            pooled = mean(hidden, attention_mask)
+            if term:
+                first = attention_mask * (token_type_ids == 0).to(attention_mask.dtype)
+                pooled = torch.cat([pooled, mean(hidden, first)], dim=-1)
             return self.head(self.dropout(pooled))
 
     return PairClassifier()
@@ -141,7 +157,7 @@ class FinetunedPolarity:
         base = _base_path()
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
         encoder = transformers.AutoModel.from_pretrained(str(base))
-        network = _network(torch, encoder)
+        network = _network(torch, encoder, settings["pooling"])
         y = torch.tensor([CLASSES.index(label) for label in labels])
         pairs = [pair(i) for i in items]
         size, epochs = settings["batch_size"], settings["epochs"]
@@ -264,11 +280,14 @@ class FinetunedPolarity:
 
         config = transformers.AutoConfig.from_pretrained(str(source))
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
-        network = _network(torch, transformers.AutoModel.from_config(config))
+        # Folders written before the pooling setting existed used "mean".
+        settings = {**DEFAULTS, "pooling": "mean", **manifest.get("settings", {})}
+        network = _network(torch, transformers.AutoModel.from_config(config),
+                           settings["pooling"])
         try:
             network.load_state_dict(load(raw))
         except RuntimeError as exc:
             raise ModelFileError(f"{source}: weights do not fit the network: "
                                  f"{str(exc)[:200]}") from None
         network.eval()
-        return cls(network, tokenizer, {**DEFAULTS, **manifest.get("settings", {})}, manifest)
+        return cls(network, tokenizer, settings, manifest)
