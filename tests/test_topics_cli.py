@@ -39,6 +39,9 @@ def test_fit_show_label_merge_round_trip(tmp_path: Path) -> None:
     assert assigned == 64
     label = runner.invoke(main, ["topics", "label", "0", "Refunds", "-m", str(model)])
     assert label.exit_code == 0 and "topic 0: Refunds" in label.output
+    before = json.loads(runner.invoke(main, ["topics", "show", "-m", str(model),
+                                             "--json"]).output)["topics"]
+    assert 1 in [t["id"] for t in before]  # so that its absence below means the merge
     merge = runner.invoke(main, ["topics", "merge", "0", "1", "-m", str(model)])
     assert merge.exit_code == 0, merge.output
     show = runner.invoke(main, ["topics", "show", "-m", str(model), "--json"])

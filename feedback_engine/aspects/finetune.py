@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_file
+from ..artifacts import library_versions, sha256_file, write_manifest
 from ..errors import ConfigError, MissingDependencyError, ModelFileError
 from .model import CLASSES, Instance, data_hash
 
@@ -251,8 +251,7 @@ class FinetunedPolarity:
             "training_data": {"source": source, "n": len(items),
                               "sha256": data_hash(items, labels)},
             "metrics": metrics or {}, "library_versions": versions}
-        (target / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n",
-                                              encoding="utf-8")
+        write_manifest(target, self.manifest)
         return target
 
     @classmethod

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_file
+from ..artifacts import library_versions, sha256_file, sha256_lines, write_manifest
 from ..errors import ConfigError
 from ..sentiment.rules import RuleScorer
 from .extract import CONTRAST, Mention, RulePolarity, segments
@@ -121,10 +121,8 @@ class FeatureBuilder:
 
 
 def data_hash(items: Sequence[Instance], labels: Sequence[str]) -> str:
-    digest = hashlib.sha256()
-    for item, label in zip(items, labels, strict=True):
-        digest.update(f"{label}\t{item.start}\t{item.end}\t{item.sentence}\n".encode())
-    return digest.hexdigest()
+    return sha256_lines(f"{label}\t{item.start}\t{item.end}\t{item.sentence}"
+                        for item, label in zip(items, labels, strict=True))
 
 
 @dataclass
@@ -192,8 +190,7 @@ class PolarityModel:
             "lexicons": [str(p) for p in self.scorer.lexicons],
             "metrics": metrics or {}, "library_versions": versions,
         }
-        (target / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n",
-                                              encoding="utf-8")
+        write_manifest(target, self.manifest)
         return target
 
     @classmethod

@@ -169,10 +169,8 @@ def _single_threaded() -> None:
     embeddings.thread_cap = 1  # models loaded later (MiniLM) start one thread too
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn depends on it
-        return
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
     threadpool_limits(1)
 
 
@@ -187,7 +185,7 @@ def single_threaded() -> Iterator[None]:
     cap = embeddings.thread_cap
     torch = sys.modules.get("torch")
     torch_threads = torch.get_num_threads() if torch is not None else None
-    limiter = threadpool_limits(1)
+    limiter = threadpool_limits(1)  # remembers the limits to restore
     try:
         _single_threaded()
         yield

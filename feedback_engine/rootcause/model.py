@@ -19,7 +19,6 @@ hash, library versions, feature config, embedding backend, SHA-256 of the other 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_file
+from ..artifacts import library_versions, sha256_file, sha256_lines, write_manifest
 from ..errors import ConfigError, ModelFileError
 from .abstain import Thresholds, choose_thresholds, fit_temperature, softmax
 from .features import FeatureConfig, Featurizer
@@ -50,10 +49,7 @@ EVIDENCE_TERMS = 3
 
 def data_hash(texts: Sequence[str], labels: Sequence[str]) -> str:
     """SHA-256 of the training data (label, tab, text per line)."""
-    digest = hashlib.sha256()
-    for text, label in zip(texts, labels, strict=True):
-        digest.update(f"{label}\t{text}\n".encode())
-    return digest.hexdigest()
+    return sha256_lines(f"{label}\t{text}" for text, label in zip(texts, labels, strict=True))
 
 
 @dataclass
@@ -160,8 +156,7 @@ class RootCauseModel:
                     "thresholds": self.thresholds.__dict__,
                     "files": {name: sha256_file(out / name)
                               for name in ("vocabulary.json", "weights.npz")}}
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False)
-                                           + "\n", encoding="utf-8")
+        write_manifest(out, manifest)
         self.manifest = manifest
         return out
 

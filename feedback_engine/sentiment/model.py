@@ -14,7 +14,6 @@ sentence polarity (e.g. Wang & Manning, ACL 2012, "Baselines and Bigrams").
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions
+from ..artifacts import library_versions, sha256_lines, write_manifest
 from ..errors import ConfigError
 from .rules import RuleScorer
 
@@ -59,10 +58,8 @@ def _tfidf(counts, idf: np.ndarray):
 
 
 def data_hash(texts: list[str], targets: np.ndarray) -> str:
-    digest = hashlib.sha256()
-    for text, target in zip(texts, targets, strict=True):
-        digest.update(f"{target:.6f}\t{text}\n".encode())
-    return digest.hexdigest()
+    return sha256_lines(f"{target:.6f}\t{text}" for text, target in zip(texts, targets,
+                                                                         strict=True))
 
 
 @dataclass
@@ -137,8 +134,7 @@ class SentimentModel:
             "ridge_alpha": ALPHA, "target": "sentiment in -1..1",
             "metrics": metrics or {}, "library_versions": versions,
         }
-        (target / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n",
-                                              encoding="utf-8")
+        write_manifest(target, self.manifest)
         return target
 
     @classmethod

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from ..artifacts import library_versions, sha256_file
+from ..artifacts import library_versions, sha256_file, write_manifest
 from ..embeddings import EmbeddingBackend, TfidfSvdBackend, get_backend
 from ..errors import ConfigError, ModelFileError
 from . import ctfidf
@@ -407,8 +407,7 @@ class TopicModel:
         manifest = dict(self.manifest_)
         manifest["files"] = {name: _sha256(folder / name)
                              for name in ("topics.json", "arrays.npz")}
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                              encoding="utf-8")
+        write_manifest(folder, manifest)
         return folder
 
     @classmethod
