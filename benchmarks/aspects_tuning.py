@@ -12,7 +12,11 @@ held-out figure is measured once, with ``feedback eval aspects --backend finetun
 
 Each setting prints one JSON line: the setting, validation accuracy and macro F1, training
 seconds. Settings are ``key=value`` pairs of the fine-tuning options (epochs, batch_size,
-max_length, learning_rate, warmup, weight_decay, seed, pooling).
+max_length, learning_rate, warmup, weight_decay, seed, pooling, ensemble). To score an
+average of seeds without training them again, save each run's validation probabilities with
+``--probabilities DIR`` and score their mean with ``--combine DIR/a.npy DIR/b.npy``.
+``--extra OTHER.xml`` adds every term of another file (another domain) to the fine-tuning
+part; the validation cut stays the same.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from feedback_engine.aspects.finetune import DEFAULTS, FinetunedPolarity
+from feedback_engine.aspects.model import CLASSES
 from feedback_engine.evaluation.aspects import (
     DEFAULT_SEED,
     DEFAULT_SPLIT,
@@ -57,19 +65,44 @@ def main() -> None:
     parser.add_argument("data", help="SemEval-2014 Task 4 training XML")
     parser.add_argument("--setting", action="append", default=[],
                         help="key=value[,key=value...]; repeat for several (default: DEFAULTS)")
+    parser.add_argument("--probabilities", metavar="DIR",
+                        help="also save each setting's validation probabilities as DIR/NAME.npy "
+                             "(NAME from the setting), to score ensembles of runs later "
+                             "with --combine")
+    parser.add_argument("--extra", action="append", default=[], metavar="XML",
+                        help="also fine-tune on every term of this SemEval XML (another "
+                             "domain); the validation cut is unchanged")
+    parser.add_argument("--combine", nargs="+", metavar="NPY",
+                        help="score the mean of these saved probability files instead of training")
     args = parser.parse_args()
     train, _held_out = split(read_semeval(args.data), DEFAULT_SPLIT, DEFAULT_SEED)
     inner, validation = split(train, INNER_SPLIT, INNER_SEED)
     fit_items, fit_gold = instances(inner)
+    for extra in args.extra:
+        more_items, more_gold = instances(read_semeval(extra))
+        fit_items, fit_gold = fit_items + more_items, fit_gold + more_gold
     val_items, val_gold = instances(validation)
     print(json.dumps({"data": args.data, "fit_terms": len(fit_items),
                       "validation_terms": len(val_items)}), flush=True)
+    if args.combine:
+        mean = np.mean([np.load(name) for name in args.combine], axis=0)
+        predicted = [CLASSES[i] for i in mean.argmax(axis=1)]
+        print(json.dumps({"combined": args.combine,
+                          "validation": classification(val_gold, predicted)}), flush=True)
+        return
     for text in args.setting or [""]:
         setting = parse_setting(text)
         started = time.perf_counter()
         model = FinetunedPolarity.fit(fit_items, fit_gold, **setting)
         seconds = time.perf_counter() - started
-        scores = classification(val_gold, model.predict(val_items))
+        probabilities = model.probabilities(val_items)
+        scores = classification(val_gold, [CLASSES[i] for i in probabilities.argmax(axis=1)])
+        if args.probabilities:
+            folder = Path(args.probabilities)
+            folder.mkdir(parents=True, exist_ok=True)
+            name = "_".join(f"{k}-{v}" for k, v in sorted(setting.items())) or "defaults"
+            name += "".join(f"_extra-{Path(x).stem}" for x in args.extra)
+            np.save(folder / f"{name}.npy", probabilities)
         print(json.dumps({"setting": {**DEFAULTS, **setting}, "validation": scores,
                           "train_seconds": round(seconds, 1)}), flush=True)
 

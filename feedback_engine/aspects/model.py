@@ -222,16 +222,21 @@ BACKENDS = ("linear", "finetune")
 
 
 def fit_polarity(backend: str, items: Sequence[Instance], labels: Sequence[str],
-                 scorer: RuleScorer, progress: Any = None) -> Any:
+                 scorer: RuleScorer, progress: Any = None, **options: Any) -> Any:
     """Train a polarity model: ``linear`` (:class:`PolarityModel`) or ``finetune``
-    (MiniLM fine-tuned, :mod:`feedback_engine.aspects.finetune`; minutes on a CPU)."""
+    (MiniLM fine-tuned, :mod:`feedback_engine.aspects.finetune`; minutes on a CPU).
+    ``options`` are fine-tuning settings (``ensemble``, ``epochs``, ...); the linear
+    backend takes none."""
     if backend == "finetune":
         from .finetune import FinetunedPolarity
 
-        return FinetunedPolarity.fit(items, labels, progress=progress)
+        return FinetunedPolarity.fit(items, labels, progress=progress, **options)
     if backend != "linear":
         raise ConfigError(f"unknown aspect polarity backend {backend!r}; "
                           f"use one of {', '.join(BACKENDS)}")
+    if options:
+        raise ConfigError(f"the linear aspect backend has no {sorted(options)[0]!r} setting; "
+                          "it applies to --backend finetune")
     return PolarityModel(scorer).fit(items, labels)
 
 

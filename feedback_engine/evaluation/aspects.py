@@ -150,7 +150,7 @@ def extraction(sentences: list[Sentence], predicted: list[list[tuple[int, int]]]
 def evaluate_aspects(data: str | Path, train_split: float = DEFAULT_SPLIT,
                      seed: int = DEFAULT_SEED, model: str | Path | None = None,
                      noun_fallback: bool = True, backend: str = "linear",
-                     progress: Any = None) -> dict[str, Any]:
+                     progress: Any = None, **options: Any) -> dict[str, Any]:
     """Rules alone and a model trained on the seeded train part, scored on the held-out part.
 
     Args:
@@ -161,8 +161,9 @@ def evaluate_aspects(data: str | Path, train_split: float = DEFAULT_SPLIT,
         noun_fallback: extraction includes spaCy noun phrases where installed.
         backend: the trained model: ``linear`` or ``finetune`` (MiniLM, minutes on a CPU).
         progress: called with a line per fine-tuning epoch.
+        options: fine-tuning settings for the ``finetune`` backend (e.g. ``ensemble=1``).
     """
-    from ..aspects.model import fit_polarity, load_polarity_model
+    from ..aspects.model import CLASSES, fit_polarity, load_polarity_model
 
     sentences = read_semeval(data)
     scorer = RuleScorer()
@@ -183,10 +184,20 @@ def evaluate_aspects(data: str | Path, train_split: float = DEFAULT_SPLIT,
     if train:
         train_items, train_gold = instances(train)
         started = time.perf_counter()
-        fitted = fit_polarity(backend, train_items, train_gold, scorer, progress)
-        result["polarity"]["trained"] = classification(gold, fitted.predict(items))
-        result["polarity"]["trained"].update(
-            backend=backend, seconds=round(time.perf_counter() - started, 1))
+        fitted = fit_polarity(backend, train_items, train_gold, scorer, progress, **options)
+        seconds = round(time.perf_counter() - started, 1)
+        if backend == "finetune":
+            members = fitted.member_probabilities(items)
+            predicted = [CLASSES[i] for i in members.mean(axis=0).argmax(axis=1)]
+            trained = classification(gold, predicted)
+            trained["settings"] = fitted.settings
+            if len(members) > 1:  # how much the seeds alone move the figure
+                trained["members"] = [
+                    classification(gold, [CLASSES[i] for i in m.argmax(axis=1)])
+                    for m in members]
+        else:
+            trained = classification(gold, fitted.predict(items))
+        result["polarity"]["trained"] = {**trained, "backend": backend, "seconds": seconds}
     if model:
         loaded = load_polarity_model(model, scorer)
         result["polarity"]["model"] = classification(gold, loaded.predict(items))
