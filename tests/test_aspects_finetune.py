@@ -64,8 +64,9 @@ def test_unknown_label_or_option_is_refused_before_loading_a_model() -> None:
         FinetunedPolarity.fit(items, ["conflict"] * len(items))
     with pytest.raises(ConfigError, match="unknown fine-tuning option"):
         FinetunedPolarity.fit(items, labels, epoch=1)
-    with pytest.raises(ConfigError, match="ensemble must be a whole number"):
-        FinetunedPolarity.fit(items, labels, ensemble=0)
+    for wrong in (0, True, 2.0):
+        with pytest.raises(ConfigError, match="ensemble must be a whole number"):
+            FinetunedPolarity.fit(items, labels, ensemble=wrong)
 
 
 def test_a_folder_that_is_not_a_finetuned_model_is_recognised(tmp_path) -> None:
@@ -167,6 +168,10 @@ def test_an_ensemble_averages_its_members_and_its_first_member_is_the_single_mod
     manifest["settings"]["ensemble"] = 3  # claims a member the weights do not hold
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ModelFileError, match="do not fit the network"):
+        FinetunedPolarity.load(folder)
+    manifest["settings"]["ensemble"] = 0
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="expected a whole number"):
         FinetunedPolarity.load(folder)
 
 

@@ -218,7 +218,7 @@ class FinetunedPolarity:
             raise ConfigError("no labelled aspect terms to fine-tune on")
         settings = {**DEFAULTS, **options}
         members = settings["ensemble"]
-        if not isinstance(members, int) or members < 1:
+        if isinstance(members, bool) or not isinstance(members, int) or members < 1:
             raise ConfigError(f"fine-tuning ensemble must be a whole number ≥ 1, got {members!r}")
         torch, transformers = _imports()
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(_base_path()))
@@ -324,7 +324,7 @@ class FinetunedPolarity:
         settings = {**DEFAULTS, "pooling": "mean", "ensemble": 1,
                     **manifest.get("settings", {})}
         members = settings.get("ensemble", 1)
-        if not isinstance(members, int) or members < 1:
+        if isinstance(members, bool) or not isinstance(members, int) or members < 1:
             raise ModelFileError(f"{source}: manifest.json has ensemble {members!r}; expected "
                                  "a whole number ≥ 1")
         networks = [_network(torch, transformers.AutoModel.from_config(config),
