@@ -8,6 +8,11 @@ import click
 
 from .cli import _friendly, eval_group
 
+_ensemble_option = click.option(
+    "--ensemble", type=click.IntRange(min=1), default=None,
+    help="finetune only: how many networks to fine-tune (fine-tuning seeds 13, 14, ...) and "
+         "average; each adds its training time and scoring time. Default: 3.")
+
 
 def _finetune_options(backend: str, ensemble: int | None) -> dict[str, int]:
     """Fine-tuning settings given on the command line (none means the defaults)."""
@@ -34,10 +39,7 @@ def _finetune_options(backend: str, ensemble: int | None) -> dict[str, int]:
               help="Model trained on the training part: linear (seconds) or finetune "
                    "(MiniLM fine-tuned; 15-25 minutes per ensemble member on a CPU core; "
                    "needs torch).")
-@click.option("--ensemble", type=click.IntRange(min=1), default=None,
-              help="finetune only: how many networks to fine-tune (fine-tuning seeds 13, 14, "
-                   "...) and average; each adds its training time and scoring time. "
-                   "Default: 3.")
+@_ensemble_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_friendly
 def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no_nouns: bool,
@@ -77,10 +79,7 @@ def aspects_group() -> None:
               help="linear: logistic regression over rule features (seconds). finetune: "
                    "MiniLM fine-tuned on (term, sentence) pairs (more accurate; 15-25 minutes "
                    "per ensemble member on a CPU core; needs the rootcause or topics extra).")
-@click.option("--ensemble", type=click.IntRange(min=1), default=None,
-              help="finetune only: how many networks to fine-tune (fine-tuning seeds 13, 14, "
-                   "...) and average; each adds its training time and scoring time. "
-                   "Default: 3.")
+@_ensemble_option
 @_friendly
 def aspects_train(data: str, out: str, backend: str, ensemble: int | None) -> None:
     """Train the aspect polarity model on SemEval-2014 Task 4 XML and save it to OUT.

@@ -210,6 +210,7 @@ def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_pat
                                          "--backend", "finetune", "--ensemble", "2",
                                          "--no-nouns", "--json"])
     assert held_out.exit_code == 0, held_out.output
+    assert "member 2/2: epoch 4/4" in held_out.output  # progress says which network trains
     trained = json.loads(held_out.output[held_out.output.index("{"):])["polarity"]["trained"]
     assert trained["settings"]["ensemble"] == 2 and len(trained["members"]) == 2
     assert all(m["n"] == trained["n"] for m in trained["members"])

@@ -24,6 +24,7 @@ Aspect-Based Sentiment Analysis via Constructing Auxiliary Sentence" (NAACL 2019
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
@@ -174,6 +175,10 @@ def _train(torch, transformers, tokenizer, pairs: list[tuple[str, str]], y, sett
     return network, step
 
 
+def _prefixed(progress: Callable[[str], None], prefix: str, line: str) -> None:
+    progress(prefix + line)
+
+
 def _state_owner(torch, networks: list[Any]):
     """What saves and loads the weights: the network itself when there is one (the
     layout of folders written before ensembles), else the list, whose keys start "0.",
@@ -228,8 +233,7 @@ class FinetunedPolarity:
         for member in range(members):
             say = progress
             if progress is not None and members > 1:
-                def say(line: str, prefix: str = f"member {member + 1}/{members}: ") -> None:
-                    progress(prefix + line)
+                say = functools.partial(_prefixed, progress, f"member {member + 1}/{members}: ")
             network, steps = _train(torch, transformers, tokenizer, pairs, y, settings,
                                     settings["seed"] + member, say, max_steps)
             networks.append(network)
