@@ -12,6 +12,11 @@
    so each output is checked for the expected direction.
 3. Speed of each stage (docs/s, wall time, one process) on the reviews and on short
    contact-center texts built from the sample generator's phrase banks (seeded).
+4. With ``--finetune-speed`` (needs ``--semeval`` and torch): scoring speed of the fine-tuned
+   backend with one network and with three (the default ensemble), terms/s on the
+   restaurants' held-out terms, alternating, ``--repeat`` times. The networks take one
+   optimiser step only: scoring speed does not depend on the weights. Run it with
+   ``OMP_NUM_THREADS=1`` for the one-core figure.
 """
 
 from __future__ import annotations
@@ -96,13 +101,40 @@ def _correlations(reviews: Path, limit: int | None) -> dict[str, dict]:
     return out
 
 
+def _finetune_speed(semeval: Path, repeat: int) -> dict[str, list[int]]:
+    from feedback_engine.aspects.finetune import FinetunedPolarity
+    from feedback_engine.evaluation.aspects import instances, read_semeval, split
+
+    train, held = split(read_semeval(semeval / "Restaurants_Train_v2.xml"))
+    items, _ = instances(held)
+    fit_items, fit_gold = instances(train[:40])
+    three = FinetunedPolarity.fit(fit_items, fit_gold, max_steps=1, batch_size=4, ensemble=3)
+    one = FinetunedPolarity(three.networks[:1], three.tokenizer, three.settings)
+    out: dict[str, list[int]] = {"terms": [len(items)], "one_network": [],
+                                 "three_networks": []}
+    for _ in range(repeat):
+        for name, model in (("one_network", one), ("three_networks", three)):
+            started = time.perf_counter()
+            model.probabilities(items)
+            out[name].append(round(len(items) / (time.perf_counter() - started)))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--semeval", type=Path, help="folder with the SemEval-2014 XML")
     parser.add_argument("--reviews", type=Path, help="womens_ecommerce_reviews CSV")
     parser.add_argument("--limit", type=int, help="use only the first N reviews")
     parser.add_argument("--speed-n", type=int, default=5000)
+    parser.add_argument("--finetune-speed", action="store_true",
+                        help="only measure the fine-tuned backend's scoring speed (terms/s)")
+    parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
+    if args.finetune_speed:
+        if not args.semeval:
+            parser.error("--finetune-speed needs --semeval")
+        print(json.dumps(_finetune_speed(args.semeval, args.repeat), indent=2))
+        return
 
     from feedback_engine.evaluation.aspects import evaluate_aspects
 
