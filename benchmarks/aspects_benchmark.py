@@ -15,7 +15,8 @@
 4. With ``--finetune-speed`` (needs ``--semeval`` and torch): scoring speed of the fine-tuned
    backend with one network and with three (the default ensemble), terms/s on the
    restaurants' held-out terms, alternating, ``--repeat`` times. The networks take one
-   optimiser step only: scoring speed does not depend on the weights. Run it with
+   optimiser step only: scoring speed does not depend on the weights. ``--with-mpnet`` adds
+   one all-mpnet-base-v2 network (the ``mpnet`` extra) to the rotation. Run it with
    ``OMP_NUM_THREADS=1`` for the one-core figure.
 """
 
@@ -101,7 +102,7 @@ def _correlations(reviews: Path, limit: int | None) -> dict[str, dict]:
     return out
 
 
-def _finetune_speed(semeval: Path, repeat: int) -> dict[str, list[int]]:
+def _finetune_speed(semeval: Path, repeat: int, with_mpnet: bool) -> dict[str, list[int]]:
     from feedback_engine.aspects.finetune import FinetunedPolarity
     from feedback_engine.evaluation.aspects import instances, read_semeval, split
 
@@ -110,10 +111,13 @@ def _finetune_speed(semeval: Path, repeat: int) -> dict[str, list[int]]:
     fit_items, fit_gold = instances(train[:40])
     three = FinetunedPolarity.fit(fit_items, fit_gold, max_steps=1, batch_size=4, ensemble=3)
     one = FinetunedPolarity(three.networks[:1], three.tokenizer, three.settings)
-    out: dict[str, list[int]] = {"terms": [len(items)], "one_network": [],
-                                 "three_networks": []}
+    models = [("one_network", one), ("three_networks", three)]
+    if with_mpnet:
+        models.append(("mpnet_one_network", FinetunedPolarity.fit(
+            fit_items, fit_gold, max_steps=1, batch_size=4, encoder="mpnet")))
+    out: dict[str, list[int]] = {"terms": [len(items)], **{name: [] for name, _ in models}}
     for _ in range(repeat):
-        for name, model in (("one_network", one), ("three_networks", three)):
+        for name, model in models:
             started = time.perf_counter()
             model.probabilities(items)
             out[name].append(round(len(items) / (time.perf_counter() - started)))
@@ -129,11 +133,13 @@ def main() -> None:
     parser.add_argument("--finetune-speed", action="store_true",
                         help="only measure the fine-tuned backend's scoring speed (terms/s)")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--with-mpnet", action="store_true",
+                        help="--finetune-speed: also one all-mpnet-base-v2 network")
     args = parser.parse_args()
     if args.finetune_speed:
         if not args.semeval:
             parser.error("--finetune-speed needs --semeval")
-        print(json.dumps(_finetune_speed(args.semeval, args.repeat), indent=2))
+        print(json.dumps(_finetune_speed(args.semeval, args.repeat, args.with_mpnet), indent=2))
         return
 
     from feedback_engine.evaluation.aspects import evaluate_aspects

@@ -12,7 +12,7 @@ held-out figure is measured once, with ``feedback eval aspects --backend finetun
 
 Each setting prints one JSON line: the setting, validation accuracy and macro F1, training
 seconds. Settings are ``key=value`` pairs of the fine-tuning options (epochs, batch_size,
-max_length, learning_rate, warmup, weight_decay, seed, pooling, ensemble). To score an
+max_length, learning_rate, warmup, weight_decay, seed, pooling, ensemble, encoder). To score an
 average of seeds without training them again, save each run's validation probabilities with
 ``--probabilities DIR`` and score their mean with ``--combine DIR/a.npy DIR/b.npy``.
 ``--extra OTHER.xml`` adds every term of another file (another domain) to the fine-tuning
@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from feedback_engine.aspects.finetune import DEFAULTS, FinetunedPolarity
+from feedback_engine.aspects.finetune import DEFAULTS, FinetunedPolarity, settings_for
 from feedback_engine.aspects.model import CLASSES
 from feedback_engine.evaluation.aspects import (
     DEFAULT_SEED,
@@ -58,6 +59,10 @@ def parse_setting(text: str) -> dict[str, Any]:
         number = float(value)
         out[key] = int(number) if isinstance(DEFAULTS[key], int) else number
     return out
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def main() -> None:
@@ -93,7 +98,7 @@ def main() -> None:
     for text in args.setting or [""]:
         setting = parse_setting(text)
         started = time.perf_counter()
-        model = FinetunedPolarity.fit(fit_items, fit_gold, **setting)
+        model = FinetunedPolarity.fit(fit_items, fit_gold, progress=_progress, **setting)
         seconds = time.perf_counter() - started
         probabilities = model.probabilities(val_items)
         scores = classification(val_gold, [CLASSES[i] for i in probabilities.argmax(axis=1)])
@@ -103,7 +108,7 @@ def main() -> None:
             name = "_".join(f"{k}-{v}" for k, v in sorted(setting.items())) or "defaults"
             name += "".join(f"_extra-{Path(x).stem}" for x in args.extra)
             np.save(folder / f"{name}.npy", probabilities)
-        print(json.dumps({"setting": {**DEFAULTS, **setting}, "validation": scores,
+        print(json.dumps({"setting": settings_for(setting), "validation": scores,
                           "train_seconds": round(seconds, 1)}), flush=True)
 
 

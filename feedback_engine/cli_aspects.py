@@ -11,16 +11,22 @@ from .cli import _friendly, eval_group
 _ensemble_option = click.option(
     "--ensemble", type=click.IntRange(min=1), default=None,
     help="finetune only: how many networks to fine-tune (fine-tuning seeds 13, 14, ...) and "
-         "average; each adds its training time and scoring time. Default: 3.")
+         "average; each adds its training time and scoring time. Default: 1 with mpnet, "
+         "3 with minilm.")
+_encoder_option = click.option(
+    "--encoder", type=click.Choice(["minilm", "mpnet"]), default=None,
+    help="finetune only: the encoder to fine-tune. mpnet (default): all-mpnet-base-v2, the "
+         "more accurate (needs the mpnet extra). minilm: all-MiniLM-L6-v2, about 7 times "
+         "faster per network.")
 
 
-def _finetune_options(backend: str, ensemble: int | None) -> dict[str, int]:
+def _finetune_options(backend: str, ensemble: int | None,
+                      encoder: str | None) -> dict[str, int | str]:
     """Fine-tuning settings given on the command line (none means the defaults)."""
-    if ensemble is None:
-        return {}
-    if backend != "finetune":
-        raise click.UsageError("--ensemble applies to --backend finetune only")
-    return {"ensemble": ensemble}
+    given = {k: v for k, v in (("ensemble", ensemble), ("encoder", encoder)) if v is not None}
+    if given and backend != "finetune":
+        raise click.UsageError(f"--{next(iter(given))} applies to --backend finetune only")
+    return given
 
 
 @eval_group.command(name="aspects")
@@ -37,13 +43,15 @@ def _finetune_options(backend: str, ensemble: int | None) -> dict[str, int]:
 @click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
               show_default=True,
               help="Model trained on the training part: linear (seconds) or finetune "
-                   "(MiniLM fine-tuned; 15-25 minutes per ensemble member on a CPU core; "
+                   "(a sentence encoder fine-tuned, see --encoder; tens of minutes on a CPU; "
                    "needs torch).")
 @_ensemble_option
+@_encoder_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_friendly
 def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no_nouns: bool,
-                 backend: str, ensemble: int | None, as_json: bool) -> None:
+                 backend: str, ensemble: int | None, encoder: str | None,
+                 as_json: bool) -> None:
     """Score aspect polarity and term extraction on SemEval-2014 Task 4 XML.
 
     Given the gold aspect terms ("conflict" excluded): accuracy and macro F1 of
@@ -61,7 +69,7 @@ def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no
     result = evaluate_aspects(data, train_split=train_split, seed=seed, model=model,
                               noun_fallback=not no_nouns, backend=backend,
                               progress=lambda line: click.echo(line, err=True),
-                              **_finetune_options(backend, ensemble))
+                              **_finetune_options(backend, ensemble, encoder))
     click.echo(json.dumps(result, indent=2) if as_json else format_aspects(result))
 
 
@@ -77,23 +85,28 @@ def aspects_group() -> None:
 @click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
               show_default=True,
               help="linear: logistic regression over rule features (seconds). finetune: "
-                   "MiniLM fine-tuned on (term, sentence) pairs (more accurate; 15-25 minutes "
-                   "per ensemble member on a CPU core; needs the rootcause or topics extra).")
+                   "a sentence encoder fine-tuned on (term, sentence) pairs (more accurate; "
+                   "tens of minutes on a CPU; see --encoder).")
 @_ensemble_option
+@_encoder_option
 @_friendly
-def aspects_train(data: str, out: str, backend: str, ensemble: int | None) -> None:
+def aspects_train(data: str, out: str, backend: str, ensemble: int | None,
+                  encoder: str | None) -> None:
     """Train the aspect polarity model on SemEval-2014 Task 4 XML and save it to OUT.
 
     Use it with [stages.aspects] model = "OUT" in feedback.toml. The linear model is a
     logistic regression over rule scores and hashed context words (weights.npz); the
-    finetune backend fine-tunes MiniLM (model.safetensors, config and tokenizer JSON). Both
-    folders hold a manifest.json with the data hash and the weights' sha256 (no pickle).
+    finetune backend fine-tunes all-mpnet-base-v2, or all-MiniLM-L6-v2 with --encoder minilm
+    (model.safetensors, config and tokenizer JSON). Both folders hold a manifest.json with
+    the data hash and the weights' sha256 (no pickle).
 
     Example:
 
     \b
         feedback aspects train Restaurants_Train_v2.xml -o models/aspects
         feedback aspects train Restaurants_Train_v2.xml -o models/aspects-ft --backend finetune
+        feedback aspects train Restaurants_Train_v2.xml -o models/aspects-minilm \\
+            --backend finetune --encoder minilm
     """
     from .aspects.model import fit_polarity
     from .evaluation.aspects import instances, read_semeval
@@ -102,6 +115,6 @@ def aspects_train(data: str, out: str, backend: str, ensemble: int | None) -> No
     items, labels = instances(read_semeval(data))
     fitted = fit_polarity(backend, items, labels, RuleScorer(),
                           progress=lambda line: click.echo(line, err=True),
-                          **_finetune_options(backend, ensemble))
+                          **_finetune_options(backend, ensemble, encoder))
     folder = fitted.save(out, items, labels, source=str(data))
     click.echo(f"trained on {len(items):,} aspect terms; wrote {folder}")

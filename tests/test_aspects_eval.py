@@ -116,19 +116,23 @@ def test_cli_aspects_train_writes_a_model_the_stage_uses(tmp_path) -> None:
     assert out["aspects"].iloc[0][0]["polarity"] == "negative"
 
 
-def test_ensemble_is_refused_for_the_linear_backend(tmp_path) -> None:
+def test_fine_tuning_options_are_refused_for_the_linear_backend(tmp_path) -> None:
     data = _xml(tmp_path / "d.xml")
     for command in (["eval", "aspects", str(data), "--no-nouns"],
                     ["aspects", "train", str(data), "-o", str(tmp_path / "m")]):
-        result = CliRunner().invoke(main, [*command, "--ensemble", "2"])
-        assert result.exit_code == 2
-        assert "--ensemble applies to --backend finetune only" in result.output
+        for option, value in (("--ensemble", "2"), ("--encoder", "mpnet")):
+            result = CliRunner().invoke(main, [*command, option, value])
+            assert result.exit_code == 2
+            assert f"{option} applies to --backend finetune only" in result.output
     assert not (tmp_path / "m").exists()
 
 
 def test_ensemble_help_states_the_fine_tuning_default() -> None:
-    from feedback_engine.aspects.finetune import DEFAULTS
+    from feedback_engine.aspects.finetune import DEFAULTS, ENCODER_DEFAULTS
 
+    assert DEFAULTS["encoder"] == "mpnet"
+    stated = (f"Default: {ENCODER_DEFAULTS['mpnet']['ensemble']} with mpnet, "
+              f"{ENCODER_DEFAULTS['minilm']['ensemble']} with minilm.")
     for command in (["eval", "aspects", "--help"], ["aspects", "train", "--help"]):
         result = CliRunner().invoke(main, command)
-        assert f"Default: {DEFAULTS['ensemble']}." in " ".join(result.output.split())
+        assert stated in " ".join(result.output.split())

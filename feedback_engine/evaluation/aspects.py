@@ -159,7 +159,8 @@ def evaluate_aspects(data: str | Path, train_split: float = DEFAULT_SPLIT,
             the rules (and ``model``, if given) on every sentence.
         model: a saved model (``feedback aspects train``) to score as well.
         noun_fallback: extraction includes spaCy noun phrases where installed.
-        backend: the trained model: ``linear`` or ``finetune`` (MiniLM, minutes on a CPU).
+        backend: the trained model: ``linear`` or ``finetune`` (a fine-tuned encoder, tens
+            of minutes on a CPU).
         progress: called with a line per fine-tuning epoch.
         options: fine-tuning settings for the ``finetune`` backend (e.g. ``ensemble=1``).
     """

