@@ -97,7 +97,8 @@ def settings_for(options: dict[str, Any]) -> dict[str, Any]:
     return {**DEFAULTS, **ENCODER_DEFAULTS[encoder], **options}
 
 
-def encode_pairs(tokenizer, pairs: Sequence[tuple[str, str]], max_length: int) -> dict:
+def encode_pairs(tokenizer: Any, pairs: Sequence[tuple[str, str]],
+                 max_length: int) -> dict[str, Any]:
     """Tokenise (term, sentence) pairs for the network: the encoder's inputs plus
     ``term_mask``, 1 from the start up to the end of the term's segment (BERT's
     ``[CLS] term [SEP]``, MPNet's ``<s> term </s></s>``)."""
