@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
         "max_field_chars": 2_000,
         "dayfirst": False,  # 03/04/2026 is 4 March when true
         "require_timestamp": True,  # false: a source without a date column loads undated
+        # Seconds one record may spend in the stages; past it the record becomes a
+        # stage_timeout reject and the run goes on (a pathological row cannot stall a run).
+        "record_budget_s": 10.0,
     },
     # Mapping used for every source: canonical column = "raw column" or ["a", "b"] to join.
     "columns": {},
@@ -186,6 +189,7 @@ max_text_chars = 20000    # longer texts go to rejects as oversize_field
 max_field_chars = 2000    # limit for the other text fields
 dayfirst = false          # true reads 03/04/2026 as 3 April
 require_timestamp = true  # false: sources without a date column load (outside weekly rollups)
+record_budget_s = 10.0    # seconds a record may spend in the stages; then a stage_timeout reject
 
 # Column mapping for every source: canonical = "column", or a list to join (title + body).
 # Common names are detected automatically (comment, verbatim, ticket_id, created_at, ...).
