@@ -14,12 +14,12 @@ from . import __version__
 from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
 from .engines import PipelineSpec, run_local
 from .errors import ConfigError, PipelineError
-from .exports import RowWriter
+from .exports import RowWriter, check_outputs
 from .records import CANONICAL_COLUMNS, ValidationSettings, validate
 from .resources import lexicons_dir
-from .sources import open_sources
+from .sources import discover, open_sources
 from .stages import build_pipeline
-from .warehouse import REJECT_COLUMNS, Warehouse
+from .warehouse import REJECT_COLUMNS, Warehouse, check_warehouse_file
 
 log = logging.getLogger("feedback_engine")
 # DuckDB memory of the analyze writer: bounded, so loading stays flat however large the input.
@@ -105,6 +105,10 @@ def analyze(
     if workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {workers}")
     db_path = Path(db or cfg["warehouse"]["path"])
+    # Before anything is read or written: no output may land on an input.
+    check_outputs(discover(list(inputs)), {"--db": db_path, "--rejects": rejects_file,
+                                           "--out": out})
+    check_warehouse_file(db_path)
     opened = open_sources(list(inputs), cfg)
     has_turns = any("turns" in o.source.columns() for o in opened)
     available = [*CANONICAL_COLUMNS, *(["turns"] if has_turns else [])]
@@ -344,6 +348,7 @@ def redact(
     from .records import SeenIds
 
     cfg = config if isinstance(config, dict) else load_config(config)
+    check_outputs(discover(list(inputs)), {"-o": out, "--rejects": rejects_file})
     opened = open_sources(list(inputs), cfg)
     available = [*CANONICAL_COLUMNS, "turns"]
     pipeline = build_pipeline(["normalize", "redact"], cfg["stages"], available)

@@ -26,9 +26,6 @@ DEFAULTS: dict[str, Any] = {
         "max_field_chars": 2_000,
         "dayfirst": False,  # 03/04/2026 is 4 March when true
         "require_timestamp": True,  # false: a source without a date column loads undated
-        # Seconds one record may spend in the stages; past it the record becomes a
-        # stage_timeout reject and the run goes on (a pathological row cannot stall a run).
-        "record_budget_s": 10.0,
     },
     # Mapping used for every source: canonical column = "raw column" or ["a", "b"] to join.
     "columns": {},
@@ -92,6 +89,9 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"config file not found: {file}")
     try:
         user = tomllib.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8, "
+                          "as TOML requires") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file} is not valid TOML: {exc}") from None
     return merge_config(config, user, origin=str(file))
@@ -118,6 +118,7 @@ def merge_config(base: dict[str, Any], user: Mapping[str, Any], origin: str = "c
                                   f"{type(base[key]).__name__}, got {value!r}")
             base[key] = value
     if _path == ():
+        _check_ranges(base["input"], origin)
         _check_columns(base["columns"], "columns", origin)
         _check_sources(base["sources"], origin)
     return base
@@ -139,6 +140,20 @@ def _same_kind(default: Any, value: Any) -> bool:
     if isinstance(default, float):
         return isinstance(value, int | float) and not isinstance(value, bool)
     return isinstance(value, type(default))
+
+
+# Allowed ranges of the [input] numbers: beyond them a run would reject every row or
+# overflow (a chunk of 10^20 rows), so they are refused when the file loads.
+INPUT_RANGES = {"chunk_size": (1, 1_000_000), "max_text_chars": (1, 10_000_000),
+                "max_field_chars": (1, 10_000_000)}
+
+
+def _check_ranges(section: Mapping[str, Any], origin: str) -> None:
+    for key, (low, high) in INPUT_RANGES.items():
+        value = section[key]
+        if not low <= value <= high:
+            raise ConfigError(f"'input.{key}' in {origin} must be between {low:,} and "
+                              f"{high:,}, got {value!r}")
 
 
 def _check_sources(sources: Mapping[str, Any], origin: str) -> None:
@@ -189,7 +204,6 @@ max_text_chars = 20000    # longer texts go to rejects as oversize_field
 max_field_chars = 2000    # limit for the other text fields
 dayfirst = false          # true reads 03/04/2026 as 3 April
 require_timestamp = true  # false: sources without a date column load (outside weekly rollups)
-record_budget_s = 10.0    # seconds a record may spend in the stages; then a stage_timeout reject
 
 # Column mapping for every source: canonical = "column", or a list to join (title + body).
 # Common names are detected automatically (comment, verbatim, ticket_id, created_at, ...).

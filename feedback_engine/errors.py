@@ -76,3 +76,9 @@ class ModelFileError(FeedbackEngineError, ValueError):
     """A saved model folder is missing, incomplete, altered, or from an incompatible version."""
 
     code = "FE501"
+
+
+class OutputPathError(FeedbackEngineError, ValueError):
+    """An output path would overwrite an input, or cannot be written."""
+
+    code = "FE140"

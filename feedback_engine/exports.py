@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .errors import OutputPathError
+
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); prefixing a quote makes it plain text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Lookalikes of the triggers (fullwidth ＝ U+FF1D, ＋, －, ＠, small ﹦ U+FE66 …) fold to the
+# ASCII ones under NFKC, which is how the first character is compared.
 
 
 def guard_cell(value: Any) -> Any:
@@ -23,9 +29,14 @@ def guard_cell(value: Any) -> Any:
     >>> guard_cell(-3)
     -3
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and _looks_like_formula(value):
         return "'" + value
     return value
+
+
+def _looks_like_formula(value: str) -> bool:
+    return value.startswith(FORMULA_PREFIXES) or (
+        bool(value) and unicodedata.normalize("NFKC", value[0])[:1] in FORMULA_PREFIXES)
 
 
 def _plain(value: Any) -> Any:
@@ -78,3 +89,37 @@ class RowWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def check_outputs(inputs: list[Path], outputs: dict[str, str | Path | None]) -> None:
+    """Refuse, before anything is read or written, outputs that would destroy an input.
+
+    Args:
+        inputs: the resolved input files.
+        outputs: option name (``--rejects``, ``--out``, ``-o``, ``--db``) to its path, or None.
+
+    Raises:
+        OutputPathError: an output is an input file, an input lies inside an output folder,
+            or the output's folder does not exist or cannot be written.
+    """
+    files = [p.resolve() for p in inputs]
+    for option, value in outputs.items():
+        if value is None:
+            continue
+        target = Path(value).resolve()
+        for file in files:
+            if target == file or (target.exists() and os.path.samefile(target, file)):
+                raise OutputPathError(f"{option} {value} is one of the inputs; it was left "
+                                      "untouched. Name a different output path")
+            if file.is_relative_to(target):
+                raise OutputPathError(f"{option} {value} holds the input {file.name}; name an "
+                                      "output folder outside the inputs")
+        parent = target.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent  # folders that do not exist yet are created
+        if not parent.is_dir() or not os.access(parent, os.W_OK):
+            raise OutputPathError(f"{option} {value}: cannot write in {parent}; choose a "
+                                  "writable location")
+        if target.is_dir() and option not in ("--out",):
+            raise OutputPathError(f"{option} {value} is a folder; name a file")
+

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,10 @@ CANONICAL_COLUMNS: dict[str, str] = {
 OPTIONAL_TEXT_FIELDS = ("agent_id", "team", "queue", "product", "customer_id", "language")
 # Inclusive ranges of the survey scores (DESIGN.md: CSAT 1-5, NPS 0-10, CES 1-7).
 SCORE_RANGES: dict[str, tuple[int, int]] = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+# Feedback dates outside these years are typos or placeholders (0001-01-01, 9999-12-31).
+PLAUSIBLE_YEARS = (1970, 2100)
+# A score as text: ASCII digits, optionally signed, optionally with a decimal part ("9.0").
+SCORE_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?", re.ASCII)
 
 SPEAKERS = ("agent", "customer", "system", "bot")
 
@@ -153,23 +158,50 @@ def _parse_timestamps(values: pd.Series, dayfirst: bool) -> pd.Series:
     candidates = values.where(has_digit, None)
     # Most exports are ISO 8601, which parses vectorised; only the rest goes element by
     # element through the slower "mixed" parser.
-    parsed = pd.to_datetime(candidates, utc=True, errors="coerce", format="ISO8601")
+    parsed = _to_datetime(candidates, format="ISO8601")
     retry = parsed.isna() & candidates.notna()
     if retry.any():
-        parsed[retry] = pd.to_datetime(candidates[retry], utc=True, errors="coerce",
-                                       format="mixed", dayfirst=dayfirst)
-    plausible = (parsed.dt.year >= 1970) & (parsed.dt.year <= 2100)
-    return parsed.where(plausible).dt.tz_convert(None)
+        parsed[retry] = _to_datetime(candidates[retry], format="mixed", dayfirst=dayfirst)
+    return parsed.dt.tz_convert(None)
+
+
+def _to_datetime(values: pd.Series, **options: Any) -> pd.Series:
+    """``pd.to_datetime`` with ``errors="coerce"`` that cannot raise for one bad value.
+
+    pandas still raises ``OutOfBoundsDatetime`` for a date outside 1677-2262 (``0001-01-01``,
+    ``9999-12-31``) when another value of the chunk has 7+ fractional digits (.NET
+    round-trip times). Then each value is parsed alone, so only the bad one becomes NaT
+    (a ``bad_timestamp`` reject) and the rest of the chunk loads.
+    """
+    try:
+        parsed = pd.to_datetime(values, utc=True, errors="coerce", **options)
+    except (ValueError, OverflowError):
+        out = []
+        for value in values:
+            try:
+                out.append(pd.to_datetime(value, utc=True, errors="coerce", **options))
+            except (ValueError, OverflowError):
+                out.append(pd.NaT)
+        parsed = pd.Series([v if v is not pd.NaT and PLAUSIBLE_YEARS[0] <= v.year
+                            <= PLAUSIBLE_YEARS[1] else pd.NaT for v in out],
+                           index=values.index, dtype="datetime64[ns, UTC]")
+    # The "mixed" parser may return a coarser unit that holds year 1 or 9999; the years
+    # outside PLAUSIBLE_YEARS are dropped before the conversion to nanoseconds, which would
+    # overflow on them.
+    parsed = pd.Series(parsed, index=values.index)
+    plausible = (parsed.dt.year >= PLAUSIBLE_YEARS[0]) & (parsed.dt.year <= PLAUSIBLE_YEARS[1])
+    return parsed.where(plausible).dt.as_unit("ns")
 
 
 def _parse_score(value: Any, name: str) -> tuple[int | None, str | None, str | None]:
     """Return (score, reason, detail) for one raw score value."""
     if _blank(value):
         return None, None, None
-    try:
-        number = float(str(value).strip())
-    except ValueError:
+    text = str(value).strip()
+    # ASCII digits only: float() would also take "９" (fullwidth), "1_0", "1e1" and "nan".
+    if not SCORE_TEXT.fullmatch(text):
         return None, "bad_score", f"{name} is not a number"
+    number = float(text)
     if not number.is_integer():
         return None, "bad_score", f"{name}={number:g} is not a whole number"
     low, high = SCORE_RANGES[name]

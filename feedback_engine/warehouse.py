@@ -45,6 +45,31 @@ CHUNK_COLUMNS = {"run_id": "VARCHAR", "source": "VARCHAR", "chunk": "INTEGER",
 UNFINISHED = ("running", "failed")
 
 
+# A DuckDB database file carries this magic at byte 8 (after an 8-byte checksum).
+DUCKDB_MAGIC = b"DUCK"
+
+
+def check_warehouse_file(path: Path) -> None:
+    """Refuse a ``--db`` path that exists but is not a DuckDB database.
+
+    DuckDB would open a CSV, Parquet or JSONL file named as the database as a temporary
+    in-memory one: the run would "succeed", store nothing, and an input could be lost.
+
+    Raises:
+        WarehouseError: the path is a folder, or a file without DuckDB's header.
+    """
+    if path.is_dir():
+        raise WarehouseError(f"--db {path} is a folder; name a .duckdb file")
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+    if header[8:12] != DUCKDB_MAGIC:
+        raise WarehouseError(f"--db {path} exists and is not a DuckDB warehouse (is it an "
+                             "input file?); it was left untouched. Pass a new or existing "
+                             ".duckdb path")
+
+
 def _ddl(table: str, columns: Mapping[str, str]) -> str:
     body = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
     return f"CREATE TABLE IF NOT EXISTS {table} ({body})"
@@ -58,11 +83,17 @@ class Warehouse:
         if read_only and not self.path.is_file():
             raise WarehouseError(f"no warehouse at {self.path}; run `feedback analyze` first "
                                  "or pass --db PATH")
+        check_warehouse_file(self.path)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             raise WarehouseError(f"cannot open {self.path}: {exc}. Another feedback command "
                                  "may be writing to it; wait for it or use --db") from None
+        except duckdb.Error as exc:
+            # A damaged file (bad checksum, truncated) fails here, not as a traceback later.
+            raise WarehouseError(f"{self.path} is not a readable DuckDB warehouse "
+                                 f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
+                                 "restore it from a backup or pass another --db") from None
         self._record_columns: set[str] | None = None  # cached: asked once, not per chunk
         if not read_only:
             self._create()

@@ -255,18 +255,31 @@ class RuleScorer:
         return rest < -0.05 or (cue and rest < 0.05)
 
     def _clauses(self, text: str, has_mid: bool = True, has_lead: bool = True) -> float:
-        lead = LEAD.match(text) if has_lead else None
-        if lead and "," in text[lead.end():]:
-            comma = text.index(",", lead.end())
-            minor, main = text[lead.end():comma], text[comma + 1:]
-            return (BEFORE * self.analyzer.compound(minor)
-                    + AFTER * self.analyzer.compound(main)) / (BEFORE + AFTER)
-        mid = MID.search(text) if has_mid else None
-        if mid and text[mid.end():].strip() and text[:mid.start()].strip():
-            before, after = text[:mid.start()], text[mid.end():]
-            return (BEFORE * self.analyzer.compound(before) + AFTER * self._clauses(after)) / (
-                BEFORE + AFTER)
-        return self.analyzer.compound(text)
+        """Weight the clause after a contrast marker over the one before it.
+
+        "A but B but C" nests to the right: B-and-C outweighs A, C outweighs B. The chain is
+        walked in a loop, not by recursion, so a text of a thousand "but"s cannot overflow
+        the stack.
+        """
+        befores: list[float] = []
+        while True:
+            lead = LEAD.match(text) if has_lead else None
+            if lead and "," in text[lead.end():]:
+                comma = text.index(",", lead.end())
+                minor, main = text[lead.end():comma], text[comma + 1:]
+                score = (BEFORE * self.analyzer.compound(minor)
+                         + AFTER * self.analyzer.compound(main)) / (BEFORE + AFTER)
+                break
+            mid = MID.search(text) if has_mid else None
+            if mid and text[mid.end():].strip() and text[:mid.start()].strip():
+                befores.append(self.analyzer.compound(text[:mid.start()]))
+                text, has_mid, has_lead = text[mid.end():], True, True
+                continue
+            score = self.analyzer.compound(text)
+            break
+        for before in reversed(befores):
+            score = (BEFORE * before + AFTER * score) / (BEFORE + AFTER)
+        return score
 
     def sentences(self, text: str) -> list[SentenceScore]:
         """Score each sentence of ``text`` (offsets into ``text``)."""

@@ -120,11 +120,14 @@ def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
                                 f"{', '.join(sorted(REGISTRY))}")
         cls = REGISTRY[name]
         kwargs = dict(options.get(name, {}))
-        accepted = set(inspect.signature(cls.__init__).parameters) - {"self"}
+        parameters = inspect.signature(cls.__init__).parameters
+        accepted = set(parameters) - {"self"}
         unknown = set(kwargs) - accepted
         if unknown:
             raise ConfigError(f"unknown option 'stages.{name}.{sorted(unknown)[0]}'; "
                               f"{name} takes: {', '.join(sorted(accepted)) or 'no options'}")
+        for key, value in kwargs.items():
+            _check_option_type(name, key, parameters[key].default, value)
         missing = [c for c in cls.requires if c not in have]
         if missing:
             raise PipelineError(f"stage '{name}' needs {', '.join(missing)}, which no source "
@@ -132,6 +135,31 @@ def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
         stages.append(cls(**kwargs))
         have.update(cls.assigns)
     return Pipeline(stages)
+
+
+def _check_option_type(stage_name: str, key: str, default: Any, value: Any) -> None:
+    """Refuse an option whose type differs from its default (``neutral_band = "wide"``).
+
+    An option without a usable default (None, or none at all) is left to the stage.
+    """
+    if default is None or default is inspect.Parameter.empty:
+        return
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif isinstance(default, list | tuple):
+        ok = isinstance(value, list | tuple)
+    elif isinstance(default, Mapping):
+        ok = isinstance(value, Mapping)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        expected = "number" if isinstance(default, float) else type(default).__name__
+        raise ConfigError(f"'stages.{stage_name}.{key}' should be {expected} (default "
+                          f"{default!r}), got {value!r}")
 
 
 def _load_builtin_stages() -> None:
