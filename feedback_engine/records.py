@@ -299,6 +299,15 @@ def validate(
             k: _clean(v) for k, v in values.items()})
         for rid, values in zip(ids.tolist(), raw[visible].to_dict("records"), strict=True)
     ]
+    used = {c for cols in mapping.values() for c in cols} | {ROW, SOURCE_REJECT, "turns"}
+    extra_cols = [c for c in raw.columns if c not in used and not str(c).startswith("__")]
+    # Unmapped columns are kept in `extra`, often as nested JSON, so they get the text limit
+    # rather than the field limit; a pasted 10 MB log in a `notes` column is still refused.
+    for position, column in enumerate(extra_cols, start=1):
+        for i, value in enumerate(raw[column].tolist()):
+            if isinstance(value, str) and len(value) > settings.max_text_chars:
+                flag(i, "oversize_field", f"unmapped column #{position} has {len(value)} "
+                     f"characters, limit {settings.max_text_chars}")
     rows = raw[ROW].astype("int64").tolist()
     for i, rid in enumerate(ids):
         if reasons[i] is not None:
@@ -312,8 +321,6 @@ def validate(
     out["source"] = info.name
     out["row"] = rows
     out["week"] = iso_week(out["timestamp"])
-    used = {c for cols in mapping.values() for c in cols} | {ROW, SOURCE_REJECT, "turns"}
-    extra_cols = [c for c in raw.columns if c not in used and not str(c).startswith("__")]
     out["extra"] = _extra_json(raw[extra_cols]) if extra_cols else None
     if "turns" in raw:
         out["turns"] = raw["turns"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,27 @@ def _ci(pair: Any, scale: float = 1.0, digits: int = 1) -> str:
     return f"{scale * pair[0]:.{digits}f} to {scale * pair[1]:.{digits}f}"
 
 
+# Markdown syntax a value could use to become a link, an image, a heading, emphasis or code;
+# CommonMark renders any backslash-escaped ASCII punctuation literally. With the brackets
+# escaped, a "(url)" after them is plain text, so parentheses stay as they are.
+_MD_SYNTAX = re.compile(r"([\\`*_\[\]#!|~])")
+# GFM turns bare "http://…" and "www.…" into live links: escaping the slashes and the dot
+# breaks the pattern while the text reads the same once rendered.
+_MD_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):(?=//)|//|(?<=\bwww)\.")
+
+
 def _md_cell(value: object) -> str:
-    # Markdown viewers render raw HTML, and tables break on pipes and newlines: escape all
-    # three so a hostile value can neither inject markup nor forge table cells.
-    return html.escape(str(value), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Make a value inert in Markdown: no markup, link, image, heading or table cell break.
+
+    ``![x](http://attacker.example/t.png)`` renders as that literal text, not an image.
+    """
+    text = " ".join(str(value).splitlines())
+    text = _MD_SYNTAX.sub(r"\\\1", text)
+    text = _MD_AUTOLINK.sub(lambda m: "\\/\\/" if m.group() == "//" else "\\" + m.group(),
+                            text)
+    # Markdown viewers render raw HTML: entities keep <script> as text (< > & are not
+    # backslash-escaped above, so the entities stay entities).
+    return html.escape(text, quote=False)
 
 
 def _environment(autoescape: bool) -> jinja2.Environment:

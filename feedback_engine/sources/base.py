@@ -46,3 +46,33 @@ class Source:
     def file_hashes(self) -> dict[str, str]:
         """Return ``{path: sha256}`` of the input files, for run provenance."""
         return {str(p): sha256_file(p) for p in self.paths}
+
+
+# Nesting past this is no feedback record: flattening, JSON dumps and the warehouse's JSON
+# functions would recurse that deep.
+MAX_JSON_DEPTH = 100
+
+
+def json_value_problem(value: Any) -> str | None:
+    """Why a parsed JSON value cannot be stored, or None.
+
+    A value nested more than :data:`MAX_JSON_DEPTH` levels, or a string holding a lone
+    surrogate (``"\\ud800"`` is valid JSON but no UTF-8 writer can encode it), makes the
+    row a reject instead of crashing a writer later. Walked with a stack, not recursion.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"is JSON nested deeper than {MAX_JSON_DEPTH} levels"
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "holds a lone Unicode surrogate (invalid text)"
+        elif isinstance(item, dict):
+            stack.extend((k, depth + 1) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return None

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..records import OVERFLOW, RAW_LINE, ROW, SOURCE_REJECT
-from .base import Source
+from .base import MAX_JSON_DEPTH, Source, json_value_problem
 from .transcripts import TURNS_TEXT, normalize_turns, turns_text
 
 # Fields longer than the csv module's default limit (128 KiB) are valid CSV; the validator
@@ -138,7 +138,7 @@ class JsonlSource(Source):
                     break
                 try:
                     obj = json.loads(line)
-                except json.JSONDecodeError:
+                except (json.JSONDecodeError, RecursionError):
                     continue
                 if isinstance(obj, dict):
                     keys.update(dict.fromkeys(obj))
@@ -164,12 +164,17 @@ def parse_json_row(line: str, number: int, speakers: dict[str, str]) -> dict[str
     """Parse one JSON line into a raw row; a broken line becomes a row flagged malformed."""
     try:
         obj = json.loads(line)
+        problem = None if isinstance(obj, dict) else "is not a JSON object"
     except json.JSONDecodeError as exc:
-        return {ROW: number, RAW_LINE: line.rstrip("\r\n"),
-                SOURCE_REJECT: f"line {number} is not valid JSON ({exc.msg})"}
-    if not isinstance(obj, dict):
-        return {ROW: number, RAW_LINE: line.rstrip("\r\n"),
-                SOURCE_REJECT: f"line {number} is not a JSON object"}
+        problem = f"is not valid JSON ({exc.msg})"
+    except RecursionError:
+        problem = f"is JSON nested deeper than {MAX_JSON_DEPTH} levels"
+    if problem is None:
+        problem = json_value_problem(obj)
+    if problem is not None:
+        return {ROW: number, RAW_LINE: line.rstrip("\r\n").encode(
+                    "utf-8", "backslashreplace").decode("utf-8"),
+                SOURCE_REJECT: f"line {number} {problem}"}
     return json_object_row(obj, number, speakers)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from ..records import ROW, SOURCE_REJECT, SPEAKERS
-from .base import Source
+from .base import MAX_JSON_DEPTH, Source, json_value_problem
 
 # Raw column holding the turns joined as "Speaker: text" lines, the default transcript text.
 TURNS_TEXT = "__turns_text__"
@@ -202,10 +202,19 @@ class TranscriptFolderSource(Source):
         except json.JSONDecodeError as exc:
             yield {FILE: path.name, SOURCE_REJECT: f"{path.name} is not valid JSON ({exc.msg})"}
             return
+        except RecursionError:
+            yield {FILE: path.name, SOURCE_REJECT: f"{path.name} is JSON nested deeper than "
+                                                   f"{MAX_JSON_DEPTH} levels"}
+            return
         items = data if isinstance(data, list) else [data]
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 yield {FILE: path.name, SOURCE_REJECT: f"{path.name}[{index}] is not an object"}
+                continue
+            problem = json_value_problem(item)
+            if problem is not None:
+                yield {FILE: f"{path.name}#{index}", SOURCE_REJECT: f"{path.name}[{index}] "
+                                                                   f"{problem}"}
                 continue
             key = next((k for k in TURN_KEYS if k in item), None)
             row: dict[str, Any] = {FILE: path.name if len(items) == 1 else

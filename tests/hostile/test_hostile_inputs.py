@@ -3,6 +3,7 @@ rejects with a reason, never a traceback, and never changes an input."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -197,3 +198,82 @@ def test_guard_cell_knows_the_fullwidth_equals_sign() -> None:
     assert "\uff1d" in LOOKALIKES
     assert guard_cell("\uff1dHYPERLINK(\"http://x\")").startswith("'")
     assert guard_cell("Quality 10/10") == "Quality 10/10"
+
+
+def _jsonl(tmp_path: Path, lines: list[str]) -> Path:
+    path = tmp_path / "chats.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD_LINE = '{"id": "C1", "text": "App keeps crashing", "created_at": "2026-02-02"}'
+
+
+def test_a_jsonl_line_with_a_lone_surrogate_is_a_reject_and_the_rest_loads(
+        tmp_path: Path) -> None:
+    bad = '{"id": "C2", "text": "broken \\ud800 text", "created_at": "2026-02-03"}'
+    path = _jsonl(tmp_path, [GOOD_LINE, bad])
+    before = snapshot(path)
+    db, rejects = tmp_path / "w.duckdb", tmp_path / "rejects.csv"
+    run = run_cli("analyze", path, "--db", db, "--rejects", rejects, "--out", tmp_path / "pq",
+                  "--config", _light_config(tmp_path))
+    assert run.exit_code == 0, run.output
+    assert last_run_counts(db) == {"read": 2, "analyzed": 1, "rejected": 1}
+    assert table_count(db, "rejects", "reason = 'malformed_row' AND detail LIKE '%surrogate%'")
+    assert rejects.read_text(encoding="utf-8").count("\n") == 2
+    assert_unchanged(before)
+
+
+def test_json_nested_a_thousand_levels_is_a_reject_in_jsonl_and_transcripts(
+        tmp_path: Path) -> None:
+    deep = "[" * 1200 + "]" * 1200
+    path = _jsonl(tmp_path, [GOOD_LINE, '{"id": "C3", "text": "hi", "meta": ' + deep + "}",
+                             '{"id": "C4", "text": "hi", "meta": ' + "[" * 150 + "]" * 150
+                             + ', "created_at": "2026-02-04"}'])
+    db = tmp_path / "w.duckdb"
+    run = run_cli("analyze", path, "--db", db, "--config", _light_config(tmp_path))
+    assert run.exit_code == 0, run.output
+    assert last_run_counts(db) == {"read": 3, "analyzed": 1, "rejected": 2}
+    assert table_count(db, "rejects", "detail LIKE '%nested deeper than 100 levels%'") == 2
+
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    (calls / "deep.json").write_text('{"call_id": "X", "turns": ' + deep + "}",
+                                     encoding="utf-8")
+    (calls / "ok.json").write_text(
+        '{"call_id": "Y", "timestamp": "2026-02-05", "turns": '
+        '[{"speaker": "agent", "text": "Hello"}, {"speaker": "customer", "text": "Hi"}]}',
+        encoding="utf-8")
+    db2 = tmp_path / "w2.duckdb"
+    run = run_cli("analyze", calls, "--db", db2, "--config", _light_config(tmp_path))
+    assert run.exit_code == 0, run.output
+    assert last_run_counts(db2) == {"read": 2, "analyzed": 1, "rejected": 1}
+
+
+def test_an_oversized_unmapped_column_is_an_oversize_reject(tmp_path: Path) -> None:
+    notes = "log line " * 1_200_000  # about 10 MB pasted into a column nobody maps
+    path = _jsonl(tmp_path, [GOOD_LINE, '{"id": "C5", "text": "see notes", "created_at": '
+                             f'"2026-02-03", "notes": "{notes}"}}'])
+    db = tmp_path / "w.duckdb"
+    run = run_cli("analyze", path, "--db", db, "--config", _light_config(tmp_path))
+    assert run.exit_code == 0, run.output
+    assert last_run_counts(db) == {"read": 2, "analyzed": 1, "rejected": 1}
+    assert table_count(db, "rejects", "reason = 'oversize_field' "
+                                      "AND detail LIKE 'unmapped column #1 %'") == 1
+    assert table_count(db, "records", "length(CAST(extra AS VARCHAR)) > 20000") == 0
+
+
+def test_markdown_report_renders_hostile_labels_as_plain_text(tmp_path: Path) -> None:
+    beacon, phish = "![x](http://attacker.example/t.png)", "[support](http://phish.example/)"
+    rows = "".join(f'R{i},2026-09-01,answer {i},9,"{beacon}","# {phish}"\n' for i in range(5))
+    survey = _survey(tmp_path, "id,created_at,comment,nps,channel,team\n" + rows)
+    db, md = tmp_path / "w.duckdb", tmp_path / "report.md"
+    assert run_cli("analyze", survey, "--db", db, "--config",
+                   _light_config(tmp_path)).exit_code == 0
+    run = run_cli("report", "--db", db, "--format", "md", "-o", md)
+    assert run.exit_code == 0, run.output
+    text = md.read_text(encoding="utf-8")
+    assert "attacker" in text and "phish" in text  # the values are shown ...
+    # ... but as text: every bracket escaped (no image, no link), no bare URL, no heading.
+    assert not re.search(r"(?<!\\)[\[\]]", text.split("\n", 1)[1])
+    assert "http://" not in text and not re.search(r"^#+ .*support", text, re.MULTILINE)
