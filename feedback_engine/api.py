@@ -13,13 +13,13 @@ from typing import Any
 from . import __version__
 from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
 from .engines import PipelineSpec, run_local
-from .errors import ConfigError, PipelineError
+from .errors import ConfigError, DiskFullError, PipelineError
 from .exports import RowWriter, check_outputs
 from .records import CANONICAL_COLUMNS, ValidationSettings, validate
 from .resources import lexicons_dir
 from .sources import discover, open_sources
 from .stages import build_pipeline
-from .warehouse import REJECT_COLUMNS, Warehouse, check_warehouse_file
+from .warehouse import REJECT_COLUMNS, Warehouse, check_warehouse_file, is_disk_full
 
 log = logging.getLogger("feedback_engine")
 # DuckDB memory of the analyze writer: bounded, so loading stays flat however large the input.
@@ -161,7 +161,8 @@ def analyze(
                             available=tuple(available),
                             table_columns=frozenset(warehouse.record_columns()),
                             run_id=run_id, keep_raw=keep_raw,
-                            modules=tuple(sorted({type(s).__module__ for s in pipeline.stages})))
+                            modules=tuple(sorted({type(s).__module__ for s in pipeline.stages})),
+                            record_budget_s=float(cfg["input"]["record_budget_s"]))
         try:
             if engine == "dask":
                 from .engines.dask import run_dask
@@ -174,12 +175,26 @@ def analyze(
                                    progress=progress,
                                    on_rejects=writer.write if writer else None,
                                    workers=workers, done=done)
-        except BaseException:
-            warehouse.finish_run(run_id, {"status": "failed"})
-            raise
-        finally:
+            # The run is ``ok`` only once every output is complete: the rejects file is
+            # renamed into place and the Parquet written before the status says so.
             if writer:
                 writer.close()
+                writer = None
+            parquet_dir = None
+            if out is not None:
+                parquet_dir = str(Path(out) if engine == "dask"
+                                  else warehouse.export_parquet(out, run_id))
+        except BaseException as exc:
+            if writer:
+                writer.abort()  # an earlier rejects file stays as it was
+            try:
+                warehouse.finish_run(run_id, {"status": "failed"})
+            except Exception as status_exc:  # a full disk may refuse this write too
+                log.debug("could not mark run %s failed: %s", run_id, status_exc)
+            if isinstance(exc, OSError) and is_disk_full(exc):
+                raise DiskFullError(f"the disk filled up while writing the outputs of run "
+                                    f"{run_id}; free space and rerun with --resume") from exc
+            raise
         seconds = time.perf_counter() - started
         warnings = [w for o in opened for w in o.source.warnings]
         summary = AnalyzeSummary(
@@ -187,7 +202,7 @@ def analyze(
             rejected=counts.rejected, rejected_by_reason=dict(sorted(counts.by_reason.items())),
             by_source=counts.by_source, seconds=seconds, warnings=warnings,
             rejects_file=str(rejects_file) if rejects_file else None, engine=engine,
-            workers=workers, resumed_chunks=counts.resumed_chunks,
+            workers=workers, resumed_chunks=counts.resumed_chunks, parquet_dir=parquet_dir,
             timings={"read_validate": round(counts.read_seconds, 3),
                      "stages": round(counts.stage_seconds, 3),
                      "warehouse_write": round(counts.write_seconds, 3)})
@@ -197,9 +212,6 @@ def analyze(
             "rejected_by_reason": summary.rejected_by_reason, "seconds": seconds,
             "docs_per_s": summary.docs_per_s, "warnings": warnings,
         })
-        if out is not None:
-            summary.parquet_dir = str(Path(out) if engine == "dask"
-                                      else warehouse.export_parquet(out, run_id))
     for warning in warnings:
         log.warning(warning)
     return summary
@@ -345,8 +357,6 @@ def redact(
     """
     from collections import Counter
 
-    from .records import SeenIds
-
     cfg = config if isinstance(config, dict) else load_config(config)
     check_outputs(discover(list(inputs)), {"-o": out, "--rejects": rejects_file})
     opened = open_sources(list(inputs), cfg)
@@ -358,11 +368,35 @@ def redact(
                                   max_field_chars=cfg["input"]["max_field_chars"],
                                   dayfirst=cfg["input"]["dayfirst"])
     started = time.perf_counter()
-    read = written = 0
+    counts = {"read": 0, "written": 0}
     reasons: Counter = Counter()
     entities: Counter = Counter()
     reject_writer = RowWriter(rejects_file, ["source", "row", "record_id", "reason", "detail",
                                              "raw"]) if rejects_file else None
+    try:
+        _redact_into(out, opened, cfg, settings, pipeline, redactor, reject_writer, entities,
+                     reasons, counts)
+    except BaseException:
+        if reject_writer:
+            reject_writer.abort()
+        raise
+    read, written = counts["read"], counts["written"]
+    if reject_writer:
+        reject_writer.close()
+    return RedactSummary(read=read, written=written, rejected=read - written,
+                         rejected_by_reason=dict(sorted(reasons.items())),
+                         entities=dict(sorted(entities.items())), out=str(out),
+                         seconds=time.perf_counter() - started)
+
+
+def _redact_into(out: str | Path, opened: list[Any], cfg: dict[str, Any],
+                 settings: ValidationSettings, pipeline: Any, redactor: Any,
+                 reject_writer: RowWriter | None, entities: Any, reasons: Any,
+                 counts: dict[str, int]) -> None:
+    """Write the redacted records of every source into ``out`` (renamed in when complete)."""
+    from .records import SeenIds
+
+    read = written = 0
     with RowWriter(out, REDACT_COLUMNS) as writer:
         for item in opened:
             seen = SeenIds()
@@ -375,16 +409,11 @@ def redact(
                         raw=[redactor.scrub_json(r) for r in rejects["raw"]]))
                 if len(records):
                     records = pipeline(records)
-                    for counts in records["pii_counts"]:
-                        entities.update(counts)
+                    for found in records["pii_counts"]:
+                        entities.update(found)
                     writer.write(records)
                     written += len(records)
-    if reject_writer:
-        reject_writer.close()
-    return RedactSummary(read=read, written=written, rejected=read - written,
-                         rejected_by_reason=dict(sorted(reasons.items())),
-                         entities=dict(sorted(entities.items())), out=str(out),
-                         seconds=time.perf_counter() - started)
+                counts["read"], counts["written"] = read, written
 
 
 def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = False):

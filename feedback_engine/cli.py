@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__, api
-from .errors import FeedbackEngineError
+from .errors import DiskFullError, FeedbackEngineError, OutputWriteError
 
 
 def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -24,8 +25,34 @@ def _friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except FeedbackEngineError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(str(os_error(exc))) from None
 
     return wrapper
+
+
+def os_error(exc: OSError) -> FeedbackEngineError:
+    """The coded one-line error for a failed read or write: the path, the cause, the fix.
+
+    The message names the file the system call failed on (never its contents).
+    """
+    path = exc.filename if exc.filename is not None else "an output file"
+    if exc.errno == errno.ENOSPC or "No space left on device" in str(exc):
+        return DiskFullError(f"the disk is full while writing {path}; free space (or write "
+                             "to another disk) and run the command again")
+    if isinstance(exc, PermissionError):
+        return OutputWriteError(f"permission denied for {path}; choose a path you can write "
+                                "or fix its permissions")
+    if isinstance(exc, IsADirectoryError):
+        return OutputWriteError(f"{path} is a folder; name a file")
+    if isinstance(exc, NotADirectoryError):
+        return OutputWriteError(f"a part of {path} is a file, not a folder; choose another "
+                                "path")
+    if isinstance(exc, FileNotFoundError):
+        return OutputWriteError(f"{path} does not exist (or its folder does not); check the "
+                                "path")
+    return OutputWriteError(f"cannot read or write {path}: {exc.strerror or type(exc).__name__}"
+                            "; check the path, the disk and its permissions")
 
 
 db_option = click.option("--db", type=click.Path(dir_okay=False),

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
         "chunk_size": 5000,  # rows per chunk: bounded memory, one transaction each
         "max_text_chars": 20_000,  # longer texts are rejects (pasted logs, attachments)
         "max_field_chars": 2_000,
+        "record_budget_s": 10.0,  # seconds a stage may spend on one record; over it: a reject
         "dayfirst": False,  # 03/04/2026 is 4 March when true
         "require_timestamp": True,  # false: a source without a date column loads undated
     },
@@ -145,7 +146,7 @@ def _same_kind(default: Any, value: Any) -> bool:
 # Allowed ranges of the [input] numbers: beyond them a run would reject every row or
 # overflow (a chunk of 10^20 rows), so they are refused when the file loads.
 INPUT_RANGES = {"chunk_size": (1, 1_000_000), "max_text_chars": (1, 10_000_000),
-                "max_field_chars": (1, 10_000_000)}
+                "max_field_chars": (1, 10_000_000), "record_budget_s": (0.001, 3600)}
 
 
 def _check_ranges(section: Mapping[str, Any], origin: str) -> None:
@@ -202,6 +203,7 @@ CONFIG_TEMPLATE = '''\
 chunk_size = 5000         # rows per chunk (memory stays bounded; one transaction each)
 max_text_chars = 20000    # longer texts go to rejects as oversize_field
 max_field_chars = 2000    # limit for the other text fields
+record_budget_s = 10.0    # seconds a stage may spend on one record; slower ones are rejects
 dayfirst = false          # true reads 03/04/2026 as 3 April
 require_timestamp = true  # false: sources without a date column load (outside weekly rollups)
 

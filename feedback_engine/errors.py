@@ -82,3 +82,15 @@ class OutputPathError(FeedbackEngineError, ValueError):
     """An output path would overwrite an input, or cannot be written."""
 
     code = "FE140"
+
+
+class DiskFullError(WarehouseError):
+    """The disk filled up while the warehouse or an output was being written."""
+
+    code = "FE401"
+
+
+class OutputWriteError(OutputPathError):
+    """An output could not be written (permission denied, a folder in the way, an I/O error)."""
+
+    code = "FE141"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -35,8 +37,14 @@ def guard_cell(value: Any) -> Any:
 
 
 def _looks_like_formula(value: str) -> bool:
-    return value.startswith(FORMULA_PREFIXES) or (
-        bool(value) and unicodedata.normalize("NFKC", value[0])[:1] in FORMULA_PREFIXES)
+    """Whether a spreadsheet could run ``value``: it starts with a trigger, or its first
+    character that is not blank (spaces, tab, CR, NBSP, zero-width and other format
+    characters, which spreadsheets skip or users cannot see) folds (NFKC) to one."""
+    if value.startswith(FORMULA_PREFIXES):
+        return True
+    first = next((c for c in value if not (c.isspace() or unicodedata.category(c) == "Cf")),
+                 "")
+    return bool(first) and unicodedata.normalize("NFKC", first)[:1] in FORMULA_PREFIXES
 
 
 def _plain(value: Any) -> Any:
@@ -55,15 +63,23 @@ def _plain(value: Any) -> Any:
 
 
 class RowWriter:
-    """Append DataFrames to a CSV (formula-guarded) or JSONL file, by the file's extension."""
+    """Append DataFrames to a CSV (formula-guarded) or JSONL file, by the file's extension.
+
+    Rows go to a temporary file beside the target, renamed over it by :meth:`close`: a run
+    that fails half-way (or :meth:`abort`) leaves neither a half-written file nor a
+    destroyed earlier one.
+    """
 
     def __init__(self, path: str | Path, columns: list[str]) -> None:
         self.path = Path(path)
         self.columns = columns
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.jsonl = self.path.suffix.lower() in (".jsonl", ".ndjson", ".json")
-        # Closed by close() / __exit__: the writer is itself the context manager.
-        self.handle = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        fd, temp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
+                                    dir=self.path.parent)
+        self.temp = Path(temp)
+        # Closed by close() / abort() / __exit__: the writer is itself the context manager.
+        self.handle = open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
         if not self.jsonl:
             self.writer = csv.writer(self.handle)
             self.writer.writerow(columns)
@@ -82,13 +98,33 @@ class RowWriter:
             self.rows += 1
 
     def close(self) -> None:
-        self.handle.close()
+        """Finish the file: flush it to disk and rename it over the target."""
+        if self.handle.closed:
+            return
+        try:
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.replace(self.temp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop what was written; the target is left as it was."""
+        with contextlib.suppress(OSError):
+            self.handle.close()
+        with contextlib.suppress(OSError):
+            self.temp.unlink()
 
     def __enter__(self) -> RowWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
 
 
 def check_outputs(inputs: list[Path], outputs: dict[str, str | Path | None]) -> None:

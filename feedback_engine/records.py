@@ -66,6 +66,7 @@ REJECT_REASONS = {
     "score_out_of_range": "a score is outside its scale",
     "oversize_field": "a field is longer than the configured limit",
     "duplicate_id": "the record id (or, without ids, the same content) was already seen",
+    "stage_timeout": "a stage took longer than input.record_budget_s on this record",
 }
 
 

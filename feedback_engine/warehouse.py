@@ -14,7 +14,12 @@ processes do it and the writer only loads (:meth:`Warehouse.load_chunk`).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +28,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .errors import WarehouseError
+from .errors import DiskFullError, WarehouseError
 from .records import CANONICAL_COLUMNS
 
 TURN_COLUMNS = {"source": "VARCHAR", "record_id": "VARCHAR", "turn_index": "INTEGER",
@@ -68,6 +73,19 @@ def check_warehouse_file(path: Path) -> None:
         raise WarehouseError(f"--db {path} exists and is not a DuckDB warehouse (is it an "
                              "input file?); it was left untouched. Pass a new or existing "
                              ".duckdb path")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) says the disk is full."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if (isinstance(current, OSError) and current.errno == errno.ENOSPC) or (
+                "No space left on device" in str(current)):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _ddl(table: str, columns: Mapping[str, str]) -> str:
@@ -167,12 +185,28 @@ class Warehouse:
             self.con.register("chunk_rejects", rejects)
             self.con.register("chunk_turns", turns)
             self.con.register("chunk_rows", keys)
-            self.con.execute("DELETE FROM records WHERE source = ? AND record_id IN "
-                             "(SELECT record_id FROM chunk_records)", [source])
-            self.con.execute("DELETE FROM turns WHERE source = ? AND record_id IN "
-                             "(SELECT record_id FROM chunk_records)", [source])
-            self.con.execute("DELETE FROM rejects WHERE source = ? AND row IN "
-                             "(SELECT row FROM chunk_rows)", [source])
+            # A row key's latest outcome replaces the old one, in whichever table it was:
+            # a stored record goes when its row, or its record_id, is in this chunk (as a
+            # record, or as a reject that knows its id); a stored reject goes when its row,
+            # or its record_id, is. Matches by record_id spare this run's own rows, so a
+            # duplicate_id reject never deletes the first occurrence loaded before it.
+            run_id = prepared.run_id or (checkpoint or {}).get("run_id")
+            stale_records = (
+                "source = $source AND (row IN (SELECT row FROM chunk_rows) "
+                "OR record_id IN (SELECT CAST(record_id AS VARCHAR) FROM chunk_records) "
+                "OR (run_id IS DISTINCT FROM $run AND record_id IN "
+                "(SELECT CAST(record_id AS VARCHAR) FROM chunk_rejects "
+                "WHERE record_id IS NOT NULL)))")
+            params = {"source": source, "run": run_id}
+            self.con.execute("DELETE FROM turns WHERE source = $source AND (record_id IN "
+                             "(SELECT CAST(record_id AS VARCHAR) FROM chunk_records) OR "
+                             "record_id IN "
+                             f"(SELECT record_id FROM records WHERE {stale_records}))", params)
+            self.con.execute(f"DELETE FROM records WHERE {stale_records}", params)
+            self.con.execute(
+                "DELETE FROM rejects WHERE source = $source AND (row IN "
+                "(SELECT row FROM chunk_rows) OR (run_id IS DISTINCT FROM $run AND record_id "
+                "IN (SELECT CAST(record_id AS VARCHAR) FROM chunk_records)))", params)
             if len(records):
                 self.con.execute("INSERT INTO records BY NAME SELECT * FROM chunk_records")
             if len(turns):
@@ -188,12 +222,31 @@ class Warehouse:
                     + ", ".join(f'? AS "{k}"' for k in checkpoint) + ")",
                     [_sql_value(v) for v in checkpoint.values()])
             self.con.commit()
-        except Exception:
-            self.con.rollback()
-            raise
+        except Exception as exc:
+            # A failed commit may have ended the transaction already: DuckDB then says
+            # "cannot rollback", which must not hide the cause (a full disk).
+            with contextlib.suppress(duckdb.Error):
+                self.con.rollback()
+            error = self._write_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
         finally:
             for view in ("chunk_records", "chunk_rejects", "chunk_turns", "chunk_rows"):
-                self.con.unregister(view)
+                with contextlib.suppress(duckdb.Error):
+                    self.con.unregister(view)
+
+    def _write_error(self, exc: BaseException) -> BaseException:
+        """The coded error for a failed chunk write: disk full and I/O errors say so."""
+        if is_disk_full(exc):
+            return DiskFullError(
+                f"the disk holding {self.path} is full; nothing of the failed chunk was "
+                "kept. Free space (or pass --db on another disk) and rerun with --resume")
+        if isinstance(exc, duckdb.IOException | OSError):
+            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            return WarehouseError(f"cannot write {self.path} ({first}); check the disk and "
+                                  "its permissions, then rerun with --resume")
+        return exc
 
     def resumable_run(self, config_hash: str, inputs: list[Any],
                       stages: list[str]) -> str | None:
@@ -244,13 +297,32 @@ class Warehouse:
                          [*(_sql_value(v) for v in fields.values()), run_id])
 
     def export_parquet(self, folder: str | Path, run_id: str) -> Path:
-        """Write the records loaded by ``run_id`` as Parquet, partitioned by ISO week."""
+        """Write the records loaded by ``run_id`` as Parquet, partitioned by ISO week.
+
+        The files are written into a temporary folder beside ``folder`` and moved in when
+        all are complete, so a failure (a full disk) leaves the earlier files as they were.
+        """
         target = Path(folder)
         target.mkdir(parents=True, exist_ok=True)
-        quoted = str(target).replace("'", "''")
-        self.con.execute(
-            f"COPY (SELECT * FROM records WHERE run_id = ?) TO '{quoted}' "
-            "(FORMAT parquet, PARTITION_BY (week), OVERWRITE_OR_IGNORE true)", [run_id])
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part",
+                                        dir=target.parent))
+        try:
+            quoted = str(staging / "data").replace("'", "''")
+            self.con.execute(
+                f"COPY (SELECT * FROM records WHERE run_id = ?) TO '{quoted}' "
+                "(FORMAT parquet, PARTITION_BY (week), OVERWRITE_OR_IGNORE true)", [run_id])
+            written = staging / "data"
+            for file in sorted(p for p in written.rglob("*") if p.is_file()):
+                dest = target / file.relative_to(written)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(file, dest)
+        except (duckdb.Error, OSError) as exc:
+            error = self._write_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return target
 
     def counts(self) -> dict[str, int]:
@@ -278,6 +350,7 @@ class PreparedChunk:
     records: pd.DataFrame
     turns: pd.DataFrame
     rejects: pd.DataFrame
+    run_id: str | None = None
 
 
 def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
@@ -295,7 +368,8 @@ def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
         if records[name].dtype == object and _is_nested(records[name]):
             records[name] = [None if v is None else json.dumps(v, default=str)
                              for v in records[name].tolist()]
-    return PreparedChunk(records=records, turns=turns, rejects=rejects.assign(run_id=run_id))
+    return PreparedChunk(records=records, turns=turns, rejects=rejects.assign(run_id=run_id),
+                         run_id=run_id)
 
 
 def _is_nested(series: pd.Series) -> bool:

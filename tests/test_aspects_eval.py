@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from feedback_engine.aspects.model import PolarityModel
 from feedback_engine.cli import main
-from feedback_engine.errors import ConfigError, SourceError
+from feedback_engine.errors import ModelFileError, SourceError
 from feedback_engine.evaluation.aspects import instances, read_semeval, split
 from feedback_engine.sentiment.rules import RuleScorer
 
@@ -82,7 +82,7 @@ def test_polarity_model_refuses_tampered_weights(tmp_path) -> None:
     items, labels = instances(read_semeval(_xml(tmp_path / "d.xml")))
     folder = PolarityModel(RuleScorer()).fit(items, labels).save(tmp_path / "m", items, labels)
     (folder / "weights.npz").write_bytes((folder / "weights.npz").read_bytes() + b"x")
-    with pytest.raises(ConfigError, match="does not match the hash"):
+    with pytest.raises(ModelFileError, match="does not match the hash"):
         PolarityModel.load(folder, RuleScorer())
 
 

@@ -19,12 +19,16 @@ from feedback_engine.exports import RowWriter, guard_cell
     ("@cmd", "'@cmd"),
     ("\tindent", "'\tindent"),
     ("\rreturn", "'\rreturn"),
+    (" =x", "' =x"),  # spreadsheets skip the blank: the first visible character counts
+    ("\u00a0=1+1", "'\u00a0=1+1"),
+    ("\u200b@cmd", "'\u200b@cmd"),
+    ("\ufeff\uff1dSUM(A1)", "'\ufeff\uff1dSUM(A1)"),
 ])
 def test_guard_cell_prefixes_formula_like_strings(value, expected):
     assert guard_cell(value) == expected
 
 
-@pytest.mark.parametrize("value", ["plain text", "", "a=b", " =x", -3, 2.5, None, True])
+@pytest.mark.parametrize("value", ["plain text", "", "a=b", "   ", " x=1", -3, 2.5, None, True])
 def test_guard_cell_leaves_other_values_alone(value):
     assert guard_cell(value) is value
 

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedback_engine.cli import main
-from feedback_engine.errors import ConfigError
+from feedback_engine.errors import ConfigError, ModelFileError
 from feedback_engine.sentiment.model import SentimentModel
 from feedback_engine.sentiment.rules import RuleScorer, load_sentiment_lexicon
 from feedback_engine.stages.sentiment import Sentiment
@@ -129,7 +129,7 @@ def test_model_round_trips_without_pickle(tmp_path: Path) -> None:
 
 def test_loading_something_else_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"format": "other"}', encoding="utf-8")
-    with pytest.raises(ConfigError, match="not a sentiment model folder"):
+    with pytest.raises(ModelFileError, match="model format .other., expected"):
         SentimentModel.load(tmp_path, SCORER)
 
 

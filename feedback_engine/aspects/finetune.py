@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -35,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_file, write_manifest
+from ..artifacts import library_versions, read_manifest, sha256_file, verify_files, write_manifest
 from ..errors import ConfigError, MissingDependencyError, ModelFileError
 from .encoders import ENCODERS, encoder_path
 from .model import CLASSES, Instance, data_hash
@@ -322,7 +321,10 @@ class FinetunedPolarity:
             "weights_sha256": sha256_file(target / WEIGHTS),
             "training_data": {"source": source, "n": len(items),
                               "sha256": data_hash(items, labels)},
-            "metrics": metrics or {}, "library_versions": versions}
+            "metrics": metrics or {}, "library_versions": versions,
+            # Every file transformers will read (config, tokenizer) is hashed too.
+            "files": {p.name: sha256_file(p) for p in sorted(target.iterdir())
+                      if p.is_file() and p.name != "manifest.json"}}
         write_manifest(target, self.manifest)
         return target
 
@@ -330,22 +332,15 @@ class FinetunedPolarity:
     def load(cls, folder: str | Path) -> FinetunedPolarity:
         """Load a folder from :meth:`save`, checking its format and weights hash."""
         source = Path(folder)
-        try:
-            manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelFileError(f"{source} is not a fine-tuned aspect model folder "
-                                 f"(manifest.json + {WEIGHTS}): {exc}") from None
-        found = manifest.get("format") if isinstance(manifest, dict) else None
+        manifest = read_manifest(source, f"fine-tuned aspect model (manifest.json + {WEIGHTS})")
+        found = manifest.get("format")
         if found != FORMAT:
             raise ModelFileError(f"{source}: model format {found!r}, expected {FORMAT!r}; "
                                  "retrain it with this version")
-        try:
-            raw = (source / WEIGHTS).read_bytes()
-        except OSError as exc:
-            raise ModelFileError(f"{source}: cannot read {WEIGHTS}: {exc}") from None
-        if hashlib.sha256(raw).hexdigest() != manifest.get("weights_sha256"):
-            raise ModelFileError(f"{source}: {WEIGHTS} does not match the hash in "
-                                 "manifest.json; retrain or restore the model folder")
+        # transformers reads any file in the folder, so every one must carry a hash.
+        names = sorted(p.name for p in source.iterdir() if p.name != "manifest.json")
+        verify_files(source, manifest, names if WEIGHTS in names else [WEIGHTS, *names])
+        raw = (source / WEIGHTS).read_bytes()
         torch, transformers = _imports()
         from safetensors.torch import load
 

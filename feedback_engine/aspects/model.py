@@ -19,8 +19,6 @@ design of the strongest SemEval-2014 Task 4 system, NRC-Canada (Kiritchenko et a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_file, sha256_lines, write_manifest
-from ..errors import ConfigError
+from ..artifacts import (
+    library_versions,
+    load_arrays,
+    read_manifest,
+    sha256_file,
+    sha256_lines,
+    verify_files,
+    write_manifest,
+)
+from ..errors import ConfigError, ModelFileError
 from ..sentiment.rules import RuleScorer
 from .extract import CONTRAST, Mention, RulePolarity, segments
 from .modifiers import NEGATORS, WORD
@@ -184,7 +190,7 @@ class PolarityModel:
         self.manifest = {
             "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "classes": list(CLASSES), "C": self.c, "n_features": N_FEATURES,
-            "window": WINDOW, "weights_sha256": digest,
+            "window": WINDOW, "weights_sha256": digest, "files": {"weights.npz": digest},
             "training_data": {"source": source, "n": len(items),
                               "sha256": data_hash(items, labels)},
             "lexicons": [str(p) for p in self.scorer.lexicons],
@@ -195,28 +201,24 @@ class PolarityModel:
 
     @classmethod
     def load(cls, folder: str | Path, scorer: RuleScorer) -> PolarityModel:
-        """Load a saved model (JSON and ``.npz`` only), checking format and weights hash."""
-        source = Path(folder)
-        try:
-            manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
-            raw = (source / "weights.npz").read_bytes()
-            with np.load(source / "weights.npz", allow_pickle=False) as arrays:
-                coef, intercept = arrays["coef"], arrays["intercept"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{source} is not an aspect polarity model folder (manifest.json"
-                              f" + weights.npz from `feedback aspects train`): {exc}") from None
-        if manifest.get("format") != FORMAT:
-            raise ConfigError(f"{source}: model format {manifest.get('format')!r}, expected "
-                              f"{FORMAT!r}; retrain it with this version")
-        if hashlib.sha256(raw).hexdigest() != manifest.get("weights_sha256"):
-            raise ConfigError(f"{source}: weights.npz does not match the hash in "
-                              "manifest.json; retrain or restore the model folder")
-        if coef.shape != (len(CLASSES), N_FEATURES + 8):
-            raise ConfigError(f"{source}: weights have shape {coef.shape}, expected "
-                              f"{(len(CLASSES), N_FEATURES + 8)}")
-        return cls(scorer=scorer, c=float(manifest.get("C", C)), coef_=coef,
-                   intercept_=intercept, manifest=manifest)
+        """Load a saved model (JSON and ``.npz`` only), checking format and weights hash.
 
+        The hash is required, not optional: a manifest without one is refused (FE501).
+        """
+        source = Path(folder)
+        manifest = read_manifest(source, "aspect polarity model (from `feedback aspects "
+                                         "train`)")
+        if manifest.get("format") != FORMAT:
+            raise ModelFileError(f"{source}: model format {manifest.get('format')!r}, expected "
+                                 f"{FORMAT!r}; retrain it with this version")
+        verify_files(source, manifest, ["weights.npz"])
+        arrays = load_arrays(source / "weights.npz", {
+            "coef": (len(CLASSES), N_FEATURES + 8), "intercept": (len(CLASSES),)})
+        c = manifest.get("C", C)
+        if isinstance(c, bool) or not isinstance(c, int | float):
+            raise ModelFileError(f"{source}: manifest.json has C {c!r}; expected a number")
+        return cls(scorer=scorer, c=float(c), coef_=arrays["coef"],
+                   intercept_=arrays["intercept"], manifest=manifest)
 
 BACKENDS = ("linear", "finetune")
 

@@ -32,7 +32,7 @@ from ..errors import ConfigError, MissingDependencyError
 from ..records import ROW, ValidationSettings
 from ..sources import OpenedSource
 from ..warehouse import REJECT_COLUMNS, TURN_COLUMNS, PreparedChunk, Warehouse
-from .local import RunCounts, _check_same_chunk, _validated
+from .local import RunCounts, _check_same_chunk, _validated, checkpoint_reasons
 from .work import PipelineSpec, analyze_chunk, worker_pipeline
 
 NO_WEEK = "NULL"  # the partition of undated records (require_timestamp = false)
@@ -130,9 +130,7 @@ def analyze_source(opened: OpenedSource, spec: PipelineSpec, settings: Validatio
         meta: dict[str, Any] = {"chunk": index, "first_row": rows[0], "last_row": rows[-1],
                                 "read": len(rows), "read_seconds": seconds}
         if index in skipped:
-            metas.append({**meta, "skipped": True, "analyzed": len(records),
-                          "reasons": rejects["reason"].tolist(),
-                          "reject_rows": rejects["row"].astype("int64").tolist()})
+            metas.append({**meta, "skipped": True, "rows": rows})
             continue
         result = analyze_chunk(pipeline, records, rejects, spec)
         part = f"{spec.run_id}-{source_key(opened.info.name)}-{index:06d}.parquet"
@@ -162,9 +160,12 @@ def _load(meta: Mapping[str, Any], source: str, spec: PipelineSpec, warehouse: W
     if meta.get("skipped"):
         _check_same_chunk(done[(source, meta["chunk"])], source, meta["chunk"],
                           meta["first_row"], meta["last_row"], meta["read"])
-        if on_rejects is not None and meta["reject_rows"]:
-            on_rejects(warehouse.stored_rejects(source, meta["reject_rows"]))
-        counts.add(source, meta["read"], meta["analyzed"], meta["reasons"])
+        # The checkpoint's counts, not validation's: stage_timeout rejects happen later.
+        checkpoint = done[(source, meta["chunk"])]
+        reasons = checkpoint_reasons(checkpoint)
+        if on_rejects is not None and reasons:
+            on_rejects(warehouse.stored_rejects(source, meta["rows"]))
+        counts.add(source, meta["read"], int(checkpoint["analyzed"]), reasons)
         counts.resumed_chunks += 1
         return
     part = meta["part"]
@@ -184,7 +185,8 @@ def _load(meta: Mapping[str, Any], source: str, spec: PipelineSpec, warehouse: W
                    *rejects["row"].astype("int64").tolist()])
     started = time.perf_counter()
     reasons = rejects["reason"].tolist()
-    warehouse.load_chunk(source, rows, PreparedChunk(records, turns, rejects), checkpoint={
+    prepared = PreparedChunk(records, turns, rejects, spec.run_id)
+    warehouse.load_chunk(source, rows, prepared, checkpoint={
         "run_id": spec.run_id, "source": source, "chunk": meta["chunk"],
         "first_row": meta["first_row"], "last_row": meta["last_row"], "read": meta["read"],
         "analyzed": len(records), "rejected": len(reasons),

@@ -160,9 +160,12 @@ def run_local(
                 checkpoint = done.get((info.name, index))
                 if checkpoint is not None:
                     _check_same_chunk(checkpoint, info.name, index, rows[0], rows[-1], len(rows))
-                    if on_rejects is not None and len(rejects):
+                    # The checkpoint's counts, not validation's: a stage_timeout reject is
+                    # decided by the stages, which a committed chunk does not run again.
+                    reasons = checkpoint_reasons(checkpoint)
+                    if on_rejects is not None and reasons:
                         on_rejects(warehouse.stored_rejects(info.name, rows))
-                    counts.add(info.name, len(rows), len(records), rejects["reason"].tolist())
+                    counts.add(info.name, len(rows), int(checkpoint["analyzed"]), reasons)
                     counts.resumed_chunks += 1
                     counts.chunks += 1
                     bar.update(len(rows))
@@ -192,6 +195,12 @@ def _validated(opened: OpenedSource, settings: ValidationSettings,
         records, rejects = validate(raw, opened.info, settings, seen)
         yield index, raw, records, rejects, time.perf_counter() - started
         index += 1
+
+
+def checkpoint_reasons(checkpoint: Mapping[str, Any]) -> list[str]:
+    """The reject reasons a committed chunk recorded, one entry per reject."""
+    return [reason for reason, n in sorted(dict(checkpoint["rejected_by_reason"]).items())
+            for _ in range(int(n))]
 
 
 def _check_same_chunk(checkpoint: Mapping[str, Any], source: str, index: int,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import json
 import os
 import signal
 import sys
@@ -40,6 +41,9 @@ class PipelineSpec:
     # Modules defining the stage classes: a worker imports them first, so stages registered
     # outside the package (a plugin module on the path) exist there too.
     modules: tuple[str, ...] = ()
+    # Seconds each stage may spend per record (``input.record_budget_s``); a record over it
+    # becomes a ``stage_timeout`` reject. None: no budget.
+    record_budget_s: float | None = None
 
     def build(self) -> Pipeline:
         """Instantiate the stages (not set up) and check the raw-text rule."""
@@ -78,7 +82,8 @@ class ChunkResult:
         return cls(prepared=PreparedChunk(
                        records=concat([p.prepared.records for p in parts]),
                        turns=concat([p.prepared.turns for p in parts]),
-                       rejects=concat([p.prepared.rejects for p in parts])),
+                       rejects=concat([p.prepared.rejects for p in parts]),
+                       run_id=parts[0].prepared.run_id),
                    reject_rows=concat([p.reject_rows for p in parts]),
                    stage_seconds=sum(p.stage_seconds for p in parts), worker=parts[0].worker)
 
@@ -87,7 +92,12 @@ def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFra
                   spec: PipelineSpec) -> ChunkResult:
     """Run the stages over one validated chunk and prepare its table rows."""
     started = time.perf_counter()
-    if len(records):
+    if len(records) and spec.record_budget_s:
+        analyzed, timed_out = pipeline.run_budgeted(records, spec.record_budget_s)
+        if timed_out:
+            rejects = _with_timeouts(rejects, records, timed_out, spec.record_budget_s)
+        records = analyzed
+    elif len(records):
         records = pipeline(records)
     if not spec.keep_raw:
         drop = {c: None for c in ("text", "text_clean") if c in records}
@@ -97,6 +107,31 @@ def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFra
     seconds = time.perf_counter() - started
     prepared = prepare_chunk(records, rejects, spec.run_id, spec.table_columns)
     return ChunkResult(prepared=prepared, reject_rows=rejects, stage_seconds=seconds)
+
+
+def _with_timeouts(rejects: pd.DataFrame, records: pd.DataFrame, timed_out: dict[int, str],
+                   budget_s: float) -> pd.DataFrame:
+    """Add a ``stage_timeout`` reject for each record that ran out of time, in row order.
+
+    The reject keeps the record's values as read (``raw``), which then go through the same
+    redaction as every other reject's.
+    """
+    chosen = records.reset_index(drop=True).iloc[sorted(timed_out)]
+    raws = [json.dumps({k: v for k, v in rec.items()
+                        if v is not None and not (pd.api.types.is_scalar(v) and pd.isna(v))},
+                       ensure_ascii=False, default=str)
+            for rec in chosen.to_dict("records")]
+    added = pd.DataFrame({
+        "source": chosen["source"].tolist(),
+        "row": chosen["row"].astype("int64").tolist(),
+        "record_id": chosen["record_id"].tolist(),
+        "reason": "stage_timeout",
+        "detail": [f"stage {timed_out[i]} took longer than the per-record budget "
+                   f"(input.record_budget_s = {budget_s:g} s)" for i in sorted(timed_out)],
+        "raw": raws})
+    frames = [f for f in (rejects, added) if len(f)]
+    joined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return joined.sort_values("row", kind="stable").reset_index(drop=True)
 
 
 # Set-up pipelines of this process, one per spec (per thread: Dask may run tasks in threads).

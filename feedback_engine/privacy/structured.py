@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import phonenumbers
 
 from .spans import Span
+
+# Regions whose national number plans validate a phone candidate written without "+CC":
+# a 10-digit order id that is no valid number in any of them is left alone.
+DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IN", "CA", "AU")
 
 DIGIT = re.compile(r"\d")
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
@@ -128,7 +135,36 @@ def _ibans(text: str) -> Iterator[Span]:
             yield Span(match.start(), end, "IBAN_CODE")
 
 
-def _phones(text: str, shaped: list[tuple[int, int]]) -> Iterator[Span]:
+def phone_valid(raw: str, regions: Iterable[str] = DEFAULT_REGIONS) -> bool:
+    """Whether ``raw`` is a phone number by libphonenumber's plans.
+
+    Written as ``+CC ...`` it needs only a length the country's plan allows (the "+" is
+    evidence enough, and drama or test ranges such as +44 7700 900xxx are still someone's
+    number in a transcript); written nationally it must be a valid number in one of
+    ``regions``, so "order 1234567890" survives while "(415) 555-0132" does not.
+
+    >>> phone_valid("+44 7700 900123"), phone_valid("4155550132"), phone_valid("1234567890")
+    (True, True, False)
+    """
+    return _phone_valid(raw, tuple(regions))
+
+
+@lru_cache(maxsize=4096)
+def _phone_valid(raw: str, regions: tuple[str, ...]) -> bool:
+    try:
+        if raw.lstrip().startswith("+"):
+            return phonenumbers.is_possible_number(phonenumbers.parse(raw, None))
+        for region in regions:
+            number = phonenumbers.parse(raw, region)
+            if phonenumbers.is_valid_number(number):
+                return True
+    except phonenumbers.NumberParseException:
+        return False
+    return False
+
+
+def _phones(text: str, shaped: list[tuple[int, int]],
+            regions: tuple[str, ...] = DEFAULT_REGIONS) -> Iterator[Span]:
     for match in PHONE.finditer(text):
         if _inside(shaped, match):
             continue  # digit groups of an IBAN-shaped code (an invalid IBAN is no phone)
@@ -137,6 +173,8 @@ def _phones(text: str, shaped: list[tuple[int, int]]) -> Iterator[Span]:
         if not 9 <= len(digits) <= 15 or DATE_LIKE.match(raw):
             continue
         if raw.startswith("+") and len(digits) < 8:
+            continue
+        if not _phone_valid(raw, regions):
             continue
         yield Span(match.start(), match.end(), "PHONE_NUMBER")
 
@@ -153,8 +191,11 @@ def _ips(text: str) -> Iterator[Span]:
             yield Span(match.start(), match.end(), "IP_ADDRESS")
 
 
-def find_structured(text: str) -> list[Span]:
-    """Return every validated structured identifier in ``text`` (may overlap)."""
+def find_structured(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> list[Span]:
+    """Return every validated structured identifier in ``text`` (may overlap).
+
+    ``regions``: ISO 3166 codes whose numbering plans validate national phone numbers.
+    """
     spans: list[Span] = []
     has_digit = DIGIT.search(text) is not None
     if "@" in text:
@@ -166,6 +207,6 @@ def find_structured(text: str) -> list[Span]:
     spans += _ibans(text)
     spans += [Span(m.start(), m.end(), "US_SSN") for m in SSN.finditer(text)]
     spans += [Span(m.start(1), m.end(1), "US_SSN") for m in SSN_CUED.finditer(text)]
-    spans += _phones(text, shaped)
+    spans += _phones(text, shaped, tuple(regions))
     spans += _ips(text)
     return spans

@@ -28,7 +28,16 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_file, sha256_lines, write_manifest
+from ..artifacts import (
+    library_versions,
+    load_arrays,
+    load_json_file,
+    read_manifest,
+    sha256_file,
+    sha256_lines,
+    verify_files,
+    write_manifest,
+)
 from ..errors import ConfigError, ModelFileError
 from .abstain import Thresholds, choose_thresholds, fit_temperature, softmax
 from .features import FeatureConfig, Featurizer
@@ -168,25 +177,33 @@ class RootCauseModel:
             ModelFileError: missing or altered files, or another format.
         """
         root = Path(folder)
-        try:
-            manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ModelFileError(f"{root} is not a root-cause model folder ({exc}); train one "
-                                 "with `feedback rootcause train`") from None
+        manifest = read_manifest(root, "root-cause model (train one with `feedback rootcause "
+                                       "train`)")
         if manifest.get("format") != FORMAT:
             raise ModelFileError(f"{root}: format {manifest.get('format')!r} is not "
                                  f"{FORMAT!r}; retrain with `feedback rootcause train`")
-        for name, digest in manifest.get("files", {}).items():
-            path = root / name
-            if not path.is_file() or sha256_file(path) != digest:
-                raise ModelFileError(f"{path} is missing or does not match the hash in its "
-                                     "manifest; the model was altered or damaged: retrain it")
-        vocabulary = json.loads((root / "vocabulary.json").read_text(encoding="utf-8"))
-        with np.load(root / "weights.npz", allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        featurizer = Featurizer.from_state(
-            {"config": manifest["features"], "vocab_word": vocabulary["word"],
-             "vocab_char": vocabulary["char"]}, arrays)
+        verify_files(root, manifest, ["vocabulary.json", "weights.npz"])
+        vocabulary = load_json_file(root / "vocabulary.json")
+        arrays = load_arrays(root / "weights.npz", {
+            "coef": (None, None), "intercept": (None,), "centroids": (None, None)})
+        try:
+            labels = manifest["labels"]
+            if not isinstance(vocabulary, dict) or not isinstance(labels, list):
+                raise TypeError("vocabulary or labels of the wrong type")
+            n = len(labels)
+            if arrays["coef"].shape[0] != n or arrays["intercept"].shape != (n,) or \
+                    arrays["centroids"].shape[0] != n:
+                raise ValueError(f"weights for {arrays['coef'].shape[0]} classes, "
+                                 f"{n} labels")
+            featurizer = Featurizer.from_state(
+                {"config": manifest["features"], "vocab_word": vocabulary["word"],
+                 "vocab_char": vocabulary["char"]}, arrays)
+            thresholds = Thresholds(**manifest["thresholds"])
+            temperature = float(manifest["temperature"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelFileError(f"{root}: manifest.json, vocabulary.json or weights.npz is "
+                                 f"malformed ({type(exc).__name__}: {str(exc)[:120]}); retrain "
+                                 "with `feedback rootcause train`") from None
         expected = manifest.get("embedding_backend")
         if featurizer.config.embedding:
             actual = featurizer.backend().name
@@ -194,9 +211,8 @@ class RootCauseModel:
                 raise ModelFileError(f"{root} was trained with embeddings {expected!r} but this "
                                      f"installation has {actual!r}; install that version or "
                                      "retrain the model")
-        thresholds = Thresholds(**manifest["thresholds"])
-        return cls(featurizer, list(manifest["labels"]), arrays["coef"], arrays["intercept"],
-                   arrays["centroids"], float(manifest["temperature"]), thresholds, manifest)
+        return cls(featurizer, list(labels), arrays["coef"], arrays["intercept"],
+                   arrays["centroids"], temperature, thresholds, manifest)
 
 
 # ---------------------------------------------------------------------- training

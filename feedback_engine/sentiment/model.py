@@ -14,15 +14,22 @@ sentence polarity (e.g. Wang & Manning, ACL 2012, "Baselines and Bigrams").
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, sha256_lines, write_manifest
-from ..errors import ConfigError
+from ..artifacts import (
+    library_versions,
+    load_arrays,
+    read_manifest,
+    sha256_file,
+    sha256_lines,
+    verify_files,
+    write_manifest,
+)
+from ..errors import ConfigError, ModelFileError
 from .rules import RuleScorer
 
 FORMAT = "feedback-engine sentiment model v2"
@@ -133,25 +140,27 @@ class SentimentModel:
                          "lexicons": [str(p) for p in self.scorer.lexicons]},
             "ridge_alpha": ALPHA, "target": "sentiment in -1..1",
             "metrics": metrics or {}, "library_versions": versions,
+            "files": {"weights.npz": sha256_file(target / "weights.npz")},
         }
         write_manifest(target, self.manifest)
         return target
 
     @classmethod
     def load(cls, folder: str | Path, scorer: RuleScorer) -> SentimentModel:
-        """Load a saved model: JSON and ``.npz`` arrays only, never a pickle."""
+        """Load a saved model: JSON and ``.npz`` arrays only, never a pickle.
+
+        Every file is checked against the SHA-256 its manifest must record, and every array's
+        shape against the model's, so an altered or malformed folder is ModelFileError (FE501).
+        """
         source = Path(folder)
-        try:
-            manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
-            with np.load(source / "weights.npz", allow_pickle=False) as arrays:
-                coef, intercept = arrays["coef"], float(arrays["intercept"][0])
-                idf_words, idf_chars = arrays["idf_words"], arrays["idf_chars"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise ConfigError(f"{source} is not a sentiment model folder (manifest.json + "
-                              f"weights.npz from `feedback sentiment train`): {exc}") from None
+        manifest = read_manifest(source, "sentiment model (from `feedback sentiment train`)")
         if manifest.get("format") != FORMAT:
-            raise ConfigError(f"{source}: model format {manifest.get('format')!r}, expected "
-                              f"{FORMAT!r}; retrain it with this version")
-        return cls(scorer=scorer, coef_=coef, intercept_=intercept,
-                   idf_words_=idf_words.astype(np.float64),
-                   idf_chars_=idf_chars.astype(np.float64), manifest=manifest)
+            raise ModelFileError(f"{source}: model format {manifest.get('format')!r}, expected "
+                                 f"{FORMAT!r}; retrain it with this version")
+        verify_files(source, manifest, ["weights.npz"])
+        arrays = load_arrays(source / "weights.npz", {
+            "coef": (2 * N_FEATURES + 8,), "intercept": (1,),
+            "idf_words": (N_FEATURES,), "idf_chars": (N_FEATURES,)})
+        return cls(scorer=scorer, coef_=arrays["coef"], intercept_=float(arrays["intercept"][0]),
+                   idf_words_=arrays["idf_words"].astype(np.float64),
+                   idf_chars_=arrays["idf_chars"].astype(np.float64), manifest=manifest)

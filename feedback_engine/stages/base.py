@@ -8,6 +8,9 @@ Stages never read files or touch the warehouse, so the same objects run in any e
 from __future__ import annotations
 
 import inspect
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -90,17 +93,100 @@ class Pipeline:
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         for s in self.stages:
-            before = len(chunk)
-            ids = chunk["record_id"].tolist() if "record_id" in chunk else None
-            chunk = s(chunk)
-            missing = [c for c in s.assigns if c not in chunk]
-            if len(chunk) != before or missing or (
-                    ids is not None and chunk["record_id"].tolist() != ids):
-                raise StageOutputError(
-                    f"stage {stage_id(s)} broke its contract: rows {before} -> {len(chunk)}, "
-                    f"missing columns {missing or 'none'}; stages must keep every row "
-                    "in order and add what they declare")
+            chunk = _apply(s, chunk)
         return chunk
+
+    def run_budgeted(self, chunk: pd.DataFrame,
+                     budget_s: float) -> tuple[pd.DataFrame, dict[int, str]]:
+        """Run the stages with a time budget per record and stage; drop the rows over it.
+
+        Stages stay vectorised: each stage's call on the whole chunk gets ``budget_s`` per
+        row (at least ``budget_s``). Only when that call overruns is the stage run again row
+        by row, each row with ``budget_s``; a row that overruns is dropped from the chunk and
+        reported, so one pathological row costs about the budget per stage, not the run.
+
+        Returns:
+            The surviving rows, analyzed (index reset), and ``{position in the input chunk:
+            stage id}`` for each row that ran out of time.
+        """
+        chunk = chunk.reset_index(drop=True)
+        alive = list(range(len(chunk)))  # input positions of the rows still in ``chunk``
+        timed_out: dict[int, str] = {}
+        for s in self.stages:
+            if not len(chunk):
+                break
+            try:
+                chunk = run_with_deadline(budget_s * len(chunk), _apply, s, chunk)
+                continue
+            except StageTimeout:
+                pass
+            pieces: list[pd.DataFrame] = []
+            kept: list[int] = []
+            for i in range(len(chunk)):
+                row = chunk.iloc[i:i + 1].reset_index(drop=True)
+                try:
+                    pieces.append(run_with_deadline(budget_s, _apply, s, row))
+                    kept.append(alive[i])
+                except StageTimeout:
+                    timed_out[alive[i]] = stage_id(s)
+            alive = kept
+            chunk = (pd.concat(pieces, ignore_index=True) if pieces
+                     else chunk.iloc[:0].reset_index(drop=True))
+        return chunk, timed_out
+
+
+def _apply(s: Any, chunk: pd.DataFrame) -> pd.DataFrame:
+    """Run one stage and check its contract: same rows, in order, declared columns added."""
+    before = len(chunk)
+    ids = chunk["record_id"].tolist() if "record_id" in chunk else None
+    chunk = s(chunk)
+    missing = [c for c in s.assigns if c not in chunk]
+    if len(chunk) != before or missing or (
+            ids is not None and chunk["record_id"].tolist() != ids):
+        raise StageOutputError(
+            f"stage {stage_id(s)} broke its contract: rows {before} -> {len(chunk)}, "
+            f"missing columns {missing or 'none'}; stages must keep every row "
+            "in order and add what they declare")
+    return chunk
+
+
+class StageTimeout(BaseException):
+    """A stage call ran past its deadline.
+
+    A BaseException, so that a stage's own ``except Exception`` cannot swallow it.
+    """
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise StageTimeout
+
+
+def run_with_deadline(seconds: float, func: Callable[..., Any], *args: Any) -> Any:
+    """Return ``func(*args)``, or raise :class:`StageTimeout` when it takes over ``seconds``.
+
+    In the main thread of a process (the local engine's process and its pool workers) a
+    ``SIGALRM`` interval timer interrupts the call at the deadline. Python runs the handler
+    between bytecodes, so a single long call into C code (one regex match) is interrupted
+    when it returns. Signals cannot reach other threads (Dask worker threads): there the
+    call runs to its end and is measured, and an overrun raises after the fact, so the row
+    still becomes a reject, but its time is spent.
+    """
+    if seconds <= 0:
+        return func(*args)
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, "setitimer")):
+        started = time.perf_counter()
+        result = func(*args)
+        if time.perf_counter() - started > seconds:
+            raise StageTimeout
+        return result
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return func(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],

@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from ..artifacts import library_versions, sha256_file, write_manifest
+from ..artifacts import (
+    library_versions,
+    load_arrays,
+    load_json_file,
+    read_manifest,
+    sha256_file,
+    verify_files,
+    write_manifest,
+)
 from ..embeddings import EmbeddingBackend, TfidfSvdBackend, get_backend
 from ..errors import ConfigError, ModelFileError
 from . import ctfidf
@@ -418,23 +426,30 @@ class TopicModel:
             ModelFileError: missing or altered files, or an unknown format.
         """
         folder = Path(folder)
-        manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
+        if not (folder / "manifest.json").exists() and not (folder / "manifest.json").is_symlink():
             raise ModelFileError(f"no topic model at {folder} (manifest.json missing); "
                                  "create one with `feedback topics fit -o FOLDER`")
+        manifest = read_manifest(folder, "topic model (create one with `feedback topics fit`)")
+        verify_files(folder, manifest, ["topics.json", "arrays.npz"])
+        doc = load_json_file(folder / "topics.json")
+        arrays = load_arrays(folder / "arrays.npz", {
+            "centroids": (None, None), "reference": (None, None), "reference_ids": (None,),
+            "counts_data": (None,), "counts_indices": (None,), "counts_indptr": (None,),
+            "counts_shape": (2,)})
+        if not isinstance(doc, dict):
+            raise ModelFileError(f"{folder / 'topics.json'} is not a JSON object; fit it again")
         try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            for name, digest in manifest["files"].items():
-                if _sha256(folder / name) != digest:
-                    raise ModelFileError(f"{folder / name} does not match its manifest hash; "
-                                         "the model was altered: fit it again")
-            doc = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
-            with np.load(folder / "arrays.npz", allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-        except (OSError, KeyError, ValueError) as exc:
+            return cls._from_parts(folder, manifest, doc, arrays)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             if isinstance(exc, ModelFileError):
                 raise
-            raise ModelFileError(f"cannot read the topic model at {folder}: {exc}") from None
+            raise ModelFileError(f"the topic model at {folder} is malformed "
+                                 f"({type(exc).__name__}: {str(exc)[:120]}); fit it again"
+                                 ) from None
+
+    @classmethod
+    def _from_parts(cls, folder: Path, manifest: dict[str, Any], doc: dict[str, Any],
+                    arrays: dict[str, np.ndarray]) -> TopicModel:
         if doc.get("format") != FORMAT:
             raise ModelFileError(f"topic model format {doc.get('format')} at {folder} is not "
                                  f"supported (expected {FORMAT}); fit it again")
