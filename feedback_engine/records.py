@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -211,6 +212,35 @@ def _parse_score(value: Any, name: str) -> tuple[int | None, str | None, str | N
     return int(number), None, None
 
 
+def _without_surrogates(raw: pd.DataFrame, flag: Callable[[int, str, str], None]
+                        ) -> pd.DataFrame:
+    """Flag rows holding a lone surrogate (not encodable as UTF-8) and replace it with U+FFFD.
+
+    Readers reject such lines already; this guards callers that pass a DataFrame directly,
+    since hashing and Arrow conversion would otherwise raise for the whole chunk.
+    """
+    bad = {}
+    for column in raw.columns:
+        if column in (ROW, SOURCE_REJECT, "turns") or raw[column].dtype != object:
+            continue
+        values = raw[column].tolist()
+        for i, value in enumerate(values):
+            if isinstance(value, str) and not value.isascii():
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    flag(i, "malformed_row", "a value holds a lone Unicode surrogate")
+                    values[i] = value.encode("utf-8", "surrogatepass").decode("utf-8",
+                                                                              "replace")
+                    bad[column] = values
+    if not bad:
+        return raw
+    raw = raw.copy()
+    for column, values in bad.items():
+        raw[column] = pd.Series(values, index=raw.index, dtype=object)
+    return raw
+
+
 def validate(
     raw: pd.DataFrame, info: SourceInfo, settings: ValidationSettings, seen: SeenIds
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -239,6 +269,7 @@ def validate(
         if reasons[i] is None:
             reasons[i], details[i] = reason, detail
 
+    raw = _without_surrogates(raw, flag)
     mapping = info.mapping
     text = _column(raw, mapping["text"])
     dated = "timestamp" in mapping  # absent only when require_timestamp is off

@@ -27,6 +27,7 @@ approach to opinion mining").
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -80,23 +81,25 @@ class AspectMatcher:
 
 def _cut_points(text: str, mentions: Sequence[Mention]) -> list[int]:
     """Offsets that split ``text`` (one sentence) so neighbouring mentions part ways."""
-    cuts = [m.start() for m in CONTRAST.finditer(text)]
+    contrast = [m.start() for m in CONTRAST.finditer(text)]  # increasing
+    added: list[int] = []  # kept sorted: bisect, not a scan per pair (a row of 1,000s of
+    # mentions made this quadratic)
     for left, right in zip(mentions, mentions[1:], strict=False):
-        gap = text[left.end:right.start]
-        if any(left.end <= c <= right.start for c in cuts):
-            continue
-        separators = list(SEPARATOR.finditer(gap))
+        if any(bisect_right(cuts, right.start) > bisect_left(cuts, left.end)
+               for cuts in (contrast, added)):
+            continue  # a cut already lies between the two mentions
+        separators = list(SEPARATOR.finditer(text, left.end, max(left.end, right.start)))
         if separators:
-            cuts.append(left.end + separators[-1].start())
-    return sorted(set(cuts))
+            insort(added, separators[-1].start())
+    return sorted({*contrast, *added})
 
 
 def segments(text: str, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
     """The (start, end) of the stretch of ``text`` that talks about each mention."""
     bounds = [0, *_cut_points(text, mentions), len(text)]
     out = []
-    for mention in mentions:
-        index = max(i for i, b in enumerate(bounds[:-1]) if b <= mention.start)
+    for mention in mentions:  # the last bound at or before the mention (bounds are sorted)
+        index = max(0, bisect_right(bounds, mention.start, 0, len(bounds) - 1) - 1)
         out.append((bounds[index], bounds[index + 1]))
     return out
 
@@ -148,9 +151,15 @@ class RulePolarity:
         """Scores for mentions anywhere in ``text``, sentence by sentence."""
         out: list[float] = [0.0] * len(mentions)
         order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
-        pending = list(order)
+        at = 0  # mentions before ``order[at]`` start before this sentence: done or in no
+        # sentence (a walk, not a scan of every mention per sentence)
         for match in SENTENCE.finditer(text):
-            inside = [i for i in pending if match.start() <= mentions[i].start < match.end()]
+            while at < len(order) and mentions[order[at]].start < match.start():
+                at += 1
+            first = at
+            while at < len(order) and mentions[order[at]].start < match.end():
+                at += 1
+            inside = order[first:at]
             if not inside:
                 continue
             local = [Mention(mentions[i].aspect, mentions[i].start - match.start(),
@@ -158,7 +167,6 @@ class RulePolarity:
                              mentions[i].source) for i in inside]
             for i, score in zip(inside, self.sentence(match.group(), local), strict=True):
                 out[i] = score
-            pending = [i for i in pending if i not in inside]
         return out
 
 

@@ -185,11 +185,15 @@ class RootCauseModel:
         verify_files(root, manifest, ["vocabulary.json", "weights.npz"])
         vocabulary = load_json_file(root / "vocabulary.json")
         arrays = load_arrays(root / "weights.npz", {
-            "coef": (None, None), "intercept": (None,), "centroids": (None, None)})
+            "coef": (None, None), "intercept": (None,), "centroids": (None, None),
+            "idf_word": (None,), "idf_char": (None,)})
         try:
             labels = manifest["labels"]
-            if not isinstance(vocabulary, dict) or not isinstance(labels, list):
-                raise TypeError("vocabulary or labels of the wrong type")
+            if not isinstance(vocabulary, dict) or not _strings(labels, unique=True) or \
+                    not labels or not all(_strings(vocabulary.get(k), unique=True)
+                                          for k in ("word", "char")):
+                raise TypeError("vocabulary or labels of the wrong type (lists of distinct "
+                                "strings expected)")
             n = len(labels)
             if arrays["coef"].shape[0] != n or arrays["intercept"].shape != (n,) or \
                     arrays["centroids"].shape[0] != n:
@@ -200,6 +204,13 @@ class RootCauseModel:
                  "vocab_char": vocabulary["char"]}, arrays)
             thresholds = Thresholds(**manifest["thresholds"])
             temperature = float(manifest["temperature"])
+            if not all(isinstance(v, int | float) and not isinstance(v, bool)
+                       for v in (thresholds.conf, thresholds.sim)) or \
+                    not np.isfinite(temperature) or temperature <= 0:
+                raise ValueError("thresholds or temperature are not usable numbers")
+        except ModelFileError as exc:  # name the folder: the check below knows no path
+            message = str(exc).removeprefix(f"[{exc.code}] ")
+            raise ModelFileError(f"{root}: vocabulary.json or weights.npz: {message}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelFileError(f"{root}: manifest.json, vocabulary.json or weights.npz is "
                                  f"malformed ({type(exc).__name__}: {str(exc)[:120]}); retrain "
@@ -211,8 +222,21 @@ class RootCauseModel:
                 raise ModelFileError(f"{root} was trained with embeddings {expected!r} but this "
                                      f"installation has {actual!r}; install that version or "
                                      "retrain the model")
-        return cls(featurizer, list(labels), arrays["coef"], arrays["intercept"],
-                   arrays["centroids"], temperature, thresholds, manifest)
+        model = cls(featurizer, list(labels), arrays["coef"], arrays["intercept"],
+                    arrays["centroids"], temperature, thresholds, manifest)
+        try:  # shapes that only meet at prediction time (coef vs vocabulary, centroids)
+            model.predict(["a probe sentence to check the model's shapes"], explain=True)
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
+            raise ModelFileError(f"{root}: weights.npz does not fit vocabulary.json and "
+                                 f"manifest.json ({type(exc).__name__}: {str(exc)[:120]}); "
+                                 "retrain with `feedback rootcause train`") from None
+        return model
+
+
+def _strings(values: Any, unique: bool = False) -> bool:
+    """True for a list of strings (all different when ``unique``)."""
+    return isinstance(values, list) and all(isinstance(v, str) for v in values) and (
+        not unique or len(set(values)) == len(values))
 
 
 # ---------------------------------------------------------------------- training

@@ -439,7 +439,17 @@ class TopicModel:
         if not isinstance(doc, dict):
             raise ModelFileError(f"{folder / 'topics.json'} is not a JSON object; fit it again")
         try:
-            return cls._from_parts(folder, manifest, doc, arrays)
+            model = cls._from_parts(folder, manifest, doc, arrays)
+            reference, centroids = model.reference_, model.centroids_
+            if len(model.reference_ids_) != len(reference) or \
+                    centroids.shape[1] != reference.shape[1] or not len(reference):
+                raise ValueError(f"reference {reference.shape}, reference_ids "
+                                 f"{model.reference_ids_.shape}, centroids {centroids.shape}")
+            # Shapes that only meet at assignment (the saved backend's width, option types);
+            # a pretrained backend is not loaded here, so `topics show` stays light.
+            if isinstance(model.backend_, TfidfSvdBackend):
+                model.assign(["a probe sentence to check the model's shapes"])
+            return model
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             if isinstance(exc, ModelFileError):
                 raise
