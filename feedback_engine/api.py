@@ -138,7 +138,7 @@ def analyze(
         warehouse.limit_threads(1)
         warehouse.ensure_columns(pipeline.assigns)
         inputs_info = [{"source": o.info.name, "format": o.source.format,
-                        "files": o.source.file_hashes(), "mapping": o.info.mapping}
+                        "files": o.file_hashes(), "mapping": o.info.mapping}
                        for o in opened]
         run_id, done = None, {}
         if resume:
@@ -404,8 +404,13 @@ def _redact_into(out: str | Path, opened: list[Any], cfg: dict[str, Any],
                 records, rejects = validate(raw, item.info, settings, seen)
                 read += len(raw)
                 reasons.update(rejects["reason"].tolist())
+                # The same scrubbing as analyze: ids holding PII become keyed tokens, raw
+                # values (numbers and header names included) are redacted.
+                records = records.assign(record_id=redactor.scrub_record_ids(
+                    records["record_id"]))
                 if reject_writer and len(rejects):
                     reject_writer.write(rejects.assign(
+                        record_id=redactor.scrub_record_ids(rejects["record_id"]),
                         raw=[redactor.scrub_json(r) for r in rejects["raw"]]))
                 if len(records):
                     records = pipeline(records)
@@ -416,12 +421,27 @@ def _redact_into(out: str | Path, opened: list[Any], cfg: dict[str, Any],
                 counts["read"], counts["written"] = read, written
 
 
-def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = False):
-    """Score PII redaction on labelled JSONL; see :mod:`feedback_engine.evaluation.pii`."""
-    from .evaluation.pii import evaluate_pii, load_pii_data
+def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = False,
+             clean: tuple[str | Path, ...] | list[str | Path] = (),
+             clean_column: str | None = None,
+             regions: tuple[str, ...] | list[str] | None = None):
+    """Score PII redaction on labelled JSONL; see :mod:`feedback_engine.evaluation.pii`.
+
+    Args:
+        clean: files of real texts that hold no PII (CSV, JSONL or txt); for each, the
+            result's ``clean`` lists the false redactions per 1,000 records.
+        clean_column: the text column of the clean CSVs (default: detected).
+        regions: phone regions for the redactor (default: its ``DEFAULT_REGIONS``).
+    """
+    from .evaluation.pii import evaluate_clean, evaluate_pii, load_clean_texts, load_pii_data
     from .privacy import Redactor
 
-    return evaluate_pii(load_pii_data(data), Redactor(lexicon, ner=ner))
+    labelled = load_pii_data(data)
+    texts = [(str(path), load_clean_texts(path, clean_column)) for path in clean]
+    redactor = Redactor(lexicon, ner=ner, regions=regions)
+    result = evaluate_pii(labelled, redactor)
+    result.clean = [evaluate_clean(t, redactor, source=Path(p).name) for p, t in texts]
+    return result
 
 
 def load_labelled(data: str | Path, fmt: str = "vader", text_col: str = "text",

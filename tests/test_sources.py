@@ -427,10 +427,13 @@ def test_normalize_turns_rejects_bad_turn_and_bad_time():
         normalize_turns([{"speaker": "agent", "text": "hi", "start_s": "soon"}], {})
 
 
-def test_normalize_turns_keeps_unknown_speaker_lowercased():
-    turns = normalize_turns([{"speaker": "Supervisor", "text": "hi"}, {"text": "?"}], {})
+def test_normalize_turns_maps_unknown_speakers_to_other():
+    # A label that is no alias may be a name, an email or a phone number: never stored.
+    turns = normalize_turns([{"speaker": "Supervisor", "text": "hi"}, {"text": "?"},
+                             {"speaker": "Priya Raman", "text": "x"},
+                             {"speaker": "Agent 2", "text": "y"}], {"agent": "agent"})
 
-    assert [t["speaker"] for t in turns] == ["supervisor", "unknown"]
+    assert [t["speaker"] for t in turns] == ["other", "other", "other", "agent"]
 
 
 def test_transcript_cp1252_file_warns_once(write_file, read_rows):
@@ -496,7 +499,7 @@ def test_discover_unsupported_extension_raises(write_file):
 def test_open_sources_detects_mapping_and_guesses_channel_kind(csv_file, config):
     opened = _only(open_sources([csv_file], config))
 
-    assert opened.info.name == csv_file.resolve().as_posix()
+    assert opened.info.name == csv_file.name  # relative to the input root
     assert opened.info.mapping == {"record_id": ["id"], "text": ["comment"],
                                    "timestamp": ["created_at"], "nps": ["score"]}
     assert (opened.info.channel, opened.info.kind) == ("survey", "survey_answer")
@@ -544,7 +547,7 @@ def test_open_sources_transcript_folder_is_one_source(transcript_folder, write_f
 
     opened = _only(open_sources([transcript_folder], config))
 
-    assert opened.info.name == transcript_folder.resolve().as_posix() + "/"
+    assert opened.info.name == "calls/"  # the folder argument, relative
     assert (opened.info.channel, opened.info.kind) == ("call", "transcript")
     assert opened.info.mapping["text"] == [TURNS_TEXT]
     assert opened.info.mapping["record_id"] == ["call_id"]

@@ -92,6 +92,12 @@ def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFra
                   spec: PipelineSpec) -> ChunkResult:
     """Run the stages over one validated chunk and prepare its table rows."""
     started = time.perf_counter()
+    redact = pipeline.get("redact")
+    if redact is not None:
+        # Before the stages (which must keep record_id): an id holding PII becomes the same
+        # keyed token in records and rejects, so a row keeps one key whichever table it is in.
+        records = records.assign(record_id=redact.scrub_record_ids(records["record_id"]))
+        rejects = rejects.assign(record_id=redact.scrub_record_ids(rejects["record_id"]))
     if len(records) and spec.record_budget_s:
         analyzed, timed_out = pipeline.run_budgeted(records, spec.record_budget_s)
         if timed_out:
@@ -102,7 +108,6 @@ def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFra
     if not spec.keep_raw:
         drop = {c: None for c in ("text", "text_clean") if c in records}
         records = records.assign(**drop)
-        redact = pipeline.get("redact")
         rejects = rejects.assign(raw=[redact.scrub_json(r) for r in rejects["raw"]])
     seconds = time.perf_counter() - started
     prepared = prepare_chunk(records, rejects, spec.run_id, spec.table_columns)

@@ -7,10 +7,17 @@ Scoring (span overlap, the usual lenient match for redaction):
 - a gold span of type T is found when a predicted span of type T overlaps it (recall);
 - untyped recall: a gold span overlapped by a predicted span of any type (it is masked);
 - leak rate: the share of gold PII characters left unmasked by any predicted span.
+
+Clean texts (``--clean``): real texts that hold no PII (reviews, chat intents). Every record
+the redactor changes is a false redaction; the figure is records changed per 1,000. A text
+that does hold PII (a reviewer's own name) still counts; ``--show-errors`` lists each one
+so a reader can tell which were right.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections import defaultdict
@@ -48,6 +55,7 @@ class PiiEvaluation:
     leaked_chars: int
     seconds: float
     errors: list[dict[str, Any]] = field(default_factory=list)
+    clean: list[CleanEvaluation] = field(default_factory=list)
 
     @property
     def docs_per_s(self) -> float:
@@ -61,27 +69,142 @@ class PiiEvaluation:
             "untyped_recall": self.untyped_recall, "leak_rate": self.leak_rate,
             "gold_chars": self.gold_chars, "leaked_chars": self.leaked_chars,
             "seconds": round(self.seconds, 3), "docs_per_s": round(self.docs_per_s, 1),
+            **({"clean": [c.as_dict() for c in self.clean]} if self.clean else {}),
         }
+
+
+@dataclass
+class CleanEvaluation:
+    """False redactions on texts that hold no PII: records the redactor changed."""
+
+    source: str
+    n_texts: int
+    changed: int
+    by_type: dict[str, int]
+    seconds: float
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def per_1000(self) -> float:
+        return 1000 * self.changed / self.n_texts if self.n_texts else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "n_texts": self.n_texts, "changed": self.changed,
+                "false_redactions_per_1000": round(self.per_1000, 2),
+                "by_type": dict(sorted(self.by_type.items())),
+                "seconds": round(self.seconds, 3)}
+
+
+# Columns tried, in order, when --clean-column is not given for a CSV.
+TEXT_COLUMNS = ("text", "review text", "review_text", "review", "comment", "comments",
+                "feedback", "message", "body", "content", "verbatim", "response")
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without a BOM), else cp1252, else latin-1 (which never fails)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
+    """Texts from a CSV (one column), JSONL (strings, or objects' ``column``/"text") or txt.
+
+    Empty texts are skipped. A CSV's column is ``column`` where the file has it, else the
+    first of :data:`TEXT_COLUMNS` present (case-insensitive).
+    """
+    from ..errors import ColumnNotFoundError
+
+    path = Path(path)
+    text = _decode(path.read_bytes())
+    suffix = path.suffix.lower()
+    texts: list[str] = []
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        key = column or "text"
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
+                raise SourceError(f"{path}:{number}: not a JSON line") from None
+            value = obj.get(key) if isinstance(obj, dict) else obj
+            if isinstance(value, str):
+                texts.append(value)
+    elif suffix in (".csv", ".tsv"):
+        reader = csv.reader(io.StringIO(text, newline=""),
+                            delimiter="\t" if suffix == ".tsv" else ",")
+        header = next(reader, [])
+        lowered = [h.strip().lower() for h in header]
+        # The named column where this file has it (one option serves several files),
+        # else the first known text column.
+        wanted = ([column.strip().lower()] if column else []) + list(TEXT_COLUMNS)
+        index = next((lowered.index(w) for w in wanted if w in lowered), None)
+        if index is None:
+            tried = f"no column '{column}'" if column else "no column named " + "/".join(
+                TEXT_COLUMNS)
+            raise ColumnNotFoundError(f"{path}: {tried} among its {len(header)} columns; "
+                                      "name the text column with --clean-column")
+        texts = [row[index] for row in reader if len(row) > index]
+    else:
+        texts = text.splitlines()
+    texts = [t for t in texts if t.strip()]
+    if not texts:
+        raise SourceError(f"{path} holds no texts")
+    return texts
+
+
+def evaluate_clean(texts: list[str], redactor: Redactor, source: str = "",
+                   context: int = 30) -> CleanEvaluation:
+    """Count the texts ``redactor`` changes; each change is listed in ``errors``."""
+    started = time.perf_counter()
+    found = [redactor.find(text) for text in texts]
+    seconds = time.perf_counter() - started
+    by_type: dict[str, int] = defaultdict(int)
+    errors = []
+    changed = 0
+    for number, (text, spans) in enumerate(zip(texts, found, strict=True), start=1):
+        if not spans:
+            continue
+        changed += 1
+        for span in spans:
+            by_type[span.type] += 1
+            errors.append({
+                "kind": "false_redaction", "type": span.type, "record": number,
+                "value": text[span.start:span.end],
+                "context": text[max(0, span.start - context):span.end + context]})
+    return CleanEvaluation(source=source, n_texts=len(texts), changed=changed,
+                           by_type=dict(by_type), seconds=seconds, errors=errors)
 
 
 def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
     """Read the labelled JSONL; a malformed line is an error naming the line."""
     items = []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                text = obj["text"]
-                spans = [Span(int(e["start"]), int(e["end"]), str(e["type"]))
-                         for e in obj.get("entities", [])]
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise SourceError(f"{path}:{number}: expected {{\"text\", \"entities\": "
-                                  f"[{{\"start\", \"end\", \"type\"}}]}} ({exc})") from None
-            if any(not 0 <= s.start < s.end <= len(text) for s in spans):
-                raise SourceError(f"{path}:{number}: an entity span lies outside the text")
-            items.append((text, spans))
+    try:
+        lines = Path(path).read_bytes().decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start}); the labelled set must be "
+                          "UTF-8 JSON lines") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            text = obj["text"]
+            if not isinstance(text, str):
+                raise TypeError("'text' is not a string")
+            spans = [Span(int(e["start"]), int(e["end"]), str(e["type"]))
+                     for e in obj.get("entities", [])]
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
+                RecursionError) as exc:
+            raise SourceError(f"{path}:{number}: expected {{\"text\", \"entities\": "
+                              f"[{{\"start\", \"end\", \"type\"}}]}} ({exc})") from None
+        if any(not 0 <= s.start < s.end <= len(text) for s in spans):
+            raise SourceError(f"{path}:{number}: an entity span lies outside the text")
+        items.append((text, spans))
     if not items:
         raise SourceError(f"{path} holds no examples")
     return items
@@ -145,4 +268,9 @@ def format_pii(result: PiiEvaluation) -> str:
         f"({result.leaked_chars} of {result.gold_chars} PII characters unmasked)",
         f"{result.docs_per_s:,.0f} docs/s ({result.seconds:.2f} s)",
     ]
+    for clean in result.clean:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(clean.by_type.items())) or "none"
+        lines.append(f"clean {clean.source}: {clean.n_texts:,} texts; false redactions "
+                     f"{clean.per_1000:.2f} per 1,000 records ({clean.changed} changed; "
+                     f"spans: {kinds})")
     return "\n".join(lines)

@@ -23,7 +23,13 @@ WORD_STATES = {"IN", "OR", "ME", "OK", "HI", "DE", "LA", "PA", "MA", "OH", "ID",
                "GA", "MO", "WA", "NE", "MS", "SC"}
 STOPWORDS = {"the", "a", "an", "for", "to", "of", "on", "in", "at", "and", "or", "my", "your",
              "our", "their", "his", "her", "it", "is", "was", "this", "that", "per", "by",
-             "with", "from", "days", "hours", "minutes", "weeks", "months", "years", "times"}
+             "with", "from", "days", "hours", "minutes", "weeks", "months", "years", "times",
+             # Pronouns and verbs: "a size 6 us you can't fully close", "the 6 would be way".
+             "i", "me", "we", "us", "you", "they", "them", "he", "him", "she", "its", "be",
+             "am", "are", "were", "been", "would", "could", "should", "will", "can", "can't",
+             "won't", "don't", "didn't", "not", "too", "so", "very", "but", "if", "than",
+             "just", "more", "less", "fully", "size", "sizes", "inch", "inches", "lbs",
+             "pounds", "feet", "ft"}
 
 
 class AddressFinder:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
+import re._compiler as re_compiler
+import re._constants as re_constants
+import re._parser as re_parser
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,19 +15,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import regex as regex_module
 import yaml
 
 from ..errors import ConfigError
 from ..resources import lexicon_path
 
 LIST_KEYS = ("titles", "strong_cues", "weak_cues", "signoffs", "not_names", "street_types",
-             "unit_words", "us_states")
+             "unit_words", "us_states", "places")
+
+
+# Seconds one user pattern may spend on one text (all its matches together). User patterns
+# run under the ``regex`` module, whose matcher checks this deadline; see Redactor.find for
+# what a timeout does (the text is masked whole: fail closed).
+PATTERN_TIMEOUT_S = 0.25
 
 
 @dataclass(frozen=True)
 class CustomPattern:
     type: str
-    regex: re.Pattern[str]
+    regex: Any  # a ``regex.Pattern``: run it with ``timeout=PATTERN_TIMEOUT_S``
     description: str = ""
     should_match: tuple[str, ...] = ()
     should_not_match: tuple[str, ...] = ()
@@ -45,6 +55,7 @@ class PiiLexicon:
     unit_words: tuple[str, ...]
     us_states: tuple[str, ...]
     examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    places: frozenset[str] = frozenset()  # folded country, state and city names
 
 
 def load_pii_lexicon(path: str | Path | None = None) -> PiiLexicon:
@@ -77,7 +88,8 @@ def load_pii_lexicon(path: str | Path | None = None) -> PiiLexicon:
         signoffs=lists["signoffs"],
         not_names=frozenset(n.lower() for n in lists["not_names"]),
         street_types=lists["street_types"], unit_words=lists["unit_words"],
-        us_states=lists["us_states"], examples=data.get("examples") or {})
+        us_states=lists["us_states"], examples=data.get("examples") or {},
+        places=frozenset(fold(p) for p in lists["places"]))
 
 
 def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:
@@ -88,13 +100,110 @@ def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:
     if not re.fullmatch(r"[A-Z][A-Z0-9_]*", kind):
         raise ConfigError(f"{where}: type '{kind}' must be UPPER_SNAKE_CASE")
     flags = re.IGNORECASE if "i" in str(entry.get("flags", "")) else 0
+    source = str(entry["regex"])
     try:
-        regex = re.compile(entry["regex"], flags)
-    except re.error as exc:
+        parsed = re_parser.parse(source, flags)  # Python syntax, as documented
+        compiled = regex_module.compile(
+            source, regex_module.V0 | (regex_module.IGNORECASE if flags else 0))
+    except (re.error, regex_module.error) as exc:
         raise ConfigError(f"{where} ({kind}): bad regex: {exc}") from None
+    nested = _nested_quantifier(parsed)
+    if nested:
+        raise ConfigError(
+            f"{where} ({kind}): regex '{source}' {nested}, which can take exponential time "
+            "on some texts (like '(a+)+$'); rewrite it without the nesting, or make the "
+            "inner part atomic '(?>...)' or possessive ('a++')")
+    regex = compiled
     return CustomPattern(kind, regex, str(entry.get("description", "")),
                          tuple(entry.get("should_match", [])),
                          tuple(entry.get("should_not_match", [])))
+
+
+# Characters probed to see what an alternative may begin with (see _first_chars).
+_PROBE = [chr(c) for c in range(32, 0x250)] + ["\t", "\n"]
+_ZERO_WIDTH = {re_constants.AT, re_constants.ASSERT, re_constants.ASSERT_NOT}
+_REPEATS = {re_constants.MAX_REPEAT, re_constants.MIN_REPEAT}
+
+
+def _nested_quantifier(parsed: Any) -> str | None:
+    """Why a parsed pattern can backtrack exponentially, or None.
+
+    Refused: a repeated group whose body holds an unbounded quantifier (``(a+)+``,
+    ``(a*)*``, ``(\\w+\\s?)+``); an unbounded repeat whose body holds a variable-length
+    quantifier (``(?:a{1,9})+``), an alternation with an empty branch, or branches that can
+    begin with the same character (``(a|aa)+``, ``(ab|ac)*``). Atomic groups and possessive
+    quantifiers (``(?>a+)+``, ``(?:a++)+``) cannot backtrack into themselves and are allowed.
+    """
+    for op, av in parsed:
+        if op in _REPEATS:
+            low, high, body = av
+            if high > 1:
+                reason = _risky_body(body, unbounded=high == re_constants.MAXREPEAT)
+                if reason:
+                    return reason
+            inner = _nested_quantifier(body)
+            if inner:
+                return inner
+        for child in _children(op, av):
+            inner = _nested_quantifier(child)
+            if inner:
+                return inner
+    return None
+
+
+def _children(op: Any, av: Any) -> list[Any]:
+    if op == re_constants.SUBPATTERN:
+        return [av[3]]
+    if op == re_constants.BRANCH:
+        return list(av[1])
+    if op in (re_constants.ASSERT, re_constants.ASSERT_NOT):
+        return [av[1]]
+    if op == re_constants.GROUPREF_EXISTS:
+        return [b for b in av[1:] if b is not None]
+    return []  # ATOMIC_GROUP and POSSESSIVE_REPEAT: no backtracking into them
+
+
+def _risky_body(body: Any, unbounded: bool) -> str | None:
+    for op, av in body:
+        if op in _REPEATS:
+            low, high, _ = av
+            if high == re_constants.MAXREPEAT:
+                return "repeats a group that holds an unbounded quantifier"
+            if unbounded and high > 1 and low < high:
+                return "repeats without bound a group that holds a variable-length quantifier"
+        if op == re_constants.BRANCH and unbounded:
+            branches = list(av[1])
+            firsts = [_first_chars(b) for b in branches]
+            if any(f is None for f in firsts):
+                return "repeats without bound an alternation with an empty branch"
+            for i, one in enumerate(firsts):
+                if any(one & other for other in firsts[i + 1:]):
+                    return ("repeats without bound an alternation whose branches can begin "
+                            "with the same character")
+        for child in _children(op, av):
+            reason = _risky_body(child, unbounded)
+            if reason:
+                return reason
+    return None
+
+
+def _first_chars(items: Any) -> frozenset[str] | None:
+    """The probe characters the first consuming item of ``items`` can match; None if empty."""
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue
+        if op == re_constants.SUBPATTERN:
+            return _first_chars(av[3])
+        item = re_parser.SubPattern(items.state, [(op, av)]) if hasattr(items, "state") \
+            else None
+        if item is None:
+            return frozenset(_PROBE)  # cannot tell: assume the worst
+        try:
+            probe = re_compiler.compile(item, 0)
+        except Exception:  # noqa: BLE001 - any failure means "cannot tell"
+            return frozenset(_PROBE)
+        return frozenset(ch for ch in _PROBE if probe.match(ch * 4))
+    return None
 
 
 def fold(word: str) -> str:

@@ -38,6 +38,20 @@ AGENT_VERBS = re.compile(
 DETERMINERS = {"the", "a", "an", "my", "your", "our", "their", "this", "that", "his", "her"}
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december"}
+# Weak cues after which a name typed in lower case is still taken ("hi fang", "thanks
+# emeka"): greetings, thanks and role words address a person. After the others ("for",
+# "from", "with", "it's") a lower-case word is usually a thing: "for easter", "with ivory",
+# "from rana gill" (a brand), "mom jean".
+LOWER_CUES = re.compile(
+    r"(?i)\b(?:hi|hello|hey|hey there|thanks|thank you|cheers|agent|advisor|adviser|rep|"
+    r"manager|supervisor|colleague|engineer|technician|courier|driver)[\s:,-]*$")
+# Self-introductions: a lower-case name after them counts when a confirmer follows it
+# ("hi its tuan again", "this is fang from billing"), not otherwise ("it is beau...").
+SELF_CUES = re.compile(r"(?i)\b(?:this is|it's|it’s|it is|its|i'm|i’m|i am)[\s:,-]*$")
+# Words before a place name ("from China", "in Sydney", "moved to Georgia"): there a word
+# that is both a place and a name is the place.
+PLACE_BEFORE = {"from", "in", "to", "at", "near", "around", "across", "visiting", "visited",
+                "outside", "toward", "towards", "via", "into", "throughout", "within"}
 CHAT_LABEL = re.compile(r"(?m)^[ \t]*\[[^\]\n]{1,24}\][ \t]*(?P<label>[^\W\d_][^\n:]{0,40}?):[ \t]")
 
 
@@ -58,6 +72,7 @@ class PersonFinder:
 
     def __init__(self, lexicon: PiiLexicon) -> None:
         self.blocked = lexicon.not_names | _sentiment_words() | lexicon.titles
+        self.places = lexicon.places
         self.all_firsts = first_names()  # blocked words included: "May" before "Whitfield"
         self.firsts = self.all_firsts - self.blocked
         self.core_firsts = first_names(core=True) - self.blocked
@@ -179,16 +194,26 @@ class PersonFinder:
             return None
         first = self._word(tokens[0])
         if not self._namelike(first):
-            if first.islower() and not self._blocked(first) and self._core_first(first):
-                return self._span(tokens, 0, self._lower_surnames(tokens, 1) - 1)  # "hi fang"
+            if not (first.islower() and not self._blocked(first) and self._core_first(first)):
+                return None
+            taken = self._lower_surnames(tokens, 1)
+            if LOWER_CUES.search(text, max(0, start - 30), start) or (
+                    SELF_CUES.search(text, max(0, start - 30), start)
+                    and self._next_word(text, self._end(tokens[taken - 1])) in CONFIRMERS):
+                return self._span(tokens, 0, taken - 1)  # "hi fang", "its tuan again"
             return None
         taken = self._surnames(tokens, 1)
         after = text[self._end(tokens[taken - 1]):].lstrip(" \t")
-        next_word = after.split(None, 1)[0].lower().strip(".,!?") if after.strip() else ""
+        next_word = self._next_word(text, self._end(tokens[taken - 1]))
         confirmed = (self._core_first(first) or taken > 1
                      or (self._first(first) and (not after or after[0] in CLOSERS
                                                  or next_word in CONFIRMERS)))
         return self._span(tokens, 0, taken - 1) if confirmed else None
+
+    @staticmethod
+    def _next_word(text: str, end: int) -> str:
+        after = text[end:].lstrip(" \t")
+        return after.split(None, 1)[0].lower().strip(".,!?") if after.strip() else ""
 
     def _after_title(self, text: str, start: int) -> Span | None:
         tokens = self._tokens_after(text, start)
@@ -285,7 +310,20 @@ class PersonFinder:
             index = end
         return spans
 
+    def _place(self, text: str, span: Span) -> bool:
+        """Whether ``span`` is a place name after "from", "in", "to"...: "from China"."""
+        if fold(text[span.start:span.end]) not in self.places:
+            return False
+        before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, span.start - 20):span.start])
+        return before is not None and before.group(1).lower() in PLACE_BEFORE
+
     def __call__(self, text: str) -> list[Span]:
+        spans = self._find(text)
+        if self.places:
+            spans = [s for s in spans if not self._place(text, s)]
+        return spans
+
+    def _find(self, text: str) -> list[Span]:
         spans = self._gazetteer(text)
         if "[" in text:
             spans += self._chat_labels(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import re
 from collections import Counter
@@ -18,10 +19,12 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .addresses import AddressFinder
-from .lexicon import PiiLexicon, load_pii_lexicon
+from .lexicon import PATTERN_TIMEOUT_S, PiiLexicon, load_pii_lexicon
 from .persons import PersonFinder
 from .spans import Span, resolve
-from .structured import find_structured
+from .structured import DEFAULT_REGIONS, find_structured
+
+log = logging.getLogger("feedback_engine")
 
 KEY_ENV = "FEEDBACK_PII_KEY"
 BUILTIN_TYPES = ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "US_SSN",
@@ -68,6 +71,15 @@ class Redactor:
         pseudonyms: replace with keyed-HMAC tokens instead of ``[TYPE]``.
         ner: also use spaCy's named-entity recogniser for PERSON (slower; needs the
             ``nlp`` extra).
+        regions: ISO 3166 codes whose national numbering plans validate a phone number
+            written without "+CC" (default ``DEFAULT_REGIONS``: US, GB, DE, FR, IN, CA, AU).
+            A number written with "+CC" needs no region.
+
+    User patterns (``patterns`` in pii.yaml) run with a time limit per text
+    (``PATTERN_TIMEOUT_S``). A pattern that runs past it fails closed: the whole text is
+    masked as that pattern's type (nothing of that type can leak), the event is counted in
+    ``pattern_timeouts`` and logged with the pattern's type (never the text), and the run
+    goes on.
 
     Example:
         >>> Redactor().redact("Call Jane Doe on 07700 900123").text
@@ -76,7 +88,7 @@ class Redactor:
 
     def __init__(self, lexicon: str | Path | PiiLexicon | None = None,
                  types: tuple[str, ...] | None = None, pseudonyms: bool = False,
-                 ner: bool = False) -> None:
+                 ner: bool = False, regions: tuple[str, ...] | list[str] | None = None) -> None:
         self.lexicon = lexicon if isinstance(lexicon, PiiLexicon) else load_pii_lexicon(lexicon)
         known = set(BUILTIN_TYPES) | {p.type for p in self.lexicon.patterns}
         unknown = set(types or ()) - known
@@ -88,19 +100,30 @@ class Redactor:
         self.persons = PersonFinder(self.lexicon)
         self.addresses = AddressFinder(self.lexicon)
         self.ner = _SpacyPersons() if ner else None
+        self.regions = _regions(regions)
+        self.pattern_timeouts: Counter[str] = Counter()
 
     def find(self, text: str) -> list[Span]:
         """Return the non-overlapping PII spans of ``text``, in order."""
         if not text:
             return []
-        spans = find_structured(text)
+        spans = find_structured(text, self.regions)
         spans += self.addresses(text)
         spans += self.persons(text)
         if self.ner is not None:
             spans += self.ner(text)
         for pattern in self.lexicon.patterns:
-            spans += [Span(m.start(), m.end(), pattern.type) for m in pattern.regex.finditer(text)
-                      if m.end() > m.start()]
+            if pattern.type not in self.types:
+                continue
+            try:
+                spans += [Span(m.start(), m.end(), pattern.type)
+                          for m in pattern.regex.finditer(text, timeout=PATTERN_TIMEOUT_S)
+                          if m.end() > m.start()]
+            except TimeoutError:
+                self.pattern_timeouts[pattern.type] += 1
+                log.warning("PII pattern %s ran past %.2f s on a text; the text is masked "
+                            "whole", pattern.type, PATTERN_TIMEOUT_S)
+                return [Span(0, len(text), pattern.type)]
         return resolve([s for s in spans if s.type in self.types])
 
     def redact(self, text: str) -> Redaction:
@@ -118,6 +141,23 @@ class Redactor:
         if self.key is None:
             return f"[{kind}]"
         return f"[{kind}_{pseudonym(value, kind, self.key)}]"
+
+
+def _regions(regions: tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """Validate phone regions: ISO 3166 alpha-2 codes libphonenumber knows."""
+    if regions is None:
+        return DEFAULT_REGIONS
+    import phonenumbers
+
+    if isinstance(regions, str):
+        regions = [regions]
+    out = tuple(str(r).strip().upper() for r in regions)
+    supported = phonenumbers.SUPPORTED_REGIONS
+    bad = [r for r in out if r not in supported]
+    if bad or not out:
+        raise ConfigError(f"unknown phone region '{bad[0] if bad else ''}'; use ISO 3166 "
+                          "two-letter codes such as US, GB, DE, IN")
+    return out
 
 
 class _SpacyPersons:

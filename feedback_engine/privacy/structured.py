@@ -67,6 +67,12 @@ PHONE = re.compile(r"""
     (?![\w]|[.,/-]\d)
 """, re.VERBOSE)
 DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
+# Words that name the bare digit run after them as an identifier, not a phone number:
+# "order 2125550123", "tracking no. 4155550132", "ref #8005550199".
+ID_CUE = re.compile(r"(?i)\b(?:order|ord|invoice|inv|ref|reference|tracking|track|ticket|case|"
+                    r"confirmation|conf|transaction|txn|booking|receipt|parcel|shipment|"
+                    r"package|serial|sku|item|product|model|po|imei|awb)"
+                    r"(?:\s*(?:no|nr|number|num|id|code|ref))?[\s#:.-]*$")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -174,6 +180,8 @@ def _phones(text: str, shaped: list[tuple[int, int]],
             continue
         if raw.startswith("+") and len(digits) < 8:
             continue
+        if raw.isdigit() and ID_CUE.search(text, max(0, match.start() - 30), match.start()):
+            continue  # an order or tracking number that happens to fit a numbering plan
         if not _phone_valid(raw, regions):
             continue
         yield Span(match.start(), match.end(), "PHONE_NUMBER")

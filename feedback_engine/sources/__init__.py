@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import itertools
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,13 @@ class OpenedSource:
 
     source: Source
     info: SourceInfo
+    # The stored name of each input file (relative to its input root, PII redacted).
+    file_names: dict[str, str] = field(default_factory=dict)
+
+    def file_hashes(self) -> dict[str, str]:
+        """``{stored file name: sha256}``, for run provenance (no absolute path is stored)."""
+        return {self.file_names.get(path, path): digest
+                for path, digest in self.source.file_hashes().items()}
 
 
 def discover(inputs: list[str | Path]) -> list[Path]:
@@ -40,7 +48,18 @@ def discover(inputs: list[str | Path]) -> list[Path]:
         NoInputError: an input matches nothing.
         UnsupportedFormatError: a file named explicitly has an unknown extension.
     """
-    found: dict[Path, None] = {}
+    return sorted(_discover_named(inputs))
+
+
+def _discover_named(inputs: list[str | Path]) -> dict[Path, str]:
+    """``{resolved file: its path relative to the input root}`` for every supported file.
+
+    The input root is the argument that found the file: a file argument keeps its name, a
+    folder argument its own name and the path below it (``exports/2026/survey.csv``), a glob
+    the path below its fixed part (``data/*/x.csv`` gives ``a/x.csv``). The first argument
+    that finds a file names it.
+    """
+    found: dict[Path, str] = {}
     for item in inputs:
         text = str(item)
         path = Path(text)
@@ -50,21 +69,35 @@ def discover(inputs: list[str | Path]) -> list[Path]:
             if not files:
                 raise NoInputError(f"folder {text} holds no supported files "
                                    f"({', '.join(SUPPORTED)})")
+            base = path.resolve().name
+            named = [(p, "/".join(x for x in (base, p.relative_to(path).as_posix()) if x))
+                     for p in files]
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED:
                 raise UnsupportedFormatError(
                     f"{path.name}: unsupported format '{path.suffix}'; "
                     f"supported: {', '.join(SUPPORTED)}")
-            files = [path]
+            named = [(path, path.name)]
         elif any(ch in text for ch in "*?["):
             files = [Path(p) for p in sorted(glob.glob(text, recursive=True))
                      if Path(p).is_file() and Path(p).suffix.lower() in SUPPORTED]
             if not files:
                 raise NoInputError(f"no supported file matches {text}")
+            fixed = Path(*[part for part in itertools.takewhile(
+                lambda part: not any(ch in part for ch in "*?["), path.parts)])
+            named = [(p, _relative(p, fixed)) for p in files]
         else:
             raise NoInputError(f"input not found: {text}")
-        found.update(dict.fromkeys(p.resolve() for p in files))
-    return sorted(found)
+        for file, name in named:
+            found.setdefault(file.resolve(), name)
+    return found
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _source_config(path: Path, sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -82,7 +115,10 @@ def open_sources(inputs: list[str | Path], config: Mapping[str, Any]) -> list[Op
     """Discover the inputs, open each source and resolve its column mapping.
 
     Text and JSON files under one folder form one transcript source named after the folder;
-    every other file is a source of its own, named by its path.
+    every other file is a source of its own. A source is named by its path relative to the
+    input root (see :func:`_discover_named`; a transcript folder by that folder plus ``/``),
+    never by its absolute path, with any PII in it redacted (``[EMAIL_ADDRESS]_….csv``); two
+    sources that would share a name get a keyed token of their full path appended.
     """
     speakers = load_speakers()
     for alias, speaker in config["transcripts"]["speakers"].items():
@@ -90,16 +126,18 @@ def open_sources(inputs: list[str | Path], config: Mapping[str, Any]) -> list[Op
             raise ConfigError(f"transcripts.speakers.{alias} = {speaker!r}; "
                               f"use one of {', '.join(SPEAKERS)}")
         speakers[alias.lower()] = speaker
+    named = _discover_named(inputs)
+    namer = _Namer(config)
     transcripts: dict[Path, list[Path]] = defaultdict(list)
     opened: list[OpenedSource] = []
-    for path in discover(inputs):
+    for path in sorted(named):
         suffix = path.suffix.lower()
         if suffix in TRANSCRIPT:
             transcripts[path.parent].append(path)
             continue
         table = _source_config(path, config["sources"])
         fmt = TABULAR[suffix]
-        name = path.as_posix()
+        name = namer.source(named[path], path)
         if fmt == "csv":
             source: Source = CsvSource.open(path, name)
         elif fmt == "jsonl":
@@ -108,22 +146,57 @@ def open_sources(inputs: list[str | Path], config: Mapping[str, Any]) -> list[Op
             source = ParquetSource.open(path, name)
         else:
             source = XlsxSource.open(path, name, table.get("sheet"))
-        opened.append(_resolve(source, table, config))
+        opened.append(_resolve(source, table, config, named[path],
+                               {str(path): namer.file(named[path])}))
     for folder, paths in sorted(transcripts.items()):
         table = _source_config(folder, config["sources"]) or _source_config(
             paths[0], config["sources"])
-        source = TranscriptFolderSource.open(paths, folder.as_posix() + "/", speakers)
-        opened.append(_resolve(source, table, config))
+        relative = named[paths[0]].rpartition("/")[0] or folder.name
+        source = TranscriptFolderSource.open(paths, namer.source(relative + "/", folder),
+                                             speakers)
+        opened.append(_resolve(source, table, config, relative + "/",
+                               {str(p): namer.file(named[p]) for p in paths}))
     return opened
 
 
-def _resolve(source: Source, table: Mapping[str, Any], config: Mapping[str, Any]):
+class _Namer:
+    """Stored names for sources and files: relative paths with PII redacted, kept unique."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        from ..privacy import Redactor
+
+        options = config.get("stages", {}).get("redact", {})
+        types = options.get("types")
+        # [TYPE] tokens, never pseudonyms: names must not depend on $FEEDBACK_PII_KEY.
+        self.redactor = Redactor(options.get("lexicon"), tuple(types) if types else None)
+        self.taken: set[str] = set()
+
+    def file(self, relative: str) -> str:
+        from ..stages.redact import scrub_label
+
+        return scrub_label(self.redactor, relative)
+
+    def source(self, relative: str, path: Path) -> str:
+        from ..stages.redact import exact_pseudonym, id_key
+
+        name = self.file(relative)
+        if name in self.taken:
+            name = f"{name}#{exact_pseudonym(path.as_posix(), 'source', id_key(), 8)}"
+        self.taken.add(name)
+        return name
+
+
+def _resolve(source: Source, table: Mapping[str, Any], config: Mapping[str, Any],
+             relative: str | None = None, file_names: dict[str, str] | None = None):
     columns = source.columns()
     configured = {**config["columns"], **table.get("columns", {})}
     required = ("text", "timestamp") if config["input"]["require_timestamp"] else ("text",)
     mapping = detect_mapping(columns, configured, source.name, required)
     has_turns = TURNS_TEXT in columns
-    channel, kind = guess_channel_kind(Path(source.name).name or source.name, has_turns)
+    # Channel and kind are guessed from the name as written: the stored one may hold tokens
+    # such as [EMAIL_ADDRESS], which would read as the email channel.
+    hint = relative or source.name
+    channel, kind = guess_channel_kind(Path(hint.rstrip("/")).name or hint, has_turns)
     info = SourceInfo(name=source.name, mapping=mapping,
                       channel=table.get("channel", channel), kind=table.get("kind", kind))
-    return OpenedSource(source=source, info=info)
+    return OpenedSource(source=source, info=info, file_names=dict(file_names or {}))

@@ -102,9 +102,29 @@ def detect_mapping(columns: list[str], configured: Mapping[str, str | list[str]]
     return mapping
 
 
+def shown_names(columns: list[str]) -> dict[str, str]:
+    """``{header: how a message shows it}``: PII redacted, control characters as ``?``.
+
+    Header names can hold personal data (an email or a person's name as a column title); a
+    name that redaction changes is shown by its position too (``#3 [EMAIL_ADDRESS]``).
+    """
+    from ..privacy import Redactor
+    from ..stages.redact import scrub_label
+    from .tabular import safe_name
+
+    redactor = Redactor()
+    shown: dict[str, str] = {}
+    for index, column in enumerate(columns, start=1):
+        clean = safe_name(column)
+        redacted = scrub_label(redactor, clean)
+        shown[column] = clean if redacted == clean else f"#{index} {redacted}"
+    return shown
+
+
 def _missing_message(canonical: str, wanted: str, columns: list[str], source: str,
                      configured: bool = False) -> str:
     visible = [c for c in columns if not c.startswith("__")]
+    shown = shown_names(visible)
     candidates = {normalise_name(c): c for c in visible}
     probes = [normalise_name(wanted), *ALIASES.get(canonical, ())]
     close: list[str] = []
@@ -114,10 +134,11 @@ def _missing_message(canonical: str, wanted: str, columns: list[str], source: st
                 close.append(candidates[hit])
     what = (f"column '{wanted}' (mapped to {canonical}) not found" if configured
             else f"no {canonical} column found")
-    hint = f"; closest: {', '.join(repr(c) for c in close[:3])}" if close else ""
+    hint = f"; closest: {', '.join(repr(shown[c]) for c in close[:3])}" if close else ""
     undated = (" To load rows without dates (left out of weekly rollups), set "
                "[input] require_timestamp = false." if canonical == "timestamp" else "")
-    return (f"{what} in {source}; columns seen: {', '.join(visible) or '(none)'}{hint}. "
+    seen = ", ".join(shown[c] for c in visible) or "(none)"
+    return (f"{what} in {source}; columns seen: {seen}{hint}. "
             f"Map it in feedback.toml: [columns] {canonical} = \"<column>\" (every source) "
             f"or under [sources.<name>] columns = {{ {canonical} = \"<column>\" }}.{undated}")
 

@@ -75,13 +75,31 @@ def _seconds(clock: str) -> float:
     return total
 
 
+# The label of every speaker that is no known alias. Labels are never stored as written:
+# a JSON export may name its speakers by full name, email or phone number.
+OTHER_SPEAKER = "other"
+
+
 def normalize_speaker(name: Any, speakers: dict[str, str]) -> str:
     """Map a speaker alias (``Rep``, ``caller``, ``IVR``) to agent/customer/system/bot.
 
-    Unknown names are kept, lower-cased, so nothing is silently relabelled.
+    The rule: the label, lower-cased and stripped, is looked up among the aliases (the
+    lexicon's ``speakers.tsv`` plus ``[transcripts.speakers]``); failing that, its first word
+    is (``Agent 2``, ``customer (Priya)``, ``rep-07``). Anything else, a person's name, an
+    email, a phone number or an empty label, becomes ``other``: a label is never stored as
+    it was written, since it may be personal data the redactor cannot see.
     """
     key = str(name or "").strip().lower()
-    return speakers.get(key, key or "unknown")
+    if key in speakers:
+        return speakers[key]
+    if key in SPEAKERS:
+        return key
+    first = re.split(r"[^\w]+|_|(?<=[a-z])(?=\d)", key, maxsplit=1)[0] if key else ""
+    if first and first in speakers:
+        return speakers[first]
+    if first in SPEAKERS:
+        return first
+    return OTHER_SPEAKER
 
 
 def normalize_turns(turns: Any, speakers: dict[str, str]) -> list[dict[str, Any]]:

@@ -10,24 +10,124 @@ import pandas as pd
 from ..errors import ConfigError
 from ..privacy import Redactor
 from ..privacy.redactor import pseudonym, pseudonym_key
+from ..privacy.spans import Span
 from .base import stage
 
 ID_COLUMNS = ("agent_id", "customer_id")
-# Unmapped input columns whose names say they hold personal data are masked whole.
-PII_COLUMN_WORDS = ("name", "email", "e_mail", "phone", "mobile_number", "address", "postcode",
-                    "zip", "ssn", "iban", "card", "ip")
+# Canonical label columns: kept as written, with any PII inside replaced by its [TYPE] token.
+LABEL_COLUMNS = ("team", "queue", "product")
+# Digits from which a number anywhere (an int or float cell) is worth a redactor pass: the
+# shortest phone numbers; a score or a count never has that many.
+LONG_NUMBER_DIGITS = 7
+# Key of the id pseudonyms when $FEEDBACK_PII_KEY is unset. It is public, so such tokens are
+# stable (reruns upsert the same keys) but not secret: anyone can test a guessed value
+# against one. Set $FEEDBACK_PII_KEY (16+ characters) to make them unguessable.
+FALLBACK_ID_KEY = b"feedback-engine/id-pseudonym/v1"
+
+# Header words that make a column personal whatever its values: every value is masked whole.
+PERSONAL_WORDS = frozenset({
+    "email", "e_mail", "mail", "phone", "mobile", "telephone", "tel", "fax", "address",
+    "postcode", "zip", "zipcode", "ssn", "iban", "card", "ip", "surname", "firstname",
+    "lastname", "fullname", "username", "dob", "birthday", "passport"})
+# "name" is personal only when it names a person: alone, or after one of these words.
+# "Division Name", "Class Name", "Product Name" name things: their values go through the
+# redactor like any other value, and a category such as "General" or "Tops" is kept.
+PERSON_NAME_QUALIFIERS = frozenset({
+    "first", "last", "full", "given", "family", "middle", "maiden", "nick", "sur", "display",
+    "customer", "client", "agent", "contact", "user", "caller", "person", "rep", "holder",
+    "cardholder", "account_holder", "employee", "owner", "reviewer", "author", "member",
+    "patient", "recipient", "sender", "buyer", "guest", "your", "my", "legal", "real"})
+
+
+def _words(name: str) -> list[str]:
+    spaced = "".join(c if c.isalnum() else "_" for c in str(name).lower())
+    return [w for w in spaced.split("_") if w]
 
 
 def _pii_column(name: str) -> bool:
-    words = name.lower().replace("-", "_").replace(" ", "_").split("_")
-    return any(w in PII_COLUMN_WORDS for w in words)
+    """Whether a header names personal data, so that every value under it is masked whole.
+
+    The rule: a header is personal when one of its words is a personal field (email, phone,
+    address, card, ...) or when its word ``name`` names a person: the header is just
+    ``name``, or ``name`` follows a person word (first_name, customer_name, "Agent Name").
+    A ``name`` after any other word names a thing (division, class, department, product,
+    plan, queue, team, store): those are categories, and their values are only masked where
+    the redactor finds PII in them.
+    """
+    words = _words(name)
+    if any(w in PERSONAL_WORDS for w in words):
+        return True
+    for i, word in enumerate(words):
+        if word == "name" and (len(words) == 1 or (i > 0 and words[i - 1]
+                                                   in PERSON_NAME_QUALIFIERS)):
+            return True
+    return False
+
+
+def id_key() -> bytes:
+    """The key of id pseudonyms: ``$FEEDBACK_PII_KEY`` when set, else the fixed fallback."""
+    try:
+        return pseudonym_key()
+    except ConfigError:
+        return FALLBACK_ID_KEY
+
+
+def exact_pseudonym(value: str, kind: str, key: bytes, length: int = 16) -> str:
+    """A keyed token for one exact value (``pseudonym`` folds case and punctuation, which
+    would merge distinct ids such as ``A-1`` and ``a1``)."""
+    return pseudonym(value.encode("utf-8", "surrogatepass").hex(), kind, key, length)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Union of overlapping spans, each typed by its highest-priority member."""
+    merged: list[Span] = []
+    for span in sorted(spans):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            kind = last.type if last.priority >= span.priority else span.type
+            merged[-1] = Span(last.start, max(last.end, span.end), kind)
+        else:
+            merged.append(span)
+    return merged
+
+
+def scrub_label(redactor: Redactor, text: str) -> str:
+    """Redact a label, a header name or a path: the text as it is, and again with ``_`` and
+    ``/`` read as spaces (``jane@x.com_4539578763621486.csv`` hides the card from the word
+    boundaries a detector needs); every span found either way is replaced."""
+    if not text:
+        return text
+    spaced = text.replace("_", " ").replace("/", " ").replace("\\", " ")
+    spans = redactor.find(text) + (redactor.find(spaced) if spaced != text else [])
+    if not spans:
+        return text
+    parts, position = [], 0
+    for span in _merge(spans):
+        parts.append(text[position:span.start])
+        parts.append(redactor.token(text[span.start:span.end], span.type))
+        position = span.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 @stage("redact", version=1, requires=("text_clean",), optional=("turns", "extra"),
-       rewrites=("turns", "extra", *ID_COLUMNS),
+       rewrites=("turns", "extra", *ID_COLUMNS, *LABEL_COLUMNS),
        assigns={"text_redacted": "VARCHAR", "pii_counts": "JSON"})
 class Redact:
-    """Adds ``text_redacted`` and ``pii_counts``; scrubs turns, ``extra`` and, on request, ids.
+    """Adds ``text_redacted`` and ``pii_counts``; scrubs turns, ``extra``, ids and labels.
+
+    Besides the text, every stored value is scanned, whatever its column or type:
+
+    - ``extra`` (unmapped columns) and a reject's raw values: under a personal header (see
+      :func:`_pii_column`) a value is masked whole (``[REDACTED]``), numbers included; any
+      other string, and any number of 7+ digits, goes through the redactor. Header names
+      holding PII (an email as a column name) are redacted too.
+    - ``team``, ``queue``, ``product``: the redacted text.
+    - ``agent_id``, ``customer_id`` and (through :meth:`scrub_record_ids`, which the engines
+      call before the stages, since stages must keep ``record_id``) ``record_id``: a value in
+      which the redactor finds PII is replaced whole by a keyed HMAC token (``id_…``,
+      ``agent_…``, ``customer_…``; key :func:`id_key`), so the same input gives the same
+      token in every run and re-analysis still upserts by id. Ids without PII are kept.
 
     Args:
         lexicon: a ``pii.yaml`` to use instead of the bundled one.
@@ -52,12 +152,33 @@ class Redact:
         self.redactor_ = Redactor(self.lexicon, tuple(self.types) if self.types else None,
                                   pseudonyms=self.pseudonyms, ner=self.ner)
         self.id_key_ = pseudonym_key() if self.pseudonymize_ids else None
+        self.pii_id_key_ = id_key()
 
     def text(self, value: Any) -> Any:
         """Redact one value if it is a string; return other values unchanged."""
         if not isinstance(value, str) or not value:
             return value
         return self.redactor_.redact(value).text
+
+    def label(self, value: Any) -> Any:
+        """Redact a label or name (see :func:`scrub_label`); non-strings unchanged."""
+        if not isinstance(value, str) or not value:
+            return value
+        return scrub_label(self.redactor_, value)
+
+    def scrub_id(self, value: Any, column: str) -> Any:
+        """``value`` when it holds no PII, else a keyed token of the whole value."""
+        if value is None or not isinstance(value, str) or not value:
+            return value
+        if scrub_label(self.redactor_, value) == value:
+            return value
+        prefix = "id" if column == "record_id" else column.split("_")[0]
+        return f"{prefix}_{exact_pseudonym(value, column, self.pii_id_key_)}"
+
+    def scrub_record_ids(self, ids: Any) -> list[Any]:
+        """The record ids with each one that holds PII replaced by its token (records and
+        rejects alike, so one row keeps one key whichever table it lands in)."""
+        return [self.scrub_id(v, "record_id") for v in list(ids)]
 
     def scrub_json(self, raw: str | None) -> str | None:
         """Redact every string in a JSON object (``extra``, a reject's raw values)."""
@@ -66,14 +187,38 @@ class Redact:
         data = json.loads(raw)
         return json.dumps(self._scrub(data), ensure_ascii=False)
 
-    def _scrub(self, value: Any, key: str = "") -> Any:
+    def _scrub(self, value: Any, key: str = "", personal: bool = False) -> Any:
+        personal = personal or bool(key and _pii_column(key))
         if isinstance(value, dict):
-            return {k: self._scrub(v, k) for k, v in value.items()}
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                name = self.label(k) if isinstance(k, str) else k
+                while name in out:  # two header names redacted to the same token
+                    name = f"{name}#"
+                out[name] = self._scrub(v, k, personal)
+            return out
         if isinstance(value, list):
-            return [self._scrub(v, key) for v in value]
-        if isinstance(value, str) and value and key and _pii_column(key):
+            return [self._scrub(v, key, personal) for v in value]
+        if value is None or isinstance(value, bool):
+            return value
+        if personal and (isinstance(value, int | float) or (isinstance(value, str) and value)):
             return "[REDACTED]"
-        return self.text(value)
+        if isinstance(value, int | float):
+            return self._number(value)
+        return self.label(value)
+
+    def _number(self, value: int | float) -> Any:
+        """A long number (a card or phone typed as a number) goes through the redactor."""
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                return value
+            text = str(int(value)) if value.is_integer() else repr(value)
+        else:
+            text = str(value)
+        if sum(c.isdigit() for c in text) < LONG_NUMBER_DIGITS:
+            return value
+        redacted = self.label(text)
+        return value if redacted == text else redacted
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
@@ -87,10 +232,17 @@ class Redact:
                 if isinstance(turns, list) else turns for turns in chunk["turns"].tolist()]
         if "extra" in chunk:
             out["extra"] = [self.scrub_json(e) for e in chunk["extra"].tolist()]
-        for column in self.pseudonymize_ids:
+        for column in LABEL_COLUMNS:
             if column in chunk:
+                out[column] = [self.label(v) for v in chunk[column].tolist()]
+        for column in ID_COLUMNS:
+            if column not in chunk:
+                continue
+            if column in self.pseudonymize_ids:
                 prefix = column.split("_")[0]
                 out[column] = [None if v is None or pd.isna(v) else
                                f"{prefix}_{pseudonym(str(v), column, self.id_key_)}"
                                for v in chunk[column].tolist()]
+            else:
+                out[column] = [self.scrub_id(v, column) for v in chunk[column].tolist()]
         return out

@@ -50,7 +50,7 @@ def _survey(tmp_path: Path, body: str = SURVEY, name: str = "survey.csv") -> Pat
 
 
 def _source_counts(db: Path, source: Path) -> tuple[int, int]:
-    where = f"source = '{source.resolve()}'"
+    where = f"source = '{source.name}'"  # sources are stored relative to the input
     return table_count(db, "records", where), table_count(db, "rejects", where)
 
 
