@@ -196,7 +196,7 @@ def analyze(
                                     f"{run_id}; free space and rerun with --resume") from exc
             raise
         seconds = time.perf_counter() - started
-        warnings = [w for o in opened for w in o.source.warnings]
+        warnings = _scrubbed_warnings([w for o in opened for w in o.source.warnings], cfg)
         summary = AnalyzeSummary(
             run_id=run_id, db=str(db_path), read=counts.read, analyzed=counts.analyzed,
             rejected=counts.rejected, rejected_by_reason=dict(sorted(counts.by_reason.items())),
@@ -215,6 +215,19 @@ def analyze(
     for warning in warnings:
         log.warning(warning)
     return summary
+
+
+def _scrubbed_warnings(warnings: list[str], cfg: dict[str, Any]) -> list[str]:
+    """Source warnings name files and columns: redact them before they are stored or shown."""
+    if not warnings:
+        return warnings
+    from .privacy import Redactor
+    from .stages.redact import scrub_label
+
+    options = cfg.get("stages", {}).get("redact", {})
+    types = options.get("types")
+    redactor = Redactor(options.get("lexicon"), tuple(types) if types else None)
+    return [scrub_label(redactor, warning) for warning in warnings]
 
 
 def init_project(directory: str | Path = ".", force: bool = False) -> list[Path]:

@@ -234,6 +234,7 @@ stages = ["normalize", "redact", "sentiment", "aspects", "effort", "emotion",
                           # the key comes from $FEEDBACK_PII_KEY (16+ characters)
 # pseudonymize_ids = ["agent_id", "customer_id"]   # tokens for ids too (same key)
 # ner = true              # add spaCy NER for names (pip install ".[nlp]"; slower)
+# regions = ["US", "GB", "DE", "FR", "IN", "CA", "AU"]  # phone numbering plans checked
 
 [stages.sentiment]
 neutral_band = 0.05       # |score| below this is neutral (VADER's convention)

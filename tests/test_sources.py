@@ -444,7 +444,9 @@ def test_transcript_cp1252_file_warns_once(write_file, read_rows):
     read_rows(source)
 
     assert row[TURNS_TEXT] == "Agent: Bonjour, ça va?"
-    assert source.warnings == ["old.txt is not valid UTF-8; read as cp1252"]
+    assert len(source.warnings) == 1
+    assert source.warnings[0].startswith("old.txt is not valid UTF-8 (first bad line 1); "
+                                         "read as cp1252")
 
 
 # --- discover --------------------------------------------------------------------------------

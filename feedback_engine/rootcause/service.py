@@ -34,21 +34,58 @@ def read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
     if kind is None:
         raise UnsupportedFormatError(f"cannot read {file.name}: use one of "
                                      f"{', '.join(sorted(READERS))}")
-    if kind in ("csv", "tsv"):
-        frame = pd.read_csv(file, sep="," if kind == "csv" else "\t", dtype=str,
-                            keep_default_na=False)
-    elif kind == "jsonl":
-        frame = pd.read_json(file, lines=True, dtype=False)
+    if kind in ("csv", "tsv", "jsonl"):
+        frame = _read_text_table(file, kind)
     elif kind == "parquet":
         frame = pd.read_parquet(file)
     else:
         frame = pd.read_excel(file, dtype=str)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
+        from ..sources.mapping import shown_names
+
+        shown = shown_names([str(c) for c in frame.columns])
         raise ColumnNotFoundError(f"column '{missing[0]}' not found in {file.name}; columns "
-                                  f"seen: {', '.join(map(str, frame.columns))}; pass "
+                                  f"seen: {', '.join(shown.values())}; pass "
                                   "--text-col / --label-col")
     return frame
+
+
+def _read_text_table(file: Path, kind: str) -> pd.DataFrame:
+    """A CSV/TSV/JSONL table decoded like ``analyze`` decodes it (UTF-8, UTF-16, a legacy
+    cp1252 export, or a UTF-8 file with some cp1252 lines); the decoding warning is logged."""
+    import io
+    import json
+    import logging
+
+    from ..sources.tabular import read_text, safe_name
+
+    text, encoding = read_text(file)
+    if encoding.warning:
+        logging.getLogger(__name__).warning(encoding.warning)
+    if kind == "jsonl":
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except (ValueError, RecursionError):
+                raise UnsupportedFormatError(
+                    f"{safe_name(file.name)} line {number} is not valid JSON; fix or remove "
+                    "that line") from None
+            if not isinstance(row, dict):
+                raise UnsupportedFormatError(
+                    f"{safe_name(file.name)} line {number} is not a JSON object") from None
+            rows.append(row)
+        return pd.DataFrame(rows, dtype=object)
+    try:
+        return pd.read_csv(io.StringIO(text), sep="," if kind == "csv" else "\t", dtype=str,
+                           keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else "no columns"
+        raise UnsupportedFormatError(f"{safe_name(file.name)} is not a readable "
+                                     f"{kind.upper()} table ({reason})") from None
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:

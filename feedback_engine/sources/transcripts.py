@@ -198,13 +198,11 @@ class TranscriptFolderSource(Source):
                     return
 
     def _file_rows(self, path: Path) -> Iterator[dict[str, Any]]:
-        try:
-            content = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            content = path.read_text(encoding="cp1252", errors="replace")
-            warning = f"{path.name} is not valid UTF-8; read as cp1252"
-            if warning not in self.warnings:  # files are read at open and again per run
-                self.warnings.append(warning)
+        from .tabular import read_text  # tabular imports this module
+
+        content, encoding = read_text(path)
+        if encoding.warning and encoding.warning not in self.warnings:
+            self.warnings.append(encoding.warning)  # files are read at open and again per run
         if path.suffix.lower() == ".json":
             yield from self._json_rows(path, content)
             return

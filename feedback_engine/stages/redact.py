@@ -135,14 +135,29 @@ class Redact:
         pseudonyms: consistent ``[TYPE_xxxxxxxx]`` tokens (key in ``$FEEDBACK_PII_KEY``).
         pseudonymize_ids: columns among agent_id, customer_id to replace with tokens.
         ner: add spaCy NER for names (needs the ``nlp`` extra; slower).
+        regions: ISO 3166 codes whose numbering plans validate phone candidates (default:
+            the bundled list); a number valid in none of them is not a phone.
     """
 
     def __init__(self, lexicon: str | None = None, types: list[str] | None = None,
                  pseudonyms: bool = False, pseudonymize_ids: list[str] | None = None,
-                 ner: bool = False) -> None:
+                 ner: bool = False, regions: list[str] | None = None) -> None:
+        from ..privacy.redactor import _regions
+
         self.lexicon, self.types, self.pseudonyms = lexicon, types, pseudonyms
         self.pseudonymize_ids = list(pseudonymize_ids or [])
         self.ner = ner
+        for key, value in (("types", types), ("pseudonymize_ids", pseudonymize_ids),
+                           ("regions", regions)):
+            if value is not None and not (isinstance(value, list | tuple)
+                                          and all(isinstance(v, str) for v in value)):
+                raise ConfigError(f"'stages.redact.{key}' should be a list of strings, "
+                                  f"got {value!r}")
+        try:
+            self.regions = list(_regions(regions)) if regions is not None else None
+        except ConfigError as exc:
+            reason = str(exc).removeprefix(f"[{ConfigError.code}] ")
+            raise ConfigError(f"stages.redact.regions: {reason}") from None
         unknown = set(self.pseudonymize_ids) - set(ID_COLUMNS)
         if unknown:
             raise ConfigError(f"stages.redact.pseudonymize_ids: '{sorted(unknown)[0]}' is not "
@@ -150,7 +165,8 @@ class Redact:
 
     def setup(self) -> None:
         self.redactor_ = Redactor(self.lexicon, tuple(self.types) if self.types else None,
-                                  pseudonyms=self.pseudonyms, ner=self.ner)
+                                  pseudonyms=self.pseudonyms, ner=self.ner,
+                                  regions=self.regions)
         self.id_key_ = pseudonym_key() if self.pseudonymize_ids else None
         self.pii_id_key_ = id_key()
 

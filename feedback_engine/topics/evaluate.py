@@ -132,7 +132,12 @@ def read_labelled(path: str, text_col: str, label_col: str) -> tuple[list[str], 
 
     suffix = Path(path).suffix.lower()
     if suffix in (".csv", ".tsv"):
-        frame = pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",")
+        import io
+
+        from ..sources.tabular import read_text
+
+        text, _ = read_text(Path(path))
+        frame = pd.read_csv(io.StringIO(text), sep="\t" if suffix == ".tsv" else ",")
     elif suffix in (".jsonl", ".ndjson"):
         frame = pd.read_json(path, lines=True)
     elif suffix == ".parquet":

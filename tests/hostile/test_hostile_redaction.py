@@ -181,6 +181,32 @@ def test_unknown_region_is_a_coded_error(regions: list[str]) -> None:
         Redactor(regions=regions)
 
 
+def test_regions_option_of_the_redact_stage_is_checked_and_used(tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,comment,created_at\nR1,ruf an: 030 12345678,2026-01-05\n",
+                      encoding="utf-8")
+    base = '[pipeline]\nstages = ["normalize", "redact"]\n[stages.redact]\n'
+    for bad, words in (('regions = ["XX"]', "unknown phone region"),
+                       ('regions = "DE"', "stages.redact.regions")):
+        config = tmp_path / "bad.toml"
+        config.write_text(base + bad + "\n", encoding="utf-8")
+        line = assert_coded_error(run_cli("analyze", survey, "--db", tmp_path / "x.duckdb",
+                                          "--config", config), "FE200")
+        assert words in line and "stages.redact.regions" in line
+    for regions, stored in (('["DE"]', "ruf an: [PHONE_NUMBER]"),
+                            ('["US"]', "ruf an: 030 12345678")):
+        config = tmp_path / f"ok{regions[2:4]}.toml"
+        config.write_text(base + f"regions = {regions}\n", encoding="utf-8")
+        db = tmp_path / f"w{regions[2:4]}.duckdb"
+        run = run_cli("analyze", survey, "--db", db, "--config", config)
+        assert run.exit_code == 0, run.output
+        import duckdb
+
+        con = duckdb.connect(str(db), read_only=True)
+        assert con.execute("SELECT text_redacted FROM records").fetchone()[0] == stored
+        con.close()
+
+
 # -- eval pii --clean -----------------------------------------------------------------------
 LABELLED = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pii_eval.jsonl"
 
