@@ -52,6 +52,13 @@ SELF_CUES = re.compile(r"(?i)\b(?:this is|it's|it’s|it is|its|i'm|i’m|i am)[
 # that is both a place and a name is the place.
 PLACE_BEFORE = {"from", "in", "to", "at", "near", "around", "across", "visiting", "visited",
                 "outside", "toward", "towards", "via", "into", "throughout", "within"}
+# Before these a capitalised phrase found only by the name lists is a thing or a place ("the
+# Notting Hill ATM", "your Oxford Street branch"), not a person.
+# ("that", "this", "a" are left out: "upset that Ayesha Raza lied", "a Sarah Jones called".)
+THING_DETERMINERS = {"the", "your", "our"}
+# ...unless a known given name leads it and a person's word follows: "the Sarah Jones you sent".
+PERSON_AFTER = re.compile(r"[ \t]*(?:$|[,.;!?)]|(?:you|who|whom|that|i|we|they|he|she|"
+                          r"is|was|has|had|said|told|never|did|didn't|kept)\b)", re.IGNORECASE)
 CHAT_LABEL = re.compile(r"(?m)^[ \t]*\[[^\]\n]{1,24}\][ \t]*(?P<label>[^\W\d_][^\n:]{0,40}?):[ \t]")
 
 
@@ -60,6 +67,25 @@ def _sentiment_words() -> frozenset[str]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     return frozenset(w for w in SentimentIntensityAnalyzer().lexicon if w.isalpha())
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> tuple[frozenset[str], frozenset[str]]:
+    """ISO 4217 currency codes ("AUD") and folded names ("russian ruble"), from pycountry."""
+    import pycountry
+
+    codes = frozenset(c.alpha_3 for c in pycountry.currencies)
+    names = frozenset(fold(c.name) for c in pycountry.currencies)
+    return codes, names
+
+
+def is_currency(phrase: str) -> bool:
+    """Whether ``phrase`` is a currency: its ISO code in capitals, or its name (plural too)."""
+    codes, names = _currencies()
+    if phrase in codes:
+        return True
+    folded = fold(phrase)
+    return folded in names or (folded.endswith("s") and folded[:-1] in names)
 
 
 def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
@@ -305,10 +331,32 @@ class PersonFinder:
             before = text[:tokens[begin].start()].rstrip()
             sentence_start = not before or before[-1] in ".!?:\n\"“"
             following = self._word(tokens[end]) if end < len(tokens) else ""
-            if end - begin > 1 or not sentence_start or (following and following.islower()):
+            if ((end - begin > 1 or not sentence_start or (following and following.islower()))
+                    and not self._thing(text, tokens, begin, end)):
                 spans.append(self._span(tokens, begin, end - 1))
             index = end
         return spans
+
+    def _thing(self, text: str, tokens: list[re.Match[str]], begin: int, end: int) -> bool:
+        """Whether a phrase the name lists found is a currency, a thing or a place instead.
+
+        A currency ("AUD", "Russian Ruble"); a phrase after a determiner ("the Notting Hill
+        ATM") unless a given name leads it and a person's word follows ("the Sarah Jones you
+        sent"); or, after a place word ("in", "at", "near"...), a phrase whose first word is
+        no known given name ("in Notting Hill"; "to Gary Smith" stays a name).
+        """
+        phrase = text[tokens[begin].start():self._end(tokens[end - 1])]
+        if is_currency(phrase):
+            return True
+        before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, tokens[begin].start() - 20):
+                                                      tokens[begin].start()])
+        previous = before.group(1).lower() if before else ""
+        if AGENT_VERBS.match(text, self._end(tokens[end - 1])):
+            return False  # "the Sarah Jones was so helpful": someone acting
+        if previous in THING_DETERMINERS:
+            return not (self._any_first(self._word(tokens[begin]))
+                        and PERSON_AFTER.match(text, self._end(tokens[end - 1])) is not None)
+        return previous in PLACE_BEFORE and not self._any_first(self._word(tokens[begin]))
 
     def _place(self, text: str, span: Span) -> bool:
         """Whether ``span`` is a place name after "from", "in", "to"...: "from China"."""
@@ -318,7 +366,7 @@ class PersonFinder:
         return before is not None and before.group(1).lower() in PLACE_BEFORE
 
     def __call__(self, text: str) -> list[Span]:
-        spans = self._find(text)
+        spans = [s for s in self._find(text) if not is_currency(text[s.start:s.end])]
         if self.places:
             spans = [s for s in spans if not self._place(text, s)]
         return spans
