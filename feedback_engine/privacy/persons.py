@@ -88,6 +88,16 @@ def is_currency(phrase: str) -> bool:
     return folded in names or (folded.endswith("s") and folded[:-1] in names)
 
 
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Ordinary English words: the entries of Webster's Second (``english-words``) spelt in
+    lower case there ("core", "mart", "booth"; not "Aaron"). A surname that is also one of
+    these ("Intel Core", "Wal Mart") is not trusted after an unknown given name."""
+    from english_words import get_english_words_set
+
+    return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
+
+
 def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
     ordered = sorted(phrases, key=len, reverse=True)
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
@@ -154,6 +164,13 @@ class PersonFinder:
         letters = [ch for ch in window if ch.isalpha()]
         return sum(ch.isupper() for ch in letters) < 0.6 * len(letters)
 
+    @staticmethod
+    def _shouted_title(text: str, title: re.Match[str]) -> bool:
+        """Whether the text around an all-caps title is itself all caps ("DEAR MR SMITH")."""
+        window = text[max(0, title.start() - 40):title.end() + 40]
+        letters = [ch for ch in window if ch.isalpha()]
+        return sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
+
     def _last(self, word: str) -> bool:
         folded = fold(word)
         return folded in self.lasts and folded not in self.blocked
@@ -193,7 +210,8 @@ class PersonFinder:
         return Span(tokens[first].start(), self._end(tokens[last]), "PERSON")
 
     # -- rules -----------------------------------------------------------------------------
-    def _after_strong(self, text: str, start: int) -> Span | None:
+    def _after_strong(self, text: str, cue: re.Match[str]) -> Span | None:
+        start = cue.end()
         tokens = self._tokens_after(text, start)
         if not tokens:
             return None
@@ -212,7 +230,8 @@ class PersonFinder:
             return self._span(tokens, 0, self._lower_surnames(tokens, 2) - 1)  # "may whitfield"
         return None
 
-    def _after_weak(self, text: str, start: int) -> Span | None:
+    def _after_weak(self, text: str, cue: re.Match[str]) -> Span | None:
+        start = cue.end()
         if ":" in text[start - 3:start]:
             return None  # "Agent: Can I ..." is a speaker label, not "agent Can"
         tokens = self._tokens_after(text, start, limit=4)
@@ -241,15 +260,20 @@ class PersonFinder:
         after = text[end:].lstrip(" \t")
         return after.split(None, 1)[0].lower().strip(".,!?") if after.strip() else ""
 
-    def _after_title(self, text: str, start: int) -> Span | None:
+    def _after_title(self, text: str, title: re.Match[str]) -> Span | None:
+        start = title.end()
         tokens = self._tokens_after(text, start)
         if not tokens or not self._capitalised(self._word(tokens[0])):
             return None
+        word = title.group().strip().rstrip(".")
+        if len(word) > 1 and word.isupper() and not self._shouted_title(text, title):
+            return None  # "MS Office", "DR Congo": an acronym in mixed-case text
         if self._blocked(self._word(tokens[0])) and not self._last(self._word(tokens[0])):
             return None
         return self._span(tokens, 0, self._surnames(tokens, 1) - 1)
 
-    def _after_signoff(self, text: str, start: int) -> Span | None:
+    def _after_signoff(self, text: str, cue: re.Match[str]) -> Span | None:
+        start = cue.end()
         tokens = self._tokens_after(text, start)
         if not tokens:
             return None
@@ -301,7 +325,8 @@ class PersonFinder:
             paired = (adjacent and self._capitalised(nxt) and self._last(nxt)
                       and not self._shouted(text, tokens[index + 1])
                       and (self._first(word) or (not word.isupper() and not nxt.isupper() and (
-                          self._any_first(word) or self._namelike(word)))))
+                          self._any_first(word) or (self._namelike(word)
+                                                    and fold(nxt) not in common_words())))))
             alone = self._core_first(word) and not self._blocked(word)
             previous = tokens[index - 1].group().lower() if index else ""
             acting = (not alone and word.istitle() and self._any_first(word)
@@ -379,7 +404,7 @@ class PersonFinder:
                               (self.title, self._after_title),
                               (self.signoff, self._after_signoff)):
             for match in pattern.finditer(text):
-                span = rule(text, match.end())
+                span = rule(text, match)
                 if span is not None:
                     spans.append(span)
         return spans
