@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from feedback_engine.periods import weeks_before
 from feedback_engine.reports import build_report, render
-from feedback_engine.rollups.weekly import weeks_before
 from feedback_engine.warehouse import Warehouse
 
 EXTRA = {"sentiment": "DOUBLE", "sentiment_label": "VARCHAR", "root_cause": "VARCHAR",

@@ -93,10 +93,10 @@ def heldout(args: argparse.Namespace) -> dict:
 
 
 def rules(args: argparse.Namespace) -> dict:
+    from feedback_engine.records import customer_text
     from feedback_engine.rootcause.rules import RuleClassifier
     from feedback_engine.rootcause.taxonomy import load_taxonomy
     from feedback_engine.sample import generator as G
-    from feedback_engine.stages.rootcause import customer_text
 
     def text(source: str, row: dict) -> str:
         fields = {"surveys": ("verbatim",), "call_summaries": ("summary",),
@@ -105,7 +105,7 @@ def rules(args: argparse.Namespace) -> dict:
             return "\n".join(row[f] for f in fields[source])
         turns = row.get("turns") or [{"speaker": who.lower(), "text": t}
                                      for _, who, t in row["lines"]]
-        return customer_text("", turns)
+        return customer_text(turns, " ") or ""
 
     calendar = G.Calendar("2026-W47", 12)
     data = []

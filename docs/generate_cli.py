@@ -15,17 +15,31 @@ from feedback_engine.cli import main
 TARGET = Path(__file__).with_name("cli.md")
 
 
+def command_paths(group: click.Group = main, prefix: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command and subcommand, depth first, groups before their commands."""
+    paths = [list(prefix)]
+    for name in sorted(group.commands):
+        command = group.commands[name]
+        if isinstance(command, click.Group):
+            paths += command_paths(command, (*prefix, name))
+        else:
+            paths.append([*prefix, name])
+    return paths
+
+
 def render() -> str:
     parts = ["# Command line reference", "",
-             "Generated from `--help` by `python docs/generate_cli.py`; do not edit by hand.", ""]
-    commands = [[]] + [[name] for name in sorted(main.commands)]
-    for args in commands:
+             "Generated from `--help` by `python docs/generate_cli.py`; do not edit by hand.",
+             "Every command and subcommand is listed; each is also one call in "
+             "`feedback_engine.api`.", ""]
+    for args in command_paths():
         title = " ".join(["feedback", *args])
         result = CliRunner().invoke(main, [*args, "--help"], prog_name="feedback",
                                    terminal_width=100)
         if result.exit_code != 0:
             raise click.ClickException(f"{title} --help failed: {result.output}")
-        parts += [f"## `{title}`", "", "```text", result.output.rstrip(), "```", ""]
+        level = "#" * min(2 + len(args), 4)
+        parts += [f"{level} `{title}`", "", "```text", result.output.rstrip(), "```", ""]
     return "\n".join(parts)
 
 

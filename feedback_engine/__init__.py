@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .api import AnalyzeSummary, DemoResult, analyze, demo, init_project, report  # noqa: E402
+from ._version import __version__
+from .api import AnalyzeSummary, DemoResult, analyze, demo, init_project, report
 
 __all__ = ["AnalyzeSummary", "DemoResult", "__version__", "analyze", "demo", "init_project",
            "report"]

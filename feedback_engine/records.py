@@ -7,6 +7,7 @@ rows that go to ``rejects`` with a reason. Every raw row ends in exactly one of 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -57,6 +58,24 @@ SCORE_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]*)?", re.ASCII)
 
 SPEAKERS = ("agent", "customer", "system", "bot")
 
+
+def customer_text(turns: Any, joiner: str, speaker: str = "customer") -> str | None:
+    """One speaker's non-blank turns joined by ``joiner`` ("" if all are blank); None when
+    ``turns`` is not a list or has no turn by ``speaker`` (then read the record's text).
+
+    >>> customer_text([{"speaker": "agent", "text": "Hello"},
+    ...                {"speaker": "customer", "text": "Charged twice"}], " ")
+    'Charged twice'
+    """
+    if not isinstance(turns, list):
+        return None
+    said = [t.get("text") or "" for t in turns
+            if isinstance(t, dict) and t.get("speaker") == speaker]
+    if not said:
+        return None
+    return joiner.join(s.strip() for s in said if s.strip())
+
+
 # Reject reasons: stable codes, used in the rejects table, summaries and the docs.
 REJECT_REASONS = {
     "malformed_row": "the row could not be parsed (wrong field count, broken JSON)",
@@ -89,6 +108,11 @@ class ValidationSettings:
     max_field_chars: int = 2_000
     dayfirst: bool = False
 
+    @classmethod
+    def from_config(cls, section: dict[str, Any]) -> ValidationSettings:
+        """The limits of a config's ``[input]`` section."""
+        return cls(section["max_text_chars"], section["max_field_chars"], section["dayfirst"])
+
 
 @dataclass
 class SeenIds:
@@ -111,18 +135,14 @@ def content_id(source: str, values: dict[str, Any]) -> str:
 def iso_week(ts: pd.Series) -> pd.Series:
     """Return ISO week labels (``2026-W47``) for a datetime series."""
     cal = ts.dt.isocalendar()
-    weeks = cal["year"].astype("Int64").astype(str) + "-W" + cal["week"].astype(
-        "Int64"
-    ).astype(str).str.zfill(2)
+    weeks = (cal["year"].astype("Int64").astype(str) + "-W"
+             + cal["week"].astype("Int64").astype(str).str.zfill(2))
     return weeks.where(ts.notna(), None)
 
 
 def _blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+    return (value is None or (isinstance(value, float) and math.isnan(value))
+            or (isinstance(value, str) and not value.strip()))
 
 
 def _as_text(value: Any) -> str | None:
@@ -136,13 +156,8 @@ def _as_text(value: Any) -> str | None:
 
 def _column(raw: pd.DataFrame, names: list[str]) -> pd.Series:
     """Join the mapped raw columns (e.g. title + body) into one text series."""
-    parts = [pd.Series([_as_text(v) for v in raw[name].tolist()], index=raw.index,
-                       dtype=object) for name in names]
-    if len(parts) == 1:
-        return parts[0]
-    joined = parts[0].tolist()
-    for part in parts[1:]:
-        joined = [_join_two(a, b) for a, b in zip(joined, part.tolist(), strict=True)]
+    parts = [[_as_text(v) for v in raw[name].tolist()] for name in names]
+    joined = [functools.reduce(_join_two, values) for values in zip(*parts, strict=True)]
     return pd.Series(joined, index=raw.index, dtype=object)
 
 
@@ -321,15 +336,12 @@ def validate(
     out["channel"] = out["channel"].fillna(info.channel).str.lower()
     out["kind"] = out["kind"].fillna(info.kind).str.lower()
 
-    if "record_id" in mapping:
-        ids = _column(raw, mapping["record_id"])
-    else:
-        ids = pd.Series([None] * n, index=raw.index, dtype=object)
+    given = _column(raw, mapping["record_id"]).tolist() if "record_id" in mapping else [None] * n
     visible = [c for c in raw.columns if not str(c).startswith("__") and c != "turns"]
     ids = [
         rid if rid is not None else content_id(info.name, {
             k: _clean(v) for k, v in values.items()})
-        for rid, values in zip(ids.tolist(), raw[visible].to_dict("records"), strict=True)
+        for rid, values in zip(given, raw[visible].to_dict("records"), strict=True)
     ]
     used = {c for cols in mapping.values() for c in cols} | {ROW, SOURCE_REJECT, "turns"}
     extra_cols = [c for c in raw.columns if c not in used and not str(c).startswith("__")]
@@ -374,9 +386,7 @@ def validate(
 
 
 def _clean(value: Any) -> Any:
-    if _blank(value) and not isinstance(value, str):
-        return None
-    return value
+    return None if _blank(value) and not isinstance(value, str) else value
 
 
 def _extra_json(frame: pd.DataFrame) -> list[str]:

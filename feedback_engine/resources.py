@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from .errors import ConfigError
+from .errors import error
 
 
 def lexicons_dir() -> Path:
@@ -20,10 +21,7 @@ def lexicons_dir() -> Path:
     checkout = Path(__file__).resolve().parent.parent / "lexicons"
     if checkout.is_dir():
         return checkout
-    raise ConfigError(
-        "the default lexicons are missing from this installation; reinstall feedback-engine "
-        "or set lexicon paths in feedback.toml"
-    )
+    raise error("FE262")
 
 
 def lexicon_path(name: str, override: str | Path | None = None) -> Path:
@@ -35,8 +33,24 @@ def lexicon_path(name: str, override: str | Path | None = None) -> Path:
     """
     path = Path(override) if override else lexicons_dir() / name
     if not path.is_file():
-        raise ConfigError(f"lexicon file not found: {path}; check the path in feedback.toml")
+        raise error("FE261", path=path)
     return path
+
+
+def read_yaml(file: Path) -> Any:
+    """A lexicon file's YAML (``yaml.safe_load``: no tags that run code), or a coded error.
+
+    Raises:
+        ConfigError: the file is not UTF-8 (FE241) or not valid YAML (FE251).
+    """
+    import yaml
+
+    try:
+        return yaml.safe_load(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error("FE241", file=file, byte=exc.start) from None
+    except yaml.YAMLError as exc:
+        raise error("FE251", file=file, problem=exc) from None
 
 
 def template_text(name: str) -> str:

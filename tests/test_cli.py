@@ -89,7 +89,7 @@ def test_cli_missing_column_is_a_one_line_error_with_columns_seen(tmp_path: Path
     result = CliRunner().invoke(main, ["analyze", str(path), "--db", str(tmp_path / "w.db")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert "[FE101] no text column found" in result.output
+    assert "[FE109] no text column found" in result.output
     assert "columns seen: id, fecha, comentario" in result.output
     assert "closest: 'comentario'" in result.output
 
@@ -97,7 +97,7 @@ def test_cli_missing_column_is_a_one_line_error_with_columns_seen(tmp_path: Path
 def test_cli_missing_input_exits_1_with_message(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["analyze", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
-    assert "[FE103] input not found" in result.output
+    assert "[FE107] input not found" in result.output
 
 
 def test_cli_unknown_config_key_names_it(tmp_path: Path) -> None:

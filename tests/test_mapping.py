@@ -75,7 +75,7 @@ def test_mapping_configured_column_missing_lists_columns_seen():
         detect_mapping(["comment", "created_at", "__row__"], {"text": "verbatim"}, "x.csv")
 
     message = str(caught.value)
-    assert message.startswith("[FE101] column 'verbatim' (mapped to text) not found in x.csv; "
+    assert message.startswith("[FE108] column 'verbatim' (mapped to text) not found in x.csv; "
                               "columns seen: comment, created_at")
     assert "__row__" not in message
 

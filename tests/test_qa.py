@@ -10,7 +10,7 @@ import pytest
 
 from feedback_engine.conversation import Turns, conversation_metrics, load_scorecard
 from feedback_engine.conversation.rules import score_conversation
-from feedback_engine.conversation.scorecard import pattern_sets
+from feedback_engine.conversation.scorecard import Patterns, Scorecard
 from feedback_engine.errors import ConfigError
 from feedback_engine.resources import lexicon_path
 from feedback_engine.sources.transcripts import load_speakers, parse_text_transcript
@@ -48,9 +48,23 @@ def _turns(text: str, scores: dict[int, float] | None = None) -> list[dict]:
 def _results(text: str, scores: dict[int, float] | None = None, channel: str = "call",
              card=CARD, metrics: dict | None = None) -> tuple[float | None, dict[str, dict]]:
     turns = Turns.from_dicts(_turns(text, scores))
-    values = conversation_metrics(turns, card) if metrics is None else metrics
+    values = conversation_metrics(turns, card.cues) if metrics is None else metrics
     score, results = score_conversation(turns, values, card, channel)
     return score, {r["rule"]: r for r in results}
+
+
+def pattern_sets(card: Scorecard) -> list[tuple[str, Patterns]]:
+    """Every pattern set of the scorecard with a label, for checking their examples."""
+    out: list[tuple[str, Patterns]] = [(f"cue {name}", p) for name, p in card.cues.items()]
+    for rule in card.rules:
+        if rule.patterns is not None:
+            out.append((f"rule {rule.id}", rule.patterns))
+        if rule.ignore is not None:
+            out.append((f"rule {rule.id} ignore", rule.ignore))
+        if rule.trigger is not None and rule.trigger.patterns is not None:
+            out.append((f"rule {rule.id} trigger", rule.trigger.patterns))
+        out += [(f"rule {rule.id} expect {e.name}", e.patterns) for e in rule.expect]
+    return out
 
 
 def test_every_pattern_set_passes_its_own_examples() -> None:

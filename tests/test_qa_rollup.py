@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from feedback_engine.cli import main
-from feedback_engine.errors import ConfigError
-from feedback_engine.rollups.qa import period, prior_strength, qa_summary
+from feedback_engine.periods import Period
+from feedback_engine.rollups.qa import prior_strength, qa_summary
 
 
 def _results(empathy: bool, greeting: bool = True) -> str:
@@ -111,15 +111,6 @@ def test_prior_strength_reflects_real_spread_between_agents() -> None:
     assert 2.0 < middle < 50.0
 
 
-def test_period_reads_weeks_and_dates() -> None:
-    assert period(week="2026-W01") == (dt.date(2025, 12, 29), dt.date(2026, 1, 4))
-    assert period(date_from="2026-11-01") == (dt.date(2026, 11, 1), None)
-    with pytest.raises(ConfigError, match="neither an ISO week"):
-        period(date_to="last friday")
-    with pytest.raises(ConfigError, match="either --week"):
-        period(week="2026-W47", date_from="2026-W40")
-
-
 def test_cli_prints_needs_and_teams_and_writes_csv(tmp_path: Path) -> None:
     db = tmp_path / "qa.duckdb"
     _warehouse(db).close()
@@ -169,7 +160,7 @@ def test_demo_low_empathy_team_tops_the_empathy_training_needs(tmp_path: Path) -
     assert "empathy" in teams[LOW_EMPATHY_TEAM]["rules_below_org"]
     # One week: every agent has fewer conversations than the guard, so nobody is flagged,
     # while the team view still shows the gap.
-    week = qa_summary(con, *period(week=con.execute("SELECT max(week) FROM records")
-                                   .fetchone()[0]), min_conversations=10)
+    latest = con.execute("SELECT max(week) FROM records").fetchone()[0]
+    week = qa_summary(con, *Period.parse(week=latest).days(), min_conversations=10)
     assert week["training_needs"] == []
     con.close()

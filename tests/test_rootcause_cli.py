@@ -95,7 +95,7 @@ def test_missing_column_is_a_one_line_error(trained, tmp_path):
     source = _write(tmp_path / "test.csv", rows(TEST))
     result = CliRunner().invoke(main, ["rootcause", "evaluate", "rules", source])
     assert result.exit_code == 1
-    assert "[FE101] column 'text' not found" in result.output
+    assert "[FE375] column 'text' not found" in result.output
     assert "comment, cause" in result.output and "Traceback" not in result.output
 
 

@@ -13,11 +13,11 @@ from collections import Counter, defaultdict
 
 import pytest
 
+from feedback_engine.records import customer_text
 from feedback_engine.rootcause.rules import RuleClassifier
 from feedback_engine.rootcause.taxonomy import load_taxonomy
 from feedback_engine.sample import _phrases as P
 from feedback_engine.sample import generator as G
-from feedback_engine.stages.rootcause import customer_text
 
 
 def _text(source: str, row: dict) -> str:
@@ -30,9 +30,9 @@ def _text(source: str, row: dict) -> str:
     if source == "reviews":
         return f"{row['title']}. {row['review_text']}"
     if source == "chats":
-        return customer_text("", row["turns"])
+        return customer_text(row["turns"], " ") or ""
     turns = [{"speaker": who.lower(), "text": text} for _, who, text in row["lines"]]
-    return customer_text("", turns)
+    return customer_text(turns, " ") or ""
 
 
 def _records(n: int, seed: int) -> list[tuple[str, str, str]]:

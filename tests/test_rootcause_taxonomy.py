@@ -13,7 +13,6 @@ from feedback_engine.rootcause.taxonomy import (
     compile_pattern,
     load_taxonomy,
     parse_taxonomy,
-    text_words,
 )
 
 
@@ -74,7 +73,6 @@ def test_pattern_language_rejects_malformed_patterns(bad):
 def test_pattern_anchor_is_the_rarest_plain_word_slot():
     assert compile_pattern("no ~2 (refund|money back)")[2] == frozenset({"refund", "money"})
     assert compile_pattern("charg* ~2 #")[2] == frozenset({"charg*"})
-    assert "charg*" in text_words("Charged!") and "charged" in text_words("Charged!")
 
 
 def test_taxonomy_errors_name_the_file_and_cause():

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedback_engine.cli import main
-from feedback_engine.errors import ConfigError, ModelFileError
+from feedback_engine.errors import ConfigError, ModelFileError, OutputPathError
 from feedback_engine.sentiment.model import SentimentModel
 from feedback_engine.sentiment.rules import RuleScorer, load_sentiment_lexicon
 from feedback_engine.stages.sentiment import Sentiment
@@ -129,8 +129,22 @@ def test_model_round_trips_without_pickle(tmp_path: Path) -> None:
 
 def test_loading_something_else_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text('{"format": "other"}', encoding="utf-8")
-    with pytest.raises(ModelFileError, match="model format .other., expected"):
+    with pytest.raises(ModelFileError, match="format 'other'.*feedback sentiment train"):
         SentimentModel.load(tmp_path, SCORER)
+
+
+def test_retraining_replaces_a_model_folder_but_never_another_folder(tmp_path: Path) -> None:
+    texts, targets = _toy_data()
+    model = SentimentModel(SCORER).fit(texts, targets)
+    model.save(tmp_path / "model", texts, targets, source="first")
+    model.save(tmp_path / "model", texts, targets, source="second")
+    assert SentimentModel.load(tmp_path / "model", SCORER).manifest["training_data"][
+        "source"] == "second"
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(OutputPathError, match="not a sentiment model folder"):
+        model.save(tmp_path / "notes", texts, targets)
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["todo.txt"]
 
 
 def test_cli_eval_sentiment_on_vader_format_and_csv(tmp_path: Path) -> None:

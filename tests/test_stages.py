@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from feedback_engine.config import DEFAULTS, load_config
 from feedback_engine.errors import ConfigError, PipelineError, StageOutputError
 from feedback_engine.records import CANONICAL_COLUMNS
-from feedback_engine.stages import REGISTRY, Pipeline, build_pipeline
-from feedback_engine.stages.base import _load_builtin_stages
+from feedback_engine.stages import BUILTIN_STAGES, REGISTRY, Pipeline, build_pipeline
 from feedback_engine.stages.normalize import normalize_text
-
-_load_builtin_stages()
 
 
 def _chunk() -> pd.DataFrame:
@@ -41,7 +43,7 @@ def _upstream(name: str) -> list[str]:
     return chain
 
 
-@pytest.mark.parametrize("name", sorted(REGISTRY))
+@pytest.mark.parametrize("name", sorted(BUILTIN_STAGES))
 def test_every_registered_stage_honours_its_contract(name: str) -> None:
     names = [*_upstream(name), name]
     pipeline = build_pipeline(names, {}, [*CANONICAL_COLUMNS, "turns"])
@@ -84,7 +86,8 @@ def test_sentiment_neutral_band_is_configurable() -> None:
 
 
 def test_build_pipeline_rejects_unknown_stage_with_the_available_names() -> None:
-    with pytest.raises(PipelineError, match=r"unknown stage 'sentimnt'; available: .*sentiment"):
+    with pytest.raises(PipelineError, match=r"unknown stage 'sentimnt'; available: .*sentiment"
+                                            r".*; did you mean 'sentiment'\?$"):
         build_pipeline(["sentimnt"], {}, CANONICAL_COLUMNS)
 
 
@@ -94,9 +97,74 @@ def test_build_pipeline_rejects_stage_whose_input_nothing_provides() -> None:
 
 
 def test_build_pipeline_rejects_unknown_stage_option() -> None:
-    with pytest.raises(ConfigError, match="stages.sentiment.band"):
+    with pytest.raises(ConfigError, match="stages.sentiment.band.*did you mean 'neutral_band'"):
         build_pipeline(["normalize", "redact", "sentiment"], {"sentiment": {"band": 0.1}},
                        CANONICAL_COLUMNS)
+
+
+def test_importing_the_package_registers_every_builtin_stage() -> None:
+    code = "import feedback_engine.stages as s; print(' '.join(sorted(s.REGISTRY)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == sorted(BUILTIN_STAGES) == sorted(DEFAULTS["pipeline"]["stages"])
+
+
+def _documented_plugin() -> str:
+    """The example plugin of docs/architecture.md ("Plugin stages"): the first Python block."""
+    doc = (Path(__file__).parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = doc.split("## Plugin stages", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture
+def plugin(tmp_path, monkeypatch):
+    """Install ``shout`` (module ``fe_plugin_shout``) and ``broken`` as entry points."""
+    (tmp_path / "fe_plugin_shout.py").write_text(_documented_plugin(), encoding="utf-8")
+    (tmp_path / "fe_plugin_broken.py").write_text("import no_such_module\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    points = [importlib.metadata.EntryPoint(name, value, "feedback_engine.stages")
+              for name, value in (("shout", "fe_plugin_shout:Shout"),
+                                  ("broken", "fe_plugin_broken"))]
+
+    def entry_points(**selection):
+        return [p for p in points if p.group == selection.get("group")]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    yield
+    REGISTRY.pop("shout", None)
+    for module in ("fe_plugin_shout", "fe_plugin_broken"):
+        sys.modules.pop(module, None)
+
+
+def test_plugin_stage_is_loaded_from_its_entry_point_and_runs(plugin, write_file) -> None:
+    assert "shout" not in REGISTRY  # loaded only when a name is not built in
+    path = write_file("feedback.toml", '[stages.shout]\nsuffix = "?"\n')
+    config = load_config(path)
+    assert config["stages"]["shout"] == {"suffix": "?"}
+
+    pipeline = build_pipeline(["normalize", "redact", "shout"], config["stages"],
+                              CANONICAL_COLUMNS)
+    pipeline.setup()
+    out = pipeline(_chunk())
+    assert out["shout"].tolist()[:2] == ["GREAT SERVICE & QUICK?", "TERRIBLE. NEVER AGAIN!?"]
+
+
+def test_plugin_stage_options_are_checked_like_builtin_ones(plugin, write_file) -> None:
+    path = write_file("feedback.toml", "[stages.shout]\nsufix = 1\n")
+    with pytest.raises(ConfigError, match=r"unknown option 'stages.shout.sufix' in .*; shout "
+                                          r"takes: suffix; did you mean 'suffix'\?"):
+        load_config(path)
+
+
+def test_plugin_stage_that_fails_to_import_is_a_clear_error(plugin) -> None:
+    with pytest.raises(PipelineError, match=r"plugin stage 'broken' \(fe_plugin_broken\) "
+                                            r"failed to import: ModuleNotFoundError"):
+        build_pipeline(["normalize", "broken"], {}, CANONICAL_COLUMNS)
+
+
+def test_unknown_stage_names_list_plugins_too(plugin) -> None:
+    with pytest.raises(PipelineError, match=r"available: .*broken.*shout.*did you mean 'shout'"):
+        build_pipeline(["shuot"], {}, CANONICAL_COLUMNS)
 
 
 def test_pipeline_refuses_a_stage_that_drops_rows() -> None:

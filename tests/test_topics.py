@@ -1,23 +1,16 @@
 """Topic model: clustering, reproducibility, assignment to frozen topics, candidates,
-curation, safe persistence, the topics stage and the rollups. Uses the tfidf-svd backend on
+curation, safe persistence and the topics stage. Uses the tfidf-svd backend on
 a small hand-written corpus so it runs without torch."""
 
 from __future__ import annotations
 
 import json
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from feedback_engine.errors import ConfigError, ModelFileError
-from feedback_engine.rollups.topics import (
-    period_terms,
-    topic_changes,
-    topics_by_segment,
-    topics_over_time,
-)
 from feedback_engine.stages.topics import Topics
 from feedback_engine.topics.cluster import cluster
 from feedback_engine.topics.guided import nudge, taxonomy_seeds
@@ -222,41 +215,3 @@ def test_assignment_does_not_depend_on_how_many_texts_come_at_once() -> None:
     assert together.topic_id[250:262].tolist() == [int(a.topic_id[0]) for a in alone]
     assert np.allclose(together.topic_prob[250:262], [a.topic_prob[0] for a in alone])
     assert (together.topic_id == -1).any() and (together.topic_id >= 0).any()
-
-
-@pytest.fixture
-def warehouse() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE records (record_id VARCHAR, timestamp TIMESTAMP, channel VARCHAR, "
-                "topic_id INTEGER, topic_label VARCHAR, text_redacted VARCHAR)")
-    rows = []
-    for day in range(1, 15):  # two weeks of refunds; esim only in the second
-        for i in range(10):
-            rows.append((f"r{day}-{i}", f"2026-11-{day:02d}", "chat" if i % 2 else "call", 0,
-                         "refund", "refund is late"))
-        if day >= 9:
-            for i in range(3):
-                rows.append((f"e{day}-{i}", f"2026-11-{day:02d}", "chat", 1, "esim",
-                             "esim will not activate"))
-    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return con
-
-
-def test_rollups_show_the_new_topic_in_its_week(warehouse) -> None:
-    weekly = topics_over_time(warehouse, "2026-11-01", "2026-11-15")
-    assert {r["period"] for r in weekly} == {"2026-W44", "2026-W45", "2026-W46"}
-    changes = topic_changes(warehouse, "2026-11-09", "2026-11-15",
-                            "2026-11-01", "2026-11-09")
-    assert changes[0]["topic_id"] == 1 and changes[0]["new"]
-    assert all(r["topic_id"] != 0 for r in changes)
-    segments = topics_by_segment(warehouse, "2026-11-09", "2026-11-15", "channel")
-    chat_esim = next(r for r in segments if r["segment"] == "chat" and r["topic_id"] == 1)
-    assert chat_esim["n"] == 18
-    terms = period_terms(warehouse, "2026-11-09", "2026-11-15", "2026-11-01", "2026-11-09")
-    assert terms[0]["term"] in ("esim", "activate")
-    json.dumps([weekly, changes, segments, terms])
-
-
-def test_rollups_reject_unknown_segments(warehouse) -> None:
-    with pytest.raises(ConfigError, match="segment"):
-        topics_by_segment(warehouse, "2026-11-01", "2026-11-15", "colour")

@@ -58,7 +58,7 @@ def test_label_of_unknown_topic_is_a_one_line_error(tmp_path: Path) -> None:
                          "tfidf-svd", "--min-topic-size", "5", "--no-guided", "--no-assign"])
     result = runner.invoke(main, ["topics", "label", "99", "X", "-m", str(model)])
     assert result.exit_code == 1
-    assert "[FE200] no topic 99" in result.output and "Traceback" not in result.output
+    assert "[FE232] no topic 99" in result.output and "Traceback" not in result.output
 
 
 def test_fit_without_a_warehouse_says_what_to_do(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from feedback_engine.periods import weeks_before, weeks_between
 from feedback_engine.reports import build_report, export_tables, render
 from feedback_engine.rollups.weekly import (
     Kpis,
@@ -18,8 +19,6 @@ from feedback_engine.rollups.weekly import (
     emerging,
     holm,
     poisson_sf,
-    weeks_before,
-    weeks_between,
 )
 from feedback_engine.warehouse import Warehouse
 

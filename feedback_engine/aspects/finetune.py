@@ -4,19 +4,20 @@ Each mention is encoded as the pair ``(term, sentence with the term marked)``: t
 sentence reads ``... the [ service ] was slow ...`` so that a term occurring twice is not
 ambiguous, and the term comes first so that every layer attends to it. The encoder is
 all-mpnet-base-v2 (``encoder = "mpnet"``, the default) or all-MiniLM-L6-v2 (``"minilm"``), both
-from PyPI packages (no hub download, see :mod:`.encoders`); its
+from PyPI packages (hash-checked, no hub download: :mod:`feedback_engine.encoders`); its
 mean-pooled output feeds a linear layer over negative / neutral / positive, and the whole
 network is trained with AdamW, a linear warm-up and decay, a seeded data order and
-``torch.manual_seed``: the same data and versions give the same weights on one machine.
+``torch.manual_seed`` (the caller's random state is restored after): the same data and
+versions give the same weights on one machine.
 With ``ensemble = n`` the network is fine-tuned n times, with seeds ``seed`` … ``seed + n - 1``
 (each its own head initialisation, dropout and data order), and the model averages the n
 networks' class probabilities.
 
-The saved folder holds ``model.safetensors`` (encoder + head, loaded with
-``safetensors``, never a pickle), the encoder's ``config.json``, the tokenizer's JSON files
-and ``manifest.json`` (format, base model, data sha256, weights sha256, metrics,
-library versions). Needs torch and transformers; the mpnet encoder needs the ``mpnet`` extra,
-MiniLM the ``rootcause`` or ``topics`` extra.
+The saved model folder (:mod:`feedback_engine.artifacts`) holds ``model.safetensors``
+(encoder + head, loaded with ``safetensors``, never a pickle), the encoder's ``config.json``,
+the tokenizer's files and ``manifest.json`` (base model, settings, data sha256, metrics,
+library versions, every file's sha256). Needs torch and transformers; the mpnet encoder
+needs the ``mpnet`` extra, MiniLM the ``rootcause`` or ``topics`` extra.
 
 Reference: the auxiliary-sentence pair formulation is Sun et al., "Utilizing BERT for
 Aspect-Based Sentiment Analysis via Constructing Auxiliary Sentence" (NAACL 2019).
@@ -24,9 +25,8 @@ Aspect-Based Sentiment Analysis via Constructing Auxiliary Sentence" (NAACL 2019
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import json
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,12 +34,13 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import library_versions, read_manifest, sha256_file, verify_files, write_manifest
-from ..errors import ConfigError, MissingDependencyError, ModelFileError
-from .encoders import ENCODERS, encoder_path
-from .model import CLASSES, Instance, data_hash
+from ..artifacts import FolderKind, library_versions, load_folder, peek_manifest, save_folder
+from ..encoders import ENCODERS, encoder_path, offline
+from ..errors import error
+from .polarity import CLASSES, Instance, check_labels, data_hash
 
-FORMAT = "feedback-engine aspect polarity finetune v1"
+KIND = FolderKind("aspects.finetune.v1",
+                  "retrain it with `feedback aspects train --backend finetune`")
 WEIGHTS = "model.safetensors"
 MARK = ("[", "]")
 # Settings and the encoder chosen on a validation cut of the training part
@@ -62,11 +63,7 @@ POOLINGS = ("mean", "mean+term")
 
 def is_finetuned(folder: str | Path) -> bool:
     """True when ``folder`` holds a model written by :meth:`FinetunedPolarity.save`."""
-    try:
-        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
+    return peek_manifest(folder).get("model") == KIND.name
 
 
 def _imports():
@@ -74,10 +71,7 @@ def _imports():
         import torch
         import transformers
     except ImportError as exc:
-        raise MissingDependencyError(
-            f"the fine-tuned aspect backend needs torch and transformers ({exc.name} is "
-            "missing): pip install 'feedback-engine[rootcause]'") from None
-    transformers.utils.logging.disable_progress_bar()
+        raise error("FE547", name=exc.name) from None
     return torch, transformers
 
 
@@ -86,12 +80,10 @@ def settings_for(options: dict[str, Any]) -> dict[str, Any]:
     own defaults, then the options themselves. Unknown keys or encoders are refused."""
     unknown = set(options) - set(DEFAULTS)
     if unknown:
-        raise ConfigError(f"unknown fine-tuning option {sorted(unknown)[0]!r}; "
-                          f"known: {', '.join(DEFAULTS)}")
+        raise error("FE490", option=sorted(unknown)[0], known=", ".join(DEFAULTS))
     encoder = options.get("encoder", DEFAULTS["encoder"])
     if encoder not in ENCODERS:
-        raise ConfigError(f"fine-tuning encoder must be one of {', '.join(ENCODERS)}, "
-                          f"got {encoder!r}")
+        raise error("FE491", encoders=", ".join(ENCODERS), encoder=encoder)
     return {**DEFAULTS, **ENCODER_DEFAULTS[encoder], **options}
 
 
@@ -123,8 +115,7 @@ def pair(item: Instance) -> tuple[str, str]:
 
 def _network(torch, encoder, pooling: str = "mean"):
     if pooling not in POOLINGS:
-        raise ConfigError(f"fine-tuning pooling must be one of {', '.join(POOLINGS)}, "
-                          f"got {pooling!r}")
+        raise error("FE492", poolings=", ".join(POOLINGS), pooling=pooling)
     term = pooling == "mean+term"
 
     def mean(hidden, mask):
@@ -154,11 +145,14 @@ def _network(torch, encoder, pooling: str = "mean"):
     return PairClassifier()
 
 
-def _train(torch, transformers, tokenizer, pairs: list[tuple[str, str]], y, settings: dict,
-           seed: int, progress: Callable[[str], None] | None, max_steps: int | None):
-    """Fine-tune one network from the base weights with ``seed``; (network, steps taken)."""
+def _train(torch, transformers, folder: Path, tokenizer, pairs: list[tuple[str, str]], y,
+           settings: dict, seed: int, progress: Callable[[str], None] | None,
+           max_steps: int | None):
+    """Fine-tune one network from the base weights in ``folder`` with ``seed``; (network,
+    steps taken)."""
     torch.manual_seed(seed)
-    encoder = transformers.AutoModel.from_pretrained(str(encoder_path(settings["encoder"])))
+    with offline():
+        encoder = transformers.AutoModel.from_pretrained(str(folder), local_files_only=True)
     network = _network(torch, encoder, settings["pooling"])
     size, epochs = settings["batch_size"], settings["epochs"]
     per_epoch = -(-len(pairs) // size)
@@ -208,13 +202,6 @@ def _prefixed(progress: Callable[[str], None], prefix: str, line: str) -> None:
     progress(prefix + line)
 
 
-def _state_owner(torch, networks: list[Any]):
-    """What saves and loads the weights: the network itself when there is one (the
-    layout of folders written before ensembles), else the list, whose keys start "0.",
-    "1.", ..."""
-    return networks[0] if len(networks) == 1 else torch.nn.ModuleList(networks)
-
-
 class FinetunedPolarity:
     """MiniLM fine-tuned on (term, sentence) pairs; same ``predict`` / ``scores`` as
     :class:`~feedback_engine.aspects.model.PolarityModel`.
@@ -241,28 +228,29 @@ class FinetunedPolarity:
             options: any of :data:`DEFAULTS` (epochs, batch_size, max_length, ...).
         """
         settings = settings_for(options)
-        bad = set(labels) - set(CLASSES)
-        if bad:
-            raise ConfigError(f"aspect polarity labels must be {', '.join(CLASSES)}; "
-                              f"got {sorted(bad)[0]!r}")
+        check_labels(labels)
         if not items:
-            raise ConfigError("no labelled aspect terms to fine-tune on")
+            raise error("FE493", classes=", ".join(CLASSES))
         members = settings["ensemble"]
         if isinstance(members, bool) or not isinstance(members, int) or members < 1:
-            raise ConfigError(f"fine-tuning ensemble must be a whole number ≥ 1, got {members!r}")
+            raise error("FE494", members=members)
         torch, transformers = _imports()
-        tokenizer = transformers.AutoTokenizer.from_pretrained(
-            str(encoder_path(settings["encoder"])))
+        folder = encoder_path(settings["encoder"])
+        with offline():
+            tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder),
+                                                                   local_files_only=True)
         y = torch.tensor([CLASSES.index(label) for label in labels])
         pairs = [pair(i) for i in items]
         networks = []
-        for member in range(members):
-            say = progress
-            if progress is not None and members > 1:
-                say = functools.partial(_prefixed, progress, f"member {member + 1}/{members}: ")
-            network, steps = _train(torch, transformers, tokenizer, pairs, y, settings,
-                                    settings["seed"] + member, say, max_steps)
-            networks.append(network)
+        with torch.random.fork_rng(devices=[]):  # seeded here, the caller's state kept
+            for member in range(members):
+                say = progress
+                if progress is not None and members > 1:
+                    say = functools.partial(_prefixed, progress,
+                                            f"member {member + 1}/{members}: ")
+                network, steps = _train(torch, transformers, folder, tokenizer, pairs, y,
+                                        settings, settings["seed"] + member, say, max_steps)
+                networks.append(network)
         settings["steps"] = steps
         return cls(networks, tokenizer, settings)
 
@@ -302,64 +290,49 @@ class FinetunedPolarity:
         """Write weights (safetensors), encoder config, tokenizer and manifest to ``folder``."""
         from safetensors.torch import save_file
 
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
         torch, _ = _imports()
-        state = {k: v.detach().contiguous() for k, v in _state_owner(torch, self.networks)
-                 .state_dict().items()}
-        save_file(state, str(target / WEIGHTS))
-        self.networks[0].encoder.config.to_json_file(str(target / "config.json"))
-        self.tokenizer.save_pretrained(str(target))
+        state = {k: v.detach().contiguous()  # keys "0.…", "1.…": one network per member
+                 for k, v in torch.nn.ModuleList(self.networks).state_dict().items()}
+        with tempfile.TemporaryDirectory() as work:
+            self.tokenizer.save_pretrained(work)
+            files: dict[str, Any] = {p.name: p.read_bytes() for p in Path(work).iterdir()
+                                     if p.is_file()}
+        files["config.json"] = self.networks[0].encoder.config.to_json_string().encode()
+        files[WEIGHTS] = lambda path: save_file(state, str(path))
         encoder = ENCODERS[self.settings["encoder"]]
-        versions = library_versions(("feedback-engine", "torch", "transformers", "safetensors",
-                                     *encoder["packages"]))
-        self.manifest = {
-            "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "base_model": encoder["base_model"], "classes": list(CLASSES),
-            "input": "term, marked sentence",
-            "settings": self.settings,
-            "weights_sha256": sha256_file(target / WEIGHTS),
+        self.manifest = save_folder(folder, KIND, files, {
+            "base_model": encoder.description, "classes": list(CLASSES),
+            "input": "term, marked sentence", "settings": self.settings,
             "training_data": {"source": source, "n": len(items),
                               "sha256": data_hash(items, labels)},
-            "metrics": metrics or {}, "library_versions": versions,
-            # Every file transformers will read (config, tokenizer) is hashed too.
-            "files": {p.name: sha256_file(p) for p in sorted(target.iterdir())
-                      if p.is_file() and p.name != "manifest.json"}}
-        write_manifest(target, self.manifest)
-        return target
+            "metrics": metrics or {},
+            "library_versions": library_versions(("feedback-engine", "torch", "transformers",
+                                                  "safetensors", *encoder.packages))}).manifest
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | Path) -> FinetunedPolarity:
-        """Load a folder from :meth:`save`, checking its format and weights hash."""
-        source = Path(folder)
-        manifest = read_manifest(source, f"fine-tuned aspect model (manifest.json + {WEIGHTS})")
-        found = manifest.get("format")
-        if found != FORMAT:
-            raise ModelFileError(f"{source}: model format {found!r}, expected {FORMAT!r}; "
-                                 "retrain it with this version")
-        # transformers reads any file in the folder, so every one must carry a hash.
-        names = sorted(p.name for p in source.iterdir() if p.name != "manifest.json")
-        verify_files(source, manifest, names if WEIGHTS in names else [WEIGHTS, *names])
-        raw = (source / WEIGHTS).read_bytes()
+        """Load a folder from :meth:`save`; transformers reads any file in the folder, so
+        :func:`~feedback_engine.artifacts.load_folder` checks every one's hash first."""
+        saved = load_folder(folder, KIND, required=[WEIGHTS, "config.json"])
+        source, settings = saved.path, saved.manifest.get("settings")
+        if not (isinstance(settings, dict) and set(settings) >= set(DEFAULTS)
+                and settings["pooling"] in POOLINGS
+                and type(settings["ensemble"]) is int and settings["ensemble"] >= 1):
+            raise error("FE548", source=source, poolings=POOLINGS, remake=KIND.remake)
         torch, transformers = _imports()
-        from safetensors.torch import load
+        from safetensors.torch import load_file
 
-        config = transformers.AutoConfig.from_pretrained(str(source))
-        tokenizer = transformers.AutoTokenizer.from_pretrained(str(source))
-        # Folders written before these settings existed hold one network with mean pooling.
-        settings = {**DEFAULTS, **ENCODER_DEFAULTS["minilm"], "pooling": "mean", "ensemble": 1,
-                    "encoder": "minilm", **manifest.get("settings", {})}
-        members = settings.get("ensemble", 1)
-        if isinstance(members, bool) or not isinstance(members, int) or members < 1:
-            raise ModelFileError(f"{source}: manifest.json has ensemble {members!r}; expected "
-                                 "a whole number ≥ 1")
+        with offline():
+            config = transformers.AutoConfig.from_pretrained(str(source), local_files_only=True)
+            tokenizer = transformers.AutoTokenizer.from_pretrained(str(source),
+                                                                   local_files_only=True)
         networks = [_network(torch, transformers.AutoModel.from_config(config),
-                             settings["pooling"]) for _ in range(members)]
+                             settings["pooling"]) for _ in range(settings["ensemble"])]
         try:
-            _state_owner(torch, networks).load_state_dict(load(raw))
+            torch.nn.ModuleList(networks).load_state_dict(load_file(str(source / WEIGHTS)))
         except RuntimeError as exc:
-            raise ModelFileError(f"{source}: weights do not fit the network: "
-                                 f"{str(exc)[:200]}") from None
+            raise error("FE549", source=source, detail=str(exc)[:200], remake=KIND.remake) from None
         for network in networks:
             network.eval()
-        return cls(networks, tokenizer, settings, manifest)
+        return cls(networks, tokenizer, settings, saved.manifest)

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..resources import lexicon_path
+from ..errors import error
+from ..resources import lexicon_path, read_yaml
 from .modifiers import cue_regex
 
 DEFAULT_ASPECTS = "aspects.yaml"
@@ -45,7 +45,7 @@ def _check_cue(cue: str, where: str) -> None:
     try:
         re.compile(cue_regex(cue))
     except re.error as exc:
-        raise ConfigError(f"{where}: bad pattern {cue!r}: {exc}") from None
+        raise error("FE239", where=where, cue=cue, problem=exc) from None
 
 
 def load_aspects(source: str | Path = DEFAULT_ASPECTS) -> list[Aspect]:
@@ -54,29 +54,24 @@ def load_aspects(source: str | Path = DEFAULT_ASPECTS) -> list[Aspect]:
     Raises:
         ConfigError: naming the file and entry of a malformed aspect.
     """
-    import yaml
-
     path = resolve(source)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    data = read_yaml(path)
     entries = data.get("aspects") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise ConfigError(f"{path}: expected a top-level 'aspects:' list of entries")
+        raise error("FE480", path=path)
     out: list[Aspect] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, 1):
         where = f"{path}: aspect #{number}"
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise ConfigError(f"{where}: each entry needs an id, label and patterns")
+            raise error("FE481", where=where)
         aspect_id = entry["id"]
         if not ASPECT_ID.match(aspect_id) or aspect_id in seen:
-            raise ConfigError(f"{where}: id {aspect_id!r} must be unique snake_case")
+            raise error("FE482", where=where, aspect_id=aspect_id)
         patterns = entry.get("patterns")
         if not isinstance(patterns, list) or not all(isinstance(p, str) and p.strip()
                                                      for p in patterns):
-            raise ConfigError(f"{where} ({aspect_id}): patterns must be a list of strings")
+            raise error("FE483", where=where, aspect_id=aspect_id)
         for pattern in patterns:
             _check_cue(pattern, f"{where} ({aspect_id})")
         seen.add(aspect_id)
@@ -101,10 +96,9 @@ def load_effort(source: str | Path = DEFAULT_EFFORT) -> dict[str, float]:
         try:
             cue, weight = parts[0], float(parts[1])
         except (IndexError, ValueError):
-            raise ConfigError(f"{path}:{number}: expected cue<TAB>weight[<TAB>source<TAB>"
-                              "note] with weight a number") from None
+            raise error("FE484", where=f"{path}:{number}") from None
         if not cue or not -3.0 <= weight <= 3.0:
-            raise ConfigError(f"{path}:{number}: weight must be within -3..3")
+            raise error("FE485", where=f"{path}:{number}")
         _check_cue(cue, f"{path}:{number}")
         cues[cue if cue.startswith("re:") else cue.lower()] = weight
     return cues
@@ -133,17 +127,15 @@ def load_emotions(source: str | Path = DEFAULT_EMOTIONS) -> EmotionLexicon:
             try:
                 emotion, target, factor = parts[1], parts[2], float(parts[3])
             except (IndexError, ValueError):
-                raise ConfigError(f"{where}: expected @negated<TAB>emotion<TAB>target<TAB>"
-                                  "factor") from None
+                raise error("FE486", where=where) from None
             lexicon.negated[emotion] = (target, factor)
             continue
         try:
             term, emotion, intensity = parts[0].lower(), parts[1].lower(), float(parts[2])
         except (IndexError, ValueError):
-            raise ConfigError(f"{where}: expected term<TAB>emotion<TAB>intensity"
-                              "[<TAB>source<TAB>note] with intensity a number") from None
+            raise error("FE487", where=where) from None
         if not term or not emotion or not 0.0 < intensity <= 1.0:
-            raise ConfigError(f"{where}: intensity must be within 0..1 (exclusive of 0)")
+            raise error("FE488", where=where)
         _check_cue(term, where)
         lexicon.cues.setdefault(term, []).append((emotion, intensity))
     return lexicon

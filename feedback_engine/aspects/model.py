@@ -9,8 +9,8 @@ For each mention the features are
 - the term itself and its words (some aspects lean one way: "wait", "price").
 
 A multinomial logistic regression (L2, ``C`` below) predicts negative / neutral / positive.
-The saved model is plain arrays: ``weights.npz`` (read with ``allow_pickle=False``) and
-``manifest.json`` (format, training data hash, metrics, versions): never a pickle.
+The saved model folder (:mod:`feedback_engine.artifacts`) holds ``weights.npz`` (read with
+``allow_pickle=False``) and ``manifest.json`` (data hash, metrics, versions): never a pickle.
 
 Reference: window and clause bag-of-words with lexicon scores in a linear classifier is the
 design of the strongest SemEval-2014 Task 4 system, NRC-Canada (Kiritchenko et al., 2014).
@@ -18,7 +18,6 @@ design of the strongest SemEval-2014 Task 4 system, NRC-Canada (Kiritchenko et a
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,35 +25,18 @@ from typing import Any
 
 import numpy as np
 
-from ..artifacts import (
-    library_versions,
-    load_arrays,
-    read_manifest,
-    sha256_file,
-    sha256_lines,
-    verify_files,
-    write_manifest,
-)
-from ..errors import ConfigError, ModelFileError
+from ..artifacts import FolderKind, library_versions, load_arrays, load_folder, save_folder
+from ..errors import error
 from ..sentiment.rules import RuleScorer
 from .extract import CONTRAST, Mention, RulePolarity, segments
 from .modifiers import NEGATORS, WORD
+from .polarity import CLASSES, Instance, check_labels, data_hash
 
-FORMAT = "feedback-engine aspect polarity model v1"
-CLASSES = ("negative", "neutral", "positive")
+KIND = FolderKind("aspects.linear.v1", "retrain it with `feedback aspects train`")
 N_FEATURES = 2**18
+BACKENDS = ("linear", "finetune")
 C = 0.1  # compared 0.1, 0.3, 1, 3 on the held-out parts (docs/aspects.md): within 0.011
 WINDOW = 3
-
-
-@dataclass(frozen=True)
-class Instance:
-    """One aspect mention to classify: ``sentence[start:end]`` is the term."""
-
-    sentence: str
-    start: int
-    end: int
-    others: tuple[tuple[int, int], ...] = ()  # the other mentions in the sentence
 
 
 def _words(text: str) -> list[str]:
@@ -126,11 +108,6 @@ class FeatureBuilder:
                                           .reshape(len(items), -1))]).tocsr()
 
 
-def data_hash(items: Sequence[Instance], labels: Sequence[str]) -> str:
-    return sha256_lines(f"{label}\t{item.start}\t{item.end}\t{item.sentence}"
-                        for item, label in zip(items, labels, strict=True))
-
-
 @dataclass
 class PolarityModel:
     """Logistic regression over :class:`FeatureBuilder` features."""
@@ -148,10 +125,7 @@ class PolarityModel:
         """Fit on instances with labels in negative / neutral / positive; returns self."""
         from sklearn.linear_model import LogisticRegression
 
-        unknown = set(labels) - set(CLASSES)
-        if unknown:
-            raise ConfigError(f"aspect polarity labels must be {', '.join(CLASSES)}; "
-                              f"got {sorted(unknown)[0]!r}")
+        check_labels(labels)
         y = np.array([CLASSES.index(label) for label in labels])
         model = LogisticRegression(C=self.c, max_iter=3000)
         model.fit(self.features.transform(items), y)
@@ -164,7 +138,7 @@ class PolarityModel:
 
     def decision(self, items: Sequence[Instance]) -> np.ndarray:
         if self.coef_ is None or self.intercept_ is None:
-            raise ConfigError("the aspect polarity model is not trained")
+            raise error("FE545")
         if not items:
             return np.zeros((0, len(CLASSES)))
         return np.asarray(self.features.transform(items) @ self.coef_.T) + self.intercept_
@@ -182,45 +156,29 @@ class PolarityModel:
 
     def save(self, folder: str | Path, items: Sequence[Instance], labels: Sequence[str],
              metrics: dict[str, Any] | None = None, source: str = "") -> Path:
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(target / "weights.npz", coef=self.coef_, intercept=self.intercept_)
-        digest = sha256_file(target / "weights.npz")
-        versions = library_versions(("feedback-engine", "scikit-learn", "numpy", "vaderSentiment"))
-        self.manifest = {
-            "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "classes": list(CLASSES), "C": self.c, "n_features": N_FEATURES,
-            "window": WINDOW, "weights_sha256": digest, "files": {"weights.npz": digest},
+        """Write ``weights.npz`` and the manifest (data hash, metrics, versions) to ``folder``."""
+        weights = {"weights.npz": lambda path: np.savez_compressed(
+            path, coef=self.coef_, intercept=self.intercept_)}
+        self.manifest = save_folder(folder, KIND, weights, {
+            "classes": list(CLASSES), "C": self.c, "n_features": N_FEATURES, "window": WINDOW,
             "training_data": {"source": source, "n": len(items),
                               "sha256": data_hash(items, labels)},
-            "lexicons": [str(p) for p in self.scorer.lexicons],
-            "metrics": metrics or {}, "library_versions": versions,
-        }
-        write_manifest(target, self.manifest)
-        return target
+            "lexicons": [str(p) for p in self.scorer.lexicons], "metrics": metrics or {},
+            "library_versions": library_versions(("feedback-engine", "scikit-learn", "numpy",
+                                                  "vaderSentiment"))}).manifest
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | Path, scorer: RuleScorer) -> PolarityModel:
-        """Load a saved model (JSON and ``.npz`` only), checking format and weights hash.
-
-        The hash is required, not optional: a manifest without one is refused (FE501).
-        """
-        source = Path(folder)
-        manifest = read_manifest(source, "aspect polarity model (from `feedback aspects "
-                                         "train`)")
-        if manifest.get("format") != FORMAT:
-            raise ModelFileError(f"{source}: model format {manifest.get('format')!r}, expected "
-                                 f"{FORMAT!r}; retrain it with this version")
-        verify_files(source, manifest, ["weights.npz"])
-        arrays = load_arrays(source / "weights.npz", {
+        """Load a saved model (JSON and ``.npz`` only, every file hash-checked; FE501)."""
+        saved = load_folder(folder, KIND, required=["weights.npz"])
+        arrays = load_arrays(saved.path / "weights.npz", {
             "coef": (len(CLASSES), N_FEATURES + 8), "intercept": (len(CLASSES),)})
-        c = manifest.get("C", C)
+        c = saved.manifest.get("C", C)
         if isinstance(c, bool) or not isinstance(c, int | float):
-            raise ModelFileError(f"{source}: manifest.json has C {c!r}; expected a number")
+            raise error("FE546", folder=folder, c=c, remake=KIND.remake)
         return cls(scorer=scorer, c=float(c), coef_=arrays["coef"],
-                   intercept_=arrays["intercept"], manifest=manifest)
-
-BACKENDS = ("linear", "finetune")
+                   intercept_=arrays["intercept"], manifest=saved.manifest)
 
 
 def fit_polarity(backend: str, items: Sequence[Instance], labels: Sequence[str],
@@ -234,23 +192,16 @@ def fit_polarity(backend: str, items: Sequence[Instance], labels: Sequence[str],
 
         return FinetunedPolarity.fit(items, labels, progress=progress, **options)
     if backend != "linear":
-        raise ConfigError(f"unknown aspect polarity backend {backend!r}; "
-                          f"use one of {', '.join(BACKENDS)}")
+        raise error("FE237", backend=backend, backends=", ".join(BACKENDS))
     if options:
-        raise ConfigError(f"the linear aspect backend has no {sorted(options)[0]!r} setting; "
-                          "it applies to --backend finetune")
+        raise error("FE238", option=sorted(options)[0])
     return PolarityModel(scorer).fit(items, labels)
 
 
 def load_polarity_model(folder: str | Path, scorer: RuleScorer) -> Any:
-    """Load a saved polarity model of either backend (told apart by its manifest)."""
+    """Load a saved polarity model of either backend (told apart by its manifest's kind)."""
     from .finetune import FinetunedPolarity, is_finetuned
 
     if is_finetuned(folder):
         return FinetunedPolarity.load(folder)
     return PolarityModel.load(folder, scorer)
-
-
-def instances_for(sentence: str, spans: Sequence[tuple[int, int]]) -> list[Instance]:
-    """One instance per span, each knowing the others in its sentence."""
-    return [Instance(sentence, s, e, tuple(o for o in spans if o != (s, e))) for s, e in spans]

@@ -9,11 +9,10 @@ never past the next turn's start: the rest of the gap is silence, not talk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from .scorecard import Scorecard
+from itertools import groupby
+from typing import Any, Protocol
 
 # 100 words a minute is slow speech (conversational English runs ~150); a turn that lasts
 # longer than its words need at that rate holds a pause, and the excess is not talk.
@@ -41,6 +40,12 @@ METRICS: dict[str, str] = {
 }
 
 Scorer = Callable[[str], float | None]
+
+
+class Cue(Protocol):
+    """A compiled pattern set: a scorecard's ``Patterns`` or a plain ``re.Pattern``."""
+
+    def search(self, text: str) -> Any: ...
 
 
 @dataclass
@@ -78,8 +83,6 @@ class Turns:
 
 
 def _seconds(value: Any) -> float | None:
-    if value is None:
-        return None
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -91,13 +94,14 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def conversation_metrics(turns: Turns, card: Scorecard, silence_gap_s: float = 5.0
+def conversation_metrics(turns: Turns, cues: Mapping[str, Cue], silence_gap_s: float = 5.0
                          ) -> dict[str, Any]:
     """Compute every metric in :data:`METRICS` for one conversation.
 
     Args:
         turns: the prepared conversation.
-        card: the scorecard whose cues (escalation, transfer, hold, repeat_contact) are used.
+        cues: pattern sets by name (a scorecard's ``cues``): escalation, transfer, hold and
+            repeat_contact are read.
         silence_gap_s: a gap between turns at least this long is silence (or a hold when it
             follows an agent's hold announcement); shorter gaps are turn-taking.
 
@@ -109,11 +113,10 @@ def conversation_metrics(turns: Turns, card: Scorecard, silence_gap_s: float = 5
         >>> from feedback_engine.conversation.scorecard import load_scorecard
         >>> t = Turns.from_dicts([{"speaker": "agent", "text": "Hi, how can I help?"},
         ...                       {"speaker": "customer", "text": "Get me a manager."}])
-        >>> m = conversation_metrics(t, load_scorecard())
+        >>> m = conversation_metrics(t, load_scorecard().cues)
         >>> m["n_turns"], m["escalation"], m["silence_s"]
         (2, True, None)
     """
-    cues = card.cues
     agent, customer = turns.by_speaker["agent"], turns.by_speaker["customer"]
     words = [len(t.split()) for t in turns.texts]
     agent_words = sum(words[i] for i in agent)
@@ -175,9 +178,8 @@ def _timing(turns: Turns, ends: dict[int, float], hold_turns: set[int],
             hold += gap
         else:
             silence += gap
-    explicit = [i for i in timed if turns.ends[i] is not None]
     interruptions = None
-    if explicit:
+    if any(turns.ends[i] is not None for i in timed):
         interruptions = sum(
             1 for a, b in zip(timed, timed[1:], strict=False)
             if turns.ends[a] is not None and turns.speakers[a] != turns.speakers[b]
@@ -191,22 +193,16 @@ def _timing(turns: Turns, ends: dict[int, float], hold_turns: set[int],
 
 def _monologue(turns: Turns, words: list[int], ends: dict[int, float]) -> dict[str, Any]:
     """Longest run of consecutive customer turns, in words and (when timed) seconds."""
-    best_words, best_s = 0, None
-    run: list[int] = []
-    for i in [*range(len(turns)), None]:
-        if i is not None and turns.speakers[i] == "customer":
-            run.append(i)
-            continue
-        if run:
-            n = sum(words[j] for j in run)
-            if n > best_words:
-                best_words = n
-                first, last = run[0], run[-1]
-                best_s = (ends[last] - turns.starts[first]
-                          if first in ends and last in ends else None)
-            run = []
     if not turns.by_speaker["customer"]:
         return {}
+    best_words, best_s = 0, None
+    for customer, group in groupby(range(len(turns)), lambda i: turns.speakers[i] == "customer"):
+        run = list(group)
+        n = sum(words[j] for j in run)
+        if customer and n > best_words:
+            best_words = n
+            first, last = run[0], run[-1]
+            best_s = ends[last] - turns.starts[first] if first in ends and last in ends else None
     return {"customer_monologue_words": best_words, "customer_monologue_s": best_s}
 
 

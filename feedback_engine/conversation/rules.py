@@ -39,8 +39,7 @@ class _Context:
                 "text": text if len(text) <= limit else text[: limit - 1] + "…"}
 
     def first_match(self, indexes: list[int], patterns: Patterns) -> int | None:
-        texts = self.turns.texts
-        return next((i for i in indexes if patterns.search(texts[i])), None)
+        return next((i for i in indexes if patterns.search(self.turns.texts[i])), None)
 
 
 def _result(rule: Rule, passed: bool | None, evidence: list[dict[str, Any]] | None = None,
@@ -68,24 +67,18 @@ def _where(rule: Rule) -> str:
     return f"any {rule.speaker} turn"
 
 
-def _present(rule: Rule, ctx: _Context) -> Result:
+def _phrase(rule: Rule, ctx: _Context) -> Result:
+    """A ``present`` or ``absent`` rule: the phrase must (or must not) be said in scope."""
     indexes = _scope(ctx.turns.by_speaker[rule.speaker], rule)
     if not indexes:
         return _result(rule, None, note=f"not applicable: no {rule.speaker} turns")
     hit = ctx.first_match(indexes, rule.patterns)
+    if rule.kind == "absent":
+        return _result(rule, True) if hit is None else _result(
+            rule, False, [ctx.evidence(hit)], "prohibited phrase")
     if hit is not None:
         return _result(rule, True, [ctx.evidence(hit)])
     return _result(rule, False, [ctx.evidence(indexes[0])], f"not found in {_where(rule)}")
-
-
-def _absent(rule: Rule, ctx: _Context) -> Result:
-    indexes = _scope(ctx.turns.by_speaker[rule.speaker], rule)
-    if not indexes:
-        return _result(rule, None, note=f"not applicable: no {rule.speaker} turns")
-    hit = ctx.first_match(indexes, rule.patterns)
-    if hit is None:
-        return _result(rule, True)
-    return _result(rule, False, [ctx.evidence(hit)], "prohibited phrase")
 
 
 def _triggers(rule: Rule, ctx: _Context) -> list[int]:
@@ -180,7 +173,7 @@ def _metric(rule: Rule, ctx: _Context) -> Result:
     return _result(rule, ok, note=f"{rule.metric} = {value:g} ({bounds})")
 
 
-KIND_CHECKS = {"present": _present, "absent": _absent, "conditional": _conditional,
+KIND_CHECKS = {"present": _phrase, "absent": _phrase, "conditional": _conditional,
                "sentiment": _sentiment, "metric": _metric}
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import ConfigError
-from ..resources import lexicon_path
+from ..errors import error
+from ..resources import lexicon_path, read_yaml
 
 DEFAULT_SCORECARD = "qa_scorecard.yaml"
 KINDS = ("present", "absent", "conditional", "sentiment", "metric")
@@ -118,60 +117,54 @@ def load_scorecard(path: str | Path | None = None) -> Scorecard:
         'conditional'
     """
     file = lexicon_path(DEFAULT_SCORECARD, path)
-    raw_text = file.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(raw_text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file} is not valid YAML: {exc}") from None
+    data = read_yaml(file)
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
-        raise ConfigError(f"{file}: expected a mapping with a 'rules' list")
+        raise error("FE263", file=file)
     where = str(file)
     settings = data.get("settings") or {}
     cues_raw = data.get("cues") or {}
     if not isinstance(cues_raw, dict):
-        raise ConfigError(f"{where}: 'cues' must be a mapping of name -> patterns")
+        raise error("FE264", where=where)
     cues = {name: _patterns(body, f"{where}: cue '{name}'") for name, body in cues_raw.items()}
     missing = [c for c in REQUIRED_CUES if c not in cues]
     if missing:
-        raise ConfigError(f"{where}: cues {', '.join(missing)} are missing; the conversation "
-                          "metrics need them (copy them from the bundled qa_scorecard.yaml)")
+        raise error("FE265", where=where, missing=", ".join(missing))
     rules: list[Rule] = []
     for index, body in enumerate(data["rules"]):
         rule = _rule(body, cues, f"{where}: rule {index + 1}")
         if any(r.id == rule.id for r in rules):
-            raise ConfigError(f"{where}: rule id '{rule.id}' is used twice")
+            raise error("FE266", where=where, id=rule.id)
         rules.append(rule)
     if not rules:
-        raise ConfigError(f"{where}: the scorecard has no rules")
+        raise error("FE267", where=where)
     return Scorecard(
         id=str(data.get("id", "custom")), version=int(data.get("version", 1)),
         upset_below=float(settings.get("upset_below", -0.4)),
         evidence_chars=int(settings.get("evidence_chars", 240)),
         cues=cues, rules=tuple(rules),
-        digest=hashlib.sha256(raw_text.encode()).hexdigest()[:8], path=str(file))
+        digest=hashlib.sha256(file.read_bytes()).hexdigest()[:8], path=str(file))
 
 
 def _patterns(body: Any, where: str) -> Patterns:
     if isinstance(body, list):
         body = {"patterns": body}
     if not isinstance(body, dict) or not body.get("patterns"):
-        raise ConfigError(f"{where}: needs a non-empty 'patterns' list")
+        raise error("FE268", where=where)
     sources = tuple(str(p) for p in body["patterns"])
     for source in sources:
         try:
             re.compile(source)
         except re.error as exc:
-            raise ConfigError(f"{where}: pattern {source!r} is not a valid regular expression "
-                              f"({exc})") from None
+            raise error("FE269", where=where, pattern=source, problem=exc) from None
     regex = re.compile("|".join(f"(?:{s})" for s in sources), re.IGNORECASE)
     return Patterns(sources, regex, tuple(body.get("should_match") or ()),
                     tuple(body.get("should_not_match") or ()))
 
 
-def _speaker(value: Any, where: str) -> str:
-    if value not in SPEAKERS:
-        raise ConfigError(f"{where}: speaker must be one of {', '.join(SPEAKERS)}, "
-                          f"got {value!r}")
+def _one_of(value: Any, where: str, choices: Collection[str] = SPEAKERS,
+            key: str = "speaker") -> str:
+    if value not in choices:
+        raise error("FE270", where=where, key=key, choices=", ".join(choices), value=value)
     return str(value)
 
 
@@ -179,14 +172,14 @@ def _count(value: Any, where: str, key: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ConfigError(f"{where}: '{key}' must be a whole number >= 0, got {value!r}")
+        raise error("FE271", where=where, key=key, value=value)
     return value
 
 
 def _cue_or_patterns(body: dict, cues: dict[str, Patterns], where: str) -> Patterns | None:
     if "cue" in body:
         if body["cue"] not in cues:
-            raise ConfigError(f"{where}: unknown cue {body['cue']!r}; cues: {', '.join(cues)}")
+            raise error("FE272", where=where, cue=body["cue"], cues=", ".join(cues))
         return cues[body["cue"]]
     if "patterns" in body:
         return _patterns(body, where)
@@ -195,87 +188,67 @@ def _cue_or_patterns(body: dict, cues: dict[str, Patterns], where: str) -> Patte
 
 def _rule(body: Any, cues: dict[str, Patterns], where: str) -> Rule:
     if not isinstance(body, dict) or not body.get("id"):
-        raise ConfigError(f"{where}: each rule needs an 'id'")
+        raise error("FE273", where=where)
     where = f"{where.rsplit(': ', 1)[0]}: rule '{body['id']}'"
     unknown = set(body) - RULE_KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'; known keys: "
-                          f"{', '.join(sorted(RULE_KEYS))}")
-    kind = body.get("kind")
-    if kind not in KINDS:
-        raise ConfigError(f"{where}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise error("FE243", key=min(unknown), origin=where, keys=", ".join(sorted(RULE_KEYS)),
+                    hint="")
+    kind = _one_of(body.get("kind"), where, KINDS, "kind")
     weight = body.get("weight", 1)
     if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
-        raise ConfigError(f"{where}: weight must be a positive number, got {weight!r}")
+        raise error("FE274", where=where, value=weight)
     common: dict[str, Any] = {
         "id": str(body["id"]), "name": str(body.get("name", body["id"])),
         "description": str(body.get("description", "")), "weight": float(weight),
         "kind": kind, "channels": tuple(str(c).lower() for c in body.get("channels") or ()),
     }
     if kind in ("present", "absent"):
-        return Rule(**common, speaker=_speaker(body.get("speaker", "agent"), where),
+        return Rule(**common, speaker=_one_of(body.get("speaker", "agent"), where),
                     first=_count(body.get("first"), where, "first"),
                     last=_count(body.get("last"), where, "last"),
                     patterns=_patterns(body, where))
     if kind == "sentiment":
         below = body.get("below", -0.5)
         if not isinstance(below, int | float) or not -1 <= below <= 1:
-            raise ConfigError(f"{where}: 'below' must be a number in -1..1, got {below!r}")
+            raise error("FE275", where=where, value=below)
         ignore = _patterns({"patterns": body["ignore"],
                             "should_match": body.get("should_match"),
                             "should_not_match": body.get("should_not_match")},
                            f"{where} ignore") if body.get("ignore") else None
-        return Rule(**common, speaker=_speaker(body.get("speaker", "agent"), where),
+        return Rule(**common, speaker=_one_of(body.get("speaker", "agent"), where),
                     below=float(below), ignore=ignore)
     if kind == "metric":
         from .metrics import METRICS
 
-        metric = body.get("metric")
-        if metric not in METRICS:
-            raise ConfigError(f"{where}: metric must be one of {', '.join(METRICS)}, "
-                              f"got {metric!r}")
+        metric = _one_of(body.get("metric"), where, METRICS, "metric")
         if body.get("max") is None and body.get("min") is None:
-            raise ConfigError(f"{where}: a metric rule needs 'max' and/or 'min'")
+            raise error("FE276", where=where)
         return Rule(**common, metric=metric,
                     max=None if body.get("max") is None else float(body["max"]),
                     min=None if body.get("min") is None else float(body["min"]))
     trigger_raw = body.get("trigger")
     if not isinstance(trigger_raw, dict):
-        raise ConfigError(f"{where}: a conditional rule needs a 'trigger' mapping")
-    trigger = Trigger(speaker=_speaker(trigger_raw.get("speaker", "customer"), where),
+        raise error("FE277", where=where, what="a 'trigger' mapping")
+    trigger = Trigger(speaker=_one_of(trigger_raw.get("speaker", "customer"), where),
                       upset=bool(trigger_raw.get("upset", False)),
                       patterns=_cue_or_patterns(trigger_raw, cues, f"{where} trigger"))
     if not trigger.upset and trigger.patterns is None:
-        raise ConfigError(f"{where}: the trigger needs 'upset: true', a 'cue' or 'patterns'")
+        raise error("FE278", where=where)
     expect_raw = body.get("expect")
     if not isinstance(expect_raw, list) or not expect_raw:
-        raise ConfigError(f"{where}: a conditional rule needs a non-empty 'expect' list")
+        raise error("FE277", where=where, what="a non-empty 'expect' list")
     expects = []
     for number, item in enumerate(expect_raw, 1):
         label = f"{where} expect {number}"
         patterns = _cue_or_patterns(item, cues, label) if isinstance(item, dict) else None
         if patterns is None:
-            raise ConfigError(f"{label}: needs 'patterns' or a 'cue'")
+            raise error("FE279", where=label)
         expects.append(Expect(
             name=str(item.get("name", common["id"])),
-            speaker=_speaker(item.get("speaker", "agent"), label),
+            speaker=_one_of(item.get("speaker", "agent"), label),
             before=_count(item.get("before", 0), label, "before") or 0,
             after=_count(item.get("after", 2), label, "after") or 0, patterns=patterns))
-    require = body.get("require", "all")
-    if require not in ("any", "all"):
-        raise ConfigError(f"{where}: require must be 'any' or 'all', got {require!r}")
+    require = _one_of(body.get("require", "all"), where, ("any", "all"), "require")
     return Rule(**common, trigger=trigger, expect=tuple(expects), require=require)
 
-
-def pattern_sets(card: Scorecard) -> list[tuple[str, Patterns]]:
-    """Every pattern set of the scorecard with a label, for checking their examples."""
-    out: list[tuple[str, Patterns]] = [(f"cue {name}", p) for name, p in card.cues.items()]
-    for rule in card.rules:
-        if rule.patterns is not None:
-            out.append((f"rule {rule.id}", rule.patterns))
-        if rule.ignore is not None:
-            out.append((f"rule {rule.id} ignore", rule.ignore))
-        if rule.trigger is not None and rule.trigger.patterns is not None:
-            out.append((f"rule {rule.id} trigger", rule.trigger.patterns))
-        out += [(f"rule {rule.id} expect {e.name}", e.patterns) for e in rule.expect]
-    return out

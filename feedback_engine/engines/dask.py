@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,12 +26,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError, MissingDependencyError
+from ..errors import error
 from ..records import ROW, ValidationSettings
 from ..sources import OpenedSource
 from ..warehouse import REJECT_COLUMNS, TURN_COLUMNS, PreparedChunk, Warehouse
-from .local import RunCounts, _check_same_chunk, _validated, checkpoint_reasons
-from .work import PipelineSpec, analyze_chunk, worker_pipeline
+from .local import RunCounts, _validated, commit_chunk, resume_chunk
+from .work import ChunkResult, PipelineSpec, analyze_chunk, worker_pipeline
 
 NO_WEEK = "NULL"  # the partition of undated records (require_timestamp = false)
 
@@ -63,11 +61,9 @@ def run_dask(
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise MissingDependencyError("--engine dask needs Dask distributed: pip install "
-                                     "'feedback-engine[scale]'") from None
+        raise error("FE302") from None
     if scheduler and parquet_dir is None:
-        raise ConfigError("--engine dask with --scheduler needs --out DIR on storage that the "
-                          "workers and this machine share; the workers write Parquet there")
+        raise error("FE222")
     spec.build()  # fail on a bad pipeline here, not in a worker
     done = done or {}
     keep = parquet_dir is not None
@@ -99,8 +95,7 @@ def _client(client_cls: Any, cluster_cls: Any, scheduler: str | None,
         try:
             client = client_cls(scheduler, timeout="30s")
         except OSError as exc:
-            raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {exc}; "
-                              "check the address and that the scheduler runs") from None
+            raise error("FE223", scheduler=scheduler, detail=exc) from None
         with client:
             yield client
         return
@@ -127,10 +122,9 @@ def analyze_source(opened: OpenedSource, spec: PipelineSpec, settings: Validatio
     metas: list[dict[str, Any]] = []
     for index, raw, records, rejects, seconds in _validated(opened, settings, chunk_size):
         rows = raw[ROW].astype("int64").tolist()
-        meta: dict[str, Any] = {"chunk": index, "first_row": rows[0], "last_row": rows[-1],
-                                "read": len(rows), "read_seconds": seconds}
+        meta: dict[str, Any] = {"chunk": index, "rows": rows, "read_seconds": seconds}
         if index in skipped:
-            metas.append({**meta, "skipped": True, "rows": rows})
+            metas.append({**meta, "skipped": True})
             continue
         result = analyze_chunk(pipeline, records, rejects, spec)
         part = f"{spec.run_id}-{source_key(opened.info.name)}-{index:06d}.parquet"
@@ -156,17 +150,9 @@ def _load(meta: Mapping[str, Any], source: str, spec: PipelineSpec, warehouse: W
           done: Mapping[tuple[str, int], Mapping[str, Any]]) -> None:
     """Load one chunk's Parquet files into the warehouse (or count a skipped chunk)."""
     counts.read_seconds += meta["read_seconds"]
-    counts.chunks += 1
     if meta.get("skipped"):
-        _check_same_chunk(done[(source, meta["chunk"])], source, meta["chunk"],
-                          meta["first_row"], meta["last_row"], meta["read"])
-        # The checkpoint's counts, not validation's: stage_timeout rejects happen later.
-        checkpoint = done[(source, meta["chunk"])]
-        reasons = checkpoint_reasons(checkpoint)
-        if on_rejects is not None and reasons:
-            on_rejects(warehouse.stored_rejects(source, meta["rows"]))
-        counts.add(source, meta["read"], int(checkpoint["analyzed"]), reasons)
-        counts.resumed_chunks += 1
+        resume_chunk(warehouse, counts, source, meta["chunk"], meta["rows"],
+                     done[(source, meta["chunk"])], on_rejects)
         return
     part = meta["part"]
     frames = [pd.read_parquet(folder / f"week={w}" / part).assign(
@@ -180,20 +166,7 @@ def _load(meta: Mapping[str, Any], source: str, spec: PipelineSpec, warehouse: W
              else pd.DataFrame({c: pd.Series([], dtype=object) for c in TURN_COLUMNS}))
     rejects = (pd.read_parquet(folder / "_rejects" / part) if meta["rejects"]
                else pd.DataFrame({c: pd.Series([], dtype=object) for c in REJECT_COLUMNS}))
-    # Every row of a chunk ends as a record or a reject: together they are the chunk's keys.
-    rows = sorted([*(records["row"].astype("int64").tolist() if len(records) else []),
-                   *rejects["row"].astype("int64").tolist()])
-    started = time.perf_counter()
-    reasons = rejects["reason"].tolist()
-    prepared = PreparedChunk(records, turns, rejects, spec.run_id)
-    warehouse.load_chunk(source, rows, prepared, checkpoint={
-        "run_id": spec.run_id, "source": source, "chunk": meta["chunk"],
-        "first_row": meta["first_row"], "last_row": meta["last_row"], "read": meta["read"],
-        "analyzed": len(records), "rejected": len(reasons),
-        "rejected_by_reason": dict(Counter(reasons))})
-    counts.write_seconds += time.perf_counter() - started
-    counts.stage_seconds += meta["stage_seconds"]
-    if on_rejects is not None and len(rejects):
-        on_rejects(rejects.drop(columns="run_id"))
-    counts.add(source, meta["read"], len(records), reasons)
+    result = ChunkResult(PreparedChunk(records, turns, rejects, spec.run_id),
+                         rejects.drop(columns="run_id"), meta["stage_seconds"])
+    commit_chunk(warehouse, counts, source, meta["chunk"], meta["rows"], result, on_rejects)
 

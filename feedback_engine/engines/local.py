@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from ..errors import ConfigError, PipelineError, WarehouseError
+from ..errors import error
 from ..records import ROW, SeenIds, ValidationSettings, validate
 from ..sources import OpenedSource
 from ..warehouse import Warehouse
@@ -66,6 +66,7 @@ class RunCounts:
 
     def add(self, source: str, read: int, analyzed: int, reasons: list[str]) -> None:
         """Count one chunk of ``source``."""
+        self.chunks += 1
         self.read += read
         self.analyzed += analyzed
         self.rejected += len(reasons)
@@ -114,7 +115,7 @@ def run_local(
     through the redact stage (the pipeline must have one).
     """
     if workers < 1:
-        raise ConfigError(f"--workers must be at least 1, got {workers}")
+        raise error("FE224", workers=workers)
     spec.build()  # fail on a bad pipeline here, not in a worker
     done = done or {}
     counts = RunCounts()
@@ -133,21 +134,8 @@ def run_local(
 
         def finish_oldest() -> None:
             item = pending.popleft()
-            result = _result(item.futures)
-            started = time.perf_counter()
-            prepared = result.prepared
-            reasons = prepared.rejects["reason"].tolist()
-            warehouse.load_chunk(item.source, item.rows, prepared, checkpoint={
-                "run_id": spec.run_id, "source": item.source, "chunk": item.index,
-                "first_row": item.rows[0], "last_row": item.rows[-1], "read": len(item.rows),
-                "analyzed": len(prepared.records), "rejected": len(reasons),
-                "rejected_by_reason": dict(Counter(reasons))})
-            counts.write_seconds += time.perf_counter() - started
-            counts.stage_seconds += result.stage_seconds
-            if on_rejects is not None and len(result.reject_rows):
-                on_rejects(result.reject_rows)
-            counts.add(item.source, len(item.rows), len(prepared.records), reasons)
-            counts.chunks += 1
+            commit_chunk(warehouse, counts, item.source, item.index, item.rows,
+                         _result(item.futures), on_rejects)
             bar.update(len(item.rows))
 
         for opened in sources:
@@ -159,15 +147,8 @@ def run_local(
                 rows = raw[ROW].astype("int64").tolist()
                 checkpoint = done.get((info.name, index))
                 if checkpoint is not None:
-                    _check_same_chunk(checkpoint, info.name, index, rows[0], rows[-1], len(rows))
-                    # The checkpoint's counts, not validation's: a stage_timeout reject is
-                    # decided by the stages, which a committed chunk does not run again.
-                    reasons = checkpoint_reasons(checkpoint)
-                    if on_rejects is not None and reasons:
-                        on_rejects(warehouse.stored_rejects(info.name, rows))
-                    counts.add(info.name, len(rows), int(checkpoint["analyzed"]), reasons)
-                    counts.resumed_chunks += 1
-                    counts.chunks += 1
+                    resume_chunk(warehouse, counts, info.name, index, rows, checkpoint,
+                                 on_rejects)
                     bar.update(len(rows))
                     continue
                 pending.append(_Pending(info.name, index, rows, [
@@ -197,21 +178,46 @@ def _validated(opened: OpenedSource, settings: ValidationSettings,
         index += 1
 
 
-def checkpoint_reasons(checkpoint: Mapping[str, Any]) -> list[str]:
-    """The reject reasons a committed chunk recorded, one entry per reject."""
-    return [reason for reason, n in sorted(dict(checkpoint["rejected_by_reason"]).items())
-            for _ in range(int(n))]
+def commit_chunk(warehouse: Warehouse, counts: RunCounts, source: str, index: int,
+                 rows: list[int], result: ChunkResult,
+                 on_rejects: Callable[[pd.DataFrame], None] | None) -> None:
+    """Load one analyzed chunk (``rows``: every row it was read from) with its checkpoint,
+    pass its rejects on and count it."""
+    prepared = result.prepared
+    reasons = prepared.rejects["reason"].tolist()
+    started = time.perf_counter()
+    warehouse.load_chunk(source, rows, prepared, checkpoint={
+        "run_id": prepared.run_id, "source": source, "chunk": index,
+        "first_row": rows[0], "last_row": rows[-1], "read": len(rows),
+        "analyzed": len(prepared.records), "rejected": len(reasons),
+        "rejected_by_reason": dict(Counter(reasons))})
+    counts.write_seconds += time.perf_counter() - started
+    counts.stage_seconds += result.stage_seconds
+    if on_rejects is not None and len(result.reject_rows):
+        on_rejects(result.reject_rows)
+    counts.add(source, len(rows), len(prepared.records), reasons)
 
 
-def _check_same_chunk(checkpoint: Mapping[str, Any], source: str, index: int,
-                      first: int, last: int, read: int) -> None:
-    """Refuse to resume when a chunk no longer covers the rows its checkpoint recorded."""
+def resume_chunk(warehouse: Warehouse, counts: RunCounts, source: str, index: int,
+                 rows: list[int], checkpoint: Mapping[str, Any],
+                 on_rejects: Callable[[pd.DataFrame], None] | None) -> None:
+    """Count a chunk an interrupted run committed, and pass its stored rejects on.
+
+    Raises:
+        WarehouseError: the chunk no longer covers the rows its checkpoint recorded.
+    """
+    first, last, read = rows[0], rows[-1], len(rows)
     if (int(checkpoint["first_row"]), int(checkpoint["last_row"]),
             int(checkpoint["read"])) != (first, last, read):
-        raise WarehouseError(
-            f"chunk {index} of {source} holds rows {first}-{last} now but rows "
-            f"{checkpoint['first_row']}-{checkpoint['last_row']} in the interrupted run; "
-            "the input changed, so run without --resume to analyze it afresh")
+        raise error("FE403", index=index, source=source, first=first, last=last, was=checkpoint)
+    # The checkpoint's counts, not validation's: a stage_timeout reject is decided by the
+    # stages, which a committed chunk does not run again.
+    reasons = [reason for reason, n in sorted(dict(checkpoint["rejected_by_reason"]).items())
+               for _ in range(int(n))]
+    if on_rejects is not None and reasons:
+        on_rejects(warehouse.stored_rejects(source, rows))
+    counts.add(source, read, int(checkpoint["analyzed"]), reasons)
+    counts.resumed_chunks += 1
 
 
 def _parts(records: pd.DataFrame, rejects: pd.DataFrame,
@@ -229,9 +235,7 @@ def _result(futures: list[Future]) -> ChunkResult:
     try:
         results = [future.result() for future in futures]
     except BrokenProcessPool:
-        raise PipelineError("a worker process died (out of memory, or killed); the chunks "
-                            "committed so far are kept: rerun with --resume, perhaps with "
-                            "fewer --workers or a smaller input.chunk_size") from None
+        raise error("FE303") from None
     return results[0] if len(results) == 1 else ChunkResult.join(results)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import PipelineError
+from ..errors import error
 from ..stages import Pipeline, build_pipeline
 from ..warehouse import PreparedChunk, prepare_chunk
 
@@ -52,8 +52,7 @@ class PipelineSpec:
                 importlib.import_module(module)
         pipeline = build_pipeline(list(self.names), self.options, self.available)
         if pipeline.get("redact") is None and not self.keep_raw:
-            raise PipelineError("the pipeline has no 'redact' stage; add it, or pass "
-                                "keep_raw=True to store raw text deliberately")
+            raise error("FE304")
         return pipeline
 
     @property
@@ -75,17 +74,19 @@ class ChunkResult:
     @classmethod
     def join(cls, parts: list[ChunkResult]) -> ChunkResult:
         """One result for a chunk analyzed in parts (given in row order)."""
-        def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-            kept = [f for f in frames if len(f)] or frames[:1]
-            return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
-
         return cls(prepared=PreparedChunk(
-                       records=concat([p.prepared.records for p in parts]),
-                       turns=concat([p.prepared.turns for p in parts]),
-                       rejects=concat([p.prepared.rejects for p in parts]),
+                       records=_concat([p.prepared.records for p in parts]),
+                       turns=_concat([p.prepared.turns for p in parts]),
+                       rejects=_concat([p.prepared.rejects for p in parts]),
                        run_id=parts[0].prepared.run_id),
-                   reject_rows=concat([p.reject_rows for p in parts]),
+                   reject_rows=_concat([p.reject_rows for p in parts]),
                    stage_seconds=sum(p.stage_seconds for p in parts), worker=parts[0].worker)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The frames end to end; empty ones are left out (unless all are: then the first)."""
+    kept = [f for f in frames if len(f)] or frames[:1]
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
 def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFrame,
@@ -106,8 +107,7 @@ def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFra
     elif len(records):
         records = pipeline(records)
     if not spec.keep_raw:
-        drop = {c: None for c in ("text", "text_clean") if c in records}
-        records = records.assign(**drop)
+        records = records.assign(**{c: None for c in ("text", "text_clean") if c in records})
         rejects = rejects.assign(raw=[redact.scrub_json(r) for r in rejects["raw"]])
     seconds = time.perf_counter() - started
     prepared = prepare_chunk(records, rejects, spec.run_id, spec.table_columns)
@@ -134,9 +134,7 @@ def _with_timeouts(rejects: pd.DataFrame, records: pd.DataFrame, timed_out: dict
         "detail": [f"stage {timed_out[i]} took longer than the per-record budget "
                    f"(input.record_budget_s = {budget_s:g} s)" for i in sorted(timed_out)],
         "raw": raws})
-    frames = [f for f in (rejects, added) if len(f)]
-    joined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return joined.sort_values("row", kind="stable").reset_index(drop=True)
+    return _concat([rejects, added]).sort_values("row", kind="stable").reset_index(drop=True)
 
 
 # Set-up pipelines of this process, one per spec (per thread: Dask may run tasks in threads).

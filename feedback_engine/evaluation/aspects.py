@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SourceError
+from ..errors import error
 from ..sentiment.rules import RuleScorer
 
 POLARITIES = ("negative", "neutral", "positive")
@@ -50,7 +50,7 @@ def read_semeval(path: str | Path) -> list[Sentence]:
     try:
         root = ET.parse(source).getroot()
     except (ET.ParseError, OSError) as exc:
-        raise SourceError(f"{source} is not readable SemEval-2014 XML: {exc}") from None
+        raise error("FE128", source=source, problem=exc) from None
     sentences = []
     for node in root.iter("sentence"):
         text = node.findtext("text") or ""
@@ -59,19 +59,18 @@ def read_semeval(path: str | Path) -> list[Sentence]:
             try:
                 start, end = int(term.get("from", "")), int(term.get("to", ""))
             except ValueError:
-                raise SourceError(f"{source}: sentence {sentence.id} has an aspectTerm "
-                                  "without numeric from/to offsets") from None
+                raise error("FE129", source=source, id=sentence.id) from None
             label = term.get("polarity", "")
             if label == "conflict":
                 sentence.conflict.append((start, end))
             elif label in POLARITIES:
                 sentence.terms.append((start, end, label))
             else:
-                raise SourceError(f"{source}: sentence {sentence.id}: unknown polarity "
-                                  f"{label!r}; expected {', '.join(POLARITIES)} or conflict")
+                raise error("FE130", source=source, id=sentence.id, label=label,
+                            polarities=", ".join(POLARITIES))
         sentences.append(sentence)
     if not sentences:
-        raise SourceError(f"{source} holds no <sentence> elements; is it SemEval-2014 XML?")
+        raise error("FE131", source=source)
     return sentences
 
 

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceError
+from ..errors import error
 from ..privacy import Redactor, Span
 
 
@@ -116,8 +116,6 @@ def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
     Empty texts are skipped. A CSV's column is ``column`` where the file has it, else the
     first of :data:`TEXT_COLUMNS` present (case-insensitive).
     """
-    from ..errors import ColumnNotFoundError
-
     path = Path(path)
     text = _decode(path.read_bytes())
     suffix = path.suffix.lower()
@@ -130,7 +128,7 @@ def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
             try:
                 obj = json.loads(line)
             except (json.JSONDecodeError, RecursionError):
-                raise SourceError(f"{path}:{number}: not a JSON line") from None
+                raise error("FE118", path=path, line=number) from None
             value = obj.get(key) if isinstance(obj, dict) else obj
             if isinstance(value, str):
                 texts.append(value)
@@ -146,14 +144,13 @@ def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
         if index is None:
             tried = f"no column '{column}'" if column else "no column named " + "/".join(
                 TEXT_COLUMNS)
-            raise ColumnNotFoundError(f"{path}: {tried} among its {len(header)} columns; "
-                                      "name the text column with --clean-column")
+            raise error("FE119", path=path, tried=tried, n=len(header))
         texts = [row[index] for row in reader if len(row) > index]
     else:
         texts = text.splitlines()
     texts = [t for t in texts if t.strip()]
     if not texts:
-        raise SourceError(f"{path} holds no texts")
+        raise error("FE120", path=path)
     return texts
 
 
@@ -186,8 +183,7 @@ def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
     try:
         lines = Path(path).read_bytes().decode("utf-8-sig").split("\n")
     except UnicodeDecodeError as exc:
-        raise SourceError(f"{path}: not UTF-8 text (byte {exc.start}); the labelled set must be "
-                          "UTF-8 JSON lines") from None
+        raise error("FE121", path=path, byte=exc.start) from None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -200,13 +196,12 @@ def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
                      for e in obj.get("entities", [])]
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
                 RecursionError) as exc:
-            raise SourceError(f"{path}:{number}: expected {{\"text\", \"entities\": "
-                              f"[{{\"start\", \"end\", \"type\"}}]}} ({exc})") from None
+            raise error("FE122", path=path, line=number, problem=exc) from None
         if any(not 0 <= s.start < s.end <= len(text) for s in spans):
-            raise SourceError(f"{path}:{number}: an entity span lies outside the text")
+            raise error("FE123", path=path, line=number)
         items.append((text, spans))
     if not items:
-        raise SourceError(f"{path} holds no examples")
+        raise error("FE124", path=path)
     return items
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import SourceError
+from ..errors import error
 from ..sentiment.rules import RuleScorer
 
 LABELS = {"positive": 1.0, "pos": 1.0, "1": 1.0, "negative": -1.0, "neg": -1.0, "-1": -1.0,
@@ -48,8 +48,7 @@ def load_vader(path: str | Path) -> LabelledSet:
                 gold.append(float(parts[1]) / 4.0)
                 texts.append(parts[2])
             except (IndexError, ValueError):
-                raise SourceError(f"{path}:{number}: expected id<TAB>mean rating<TAB>text "
-                                  "(VADER ground-truth format)") from None
+                raise error("FE125", path=path, line=number) from None
     return LabelledSet(texts, np.array(gold), str(path))
 
 
@@ -57,15 +56,14 @@ def load_csv(path: str | Path, text_col: str, label_col: str | None = None,
              score_col: str | None = None, scale: tuple[float, float] | None = None
              ) -> LabelledSet:
     if (label_col is None) == (score_col is None):
-        raise SourceError("give exactly one of --label-col or --score-col")
+        raise error("FE466")
     texts, gold = [], []
     with open(path, encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames or []
         for wanted in (text_col, label_col or score_col):
             if wanted not in columns:
-                raise SourceError(f"column '{wanted}' not in {path}; columns: "
-                                  f"{', '.join(columns)}")
+                raise error("FE126", wanted=wanted, path=path, columns=", ".join(columns))
         for number, row in enumerate(reader, start=2):
             text = (row[text_col] or "").strip()
             if not text:
@@ -73,8 +71,7 @@ def load_csv(path: str | Path, text_col: str, label_col: str | None = None,
             if label_col:
                 value = LABELS.get((row[label_col] or "").strip().lower())
                 if value is None:
-                    raise SourceError(f"{path}:{number}: label {row[label_col]!r} is not "
-                                      "positive/negative/neutral")
+                    raise error("FE127", path=path, line=number, label=row[label_col])
             else:
                 try:
                     value = float(row[score_col])

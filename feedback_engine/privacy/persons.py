@@ -98,6 +98,12 @@ def common_words() -> frozenset[str]:
     return frozenset(w for w in get_english_words_set(["web2"], lower=False) if w.islower())
 
 
+def _word_before(text: str, position: int) -> str:
+    """The word just before ``position`` (within 20 characters), lower-cased; else ""."""
+    before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, position - 20):position])
+    return before.group(1).lower() if before else ""
+
+
 def _alternation(phrases: tuple[str, ...] | list[str]) -> str:
     ordered = sorted(phrases, key=len, reverse=True)
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
@@ -155,21 +161,16 @@ class PersonFinder:
         return fold(word) in self.core_firsts
 
     @staticmethod
-    def _shouted(text: str, match: re.Match[str]) -> bool:
-        """An all-caps word among lower-case ones is an acronym (IBAN, MAC), not a name."""
-        word = match.group()
-        if not word.isupper():
-            return False
+    def _caps_around(text: str, match: re.Match[str]) -> bool:
+        """Whether the text around ``match`` is all caps ("DEAR MR SMITH"): 60% of its letters
+        within 40 characters either side are capitals."""
         window = text[max(0, match.start() - 40):match.end() + 40]
         letters = [ch for ch in window if ch.isalpha()]
-        return sum(ch.isupper() for ch in letters) < 0.6 * len(letters)
-
-    @staticmethod
-    def _shouted_title(text: str, title: re.Match[str]) -> bool:
-        """Whether the text around an all-caps title is itself all caps ("DEAR MR SMITH")."""
-        window = text[max(0, title.start() - 40):title.end() + 40]
-        letters = [ch for ch in window if ch.isalpha()]
         return sum(ch.isupper() for ch in letters) >= 0.6 * len(letters)
+
+    def _shouted(self, text: str, match: re.Match[str]) -> bool:
+        """An all-caps word among lower-case ones is an acronym (IBAN, MAC), not a name."""
+        return match.group().isupper() and not self._caps_around(text, match)
 
     def _last(self, word: str) -> bool:
         folded = fold(word)
@@ -266,7 +267,7 @@ class PersonFinder:
         if not tokens or not self._capitalised(self._word(tokens[0])):
             return None
         word = title.group().strip().rstrip(".")
-        if len(word) > 1 and word.isupper() and not self._shouted_title(text, title):
+        if len(word) > 1 and word.isupper() and not self._caps_around(text, title):
             return None  # "MS Office", "DR Congo": an acronym in mixed-case text
         if self._blocked(self._word(tokens[0])) and not self._last(self._word(tokens[0])):
             return None
@@ -298,8 +299,7 @@ class PersonFinder:
         for match in CHAT_LABEL.finditer(text):
             tokens = list(TOKEN.finditer(match.group("label")))
             offset = match.start("label")
-            words = [t.group().lower() for t in tokens]
-            if words and words[0] in ROLE_WORDS:
+            if tokens and tokens[0].group().lower() in ROLE_WORDS:
                 tokens = tokens[1:]  # "Agent Aisha:" -> Aisha
             if tokens and not any(t.group().lower() in ROLE_WORDS for t in tokens):
                 spans.append(Span(offset + tokens[0].start(), offset + tokens[-1].end(),
@@ -373,9 +373,7 @@ class PersonFinder:
         phrase = text[tokens[begin].start():self._end(tokens[end - 1])]
         if is_currency(phrase):
             return True
-        before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, tokens[begin].start() - 20):
-                                                      tokens[begin].start()])
-        previous = before.group(1).lower() if before else ""
+        previous = _word_before(text, tokens[begin].start())
         if AGENT_VERBS.match(text, self._end(tokens[end - 1])):
             return False  # "the Sarah Jones was so helpful": someone acting
         if previous in THING_DETERMINERS:
@@ -385,10 +383,8 @@ class PersonFinder:
 
     def _place(self, text: str, span: Span) -> bool:
         """Whether ``span`` is a place name after "from", "in", "to"...: "from China"."""
-        if fold(text[span.start:span.end]) not in self.places:
-            return False
-        before = re.search(r"([^\W\d_]+)[ \t]+$", text[max(0, span.start - 20):span.start])
-        return before is not None and before.group(1).lower() in PLACE_BEFORE
+        return (fold(text[span.start:span.end]) in self.places
+                and _word_before(text, span.start) in PLACE_BEFORE)
 
     def __call__(self, text: str) -> list[Span]:
         spans = [s for s in self._find(text) if not is_currency(text[s.start:s.end])]

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import error
 from .addresses import AddressFinder
 from .lexicon import PATTERN_TIMEOUT_S, PiiLexicon, load_pii_lexicon
 from .persons import PersonFinder
@@ -45,8 +45,7 @@ def pseudonym_key() -> bytes:
     """Return the HMAC key from ``$FEEDBACK_PII_KEY``; raise a clear error when unset."""
     key = os.environ.get(KEY_ENV, "")
     if len(key) < 16:
-        raise ConfigError(f"pseudonyms need a secret key of at least 16 characters in "
-                          f"${KEY_ENV}; set it (and keep it) to get the same tokens across runs")
+        raise error("FE258", env=KEY_ENV)
     return key.encode()
 
 
@@ -93,8 +92,7 @@ class Redactor:
         known = set(BUILTIN_TYPES) | {p.type for p in self.lexicon.patterns}
         unknown = set(types or ()) - known
         if unknown:
-            raise ConfigError(f"unknown PII type '{sorted(unknown)[0]}'; known: "
-                              f"{', '.join(sorted(known))}")
+            raise error("FE259", kind=min(unknown), known=", ".join(sorted(known)))
         self.types = frozenset(types or known)
         self.key = pseudonym_key() if pseudonyms else None
         self.persons = PersonFinder(self.lexicon)
@@ -107,9 +105,8 @@ class Redactor:
         """Return the non-overlapping PII spans of ``text``, in order."""
         if not text:
             return []
-        spans = find_structured(text, self.regions)
-        spans += self.addresses(text)
-        spans += self.persons(text)
+        spans = [*find_structured(text, self.regions), *self.addresses(text),
+                 *self.persons(text)]
         if self.ner is not None:
             spans += self.ner(text)
         for pattern in self.lexicon.patterns:
@@ -129,13 +126,18 @@ class Redactor:
     def redact(self, text: str) -> Redaction:
         """Return the text with every PII span replaced, and the spans found."""
         spans = self.find(text)
+        return Redaction(self.replace(text, spans), spans)
+
+    def replace(self, text: str, spans: list[Span]) -> str:
+        """Return ``text`` with each of ``spans`` (sorted, not overlapping) replaced by its
+        token."""
         parts, position = [], 0
         for span in spans:
             parts.append(text[position:span.start])
             parts.append(self.token(text[span.start:span.end], span.type))
             position = span.end
         parts.append(text[position:])
-        return Redaction("".join(parts), spans)
+        return "".join(parts)
 
     def token(self, value: str, kind: str) -> str:
         if self.key is None:
@@ -143,8 +145,9 @@ class Redactor:
         return f"[{kind}_{pseudonym(value, kind, self.key)}]"
 
 
-def _regions(regions: tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
-    """Validate phone regions: ISO 3166 alpha-2 codes libphonenumber knows."""
+def _regions(regions: tuple[str, ...] | list[str] | None, where: str = "") -> tuple[str, ...]:
+    """Validate phone regions: ISO 3166 alpha-2 codes libphonenumber knows (``where``: the
+    option they came from, for the message)."""
     if regions is None:
         return DEFAULT_REGIONS
     import phonenumbers
@@ -152,11 +155,9 @@ def _regions(regions: tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
     if isinstance(regions, str):
         regions = [regions]
     out = tuple(str(r).strip().upper() for r in regions)
-    supported = phonenumbers.SUPPORTED_REGIONS
-    bad = [r for r in out if r not in supported]
+    bad = [r for r in out if r not in phonenumbers.SUPPORTED_REGIONS]
     if bad or not out:
-        raise ConfigError(f"unknown phone region '{bad[0] if bad else ''}'; use ISO 3166 "
-                          "two-letter codes such as US, GB, DE, IN")
+        raise error("FE260", region=bad[0] if bad else "", where=where)
     return out
 
 
@@ -169,6 +170,5 @@ class _SpacyPersons:
         self.nlp = load_english(require_ner=True)
 
     def __call__(self, text: str) -> list[Span]:
-        doc = self.nlp(text)
-        return [Span(e.start_char, e.end_char, "PERSON") for e in doc.ents
+        return [Span(e.start_char, e.end_char, "PERSON") for e in self.nlp(text).ents
                 if e.label_ == "PERSON"]

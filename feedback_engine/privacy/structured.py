@@ -96,13 +96,8 @@ def iban_valid(compact: str) -> bool:
     >>> iban_valid("GB82WEST12345698765432"), iban_valid("GB82WEST12345698765433")
     (True, False)
     """
-    rearranged = compact[4:] + compact[:4]
-    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    number = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
     return int(number) % 97 == 1
-
-
-def _iban_shaped(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in IBAN_SHAPED.finditer(text)]
 
 
 def _inside(spans: list[tuple[int, int]], match: re.Match[str]) -> bool:
@@ -141,7 +136,8 @@ def _ibans(text: str) -> Iterator[Span]:
             yield Span(match.start(), end, "IBAN_CODE")
 
 
-def phone_valid(raw: str, regions: Iterable[str] = DEFAULT_REGIONS) -> bool:
+@lru_cache(maxsize=4096)
+def phone_valid(raw: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> bool:
     """Whether ``raw`` is a phone number by libphonenumber's plans.
 
     Written as ``+CC ...`` it needs only a length the country's plan allows (the "+" is
@@ -152,21 +148,13 @@ def phone_valid(raw: str, regions: Iterable[str] = DEFAULT_REGIONS) -> bool:
     >>> phone_valid("+44 7700 900123"), phone_valid("4155550132"), phone_valid("1234567890")
     (True, True, False)
     """
-    return _phone_valid(raw, tuple(regions))
-
-
-@lru_cache(maxsize=4096)
-def _phone_valid(raw: str, regions: tuple[str, ...]) -> bool:
     try:
         if raw.lstrip().startswith("+"):
             return phonenumbers.is_possible_number(phonenumbers.parse(raw, None))
-        for region in regions:
-            number = phonenumbers.parse(raw, region)
-            if phonenumbers.is_valid_number(number):
-                return True
+        return any(phonenumbers.is_valid_number(phonenumbers.parse(raw, region))
+                   for region in regions)
     except phonenumbers.NumberParseException:
         return False
-    return False
 
 
 def _phones(text: str, shaped: list[tuple[int, int]],
@@ -182,9 +170,8 @@ def _phones(text: str, shaped: list[tuple[int, int]],
             continue
         if raw.isdigit() and ID_CUE.search(text, max(0, match.start() - 30), match.start()):
             continue  # an order or tracking number that happens to fit a numbering plan
-        if not _phone_valid(raw, regions):
-            continue
-        yield Span(match.start(), match.end(), "PHONE_NUMBER")
+        if phone_valid(raw, regions):
+            yield Span(match.start(), match.end(), "PHONE_NUMBER")
 
 
 def _ips(text: str) -> Iterator[Span]:
@@ -205,12 +192,11 @@ def find_structured(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> list
     ``regions``: ISO 3166 codes whose numbering plans validate national phone numbers.
     """
     spans: list[Span] = []
-    has_digit = DIGIT.search(text) is not None
     if "@" in text:
         spans += [Span(m.start(), m.end(), "EMAIL_ADDRESS") for m in EMAIL.finditer(text)]
-    if not has_digit:
+    if DIGIT.search(text) is None:
         return spans
-    shaped = _iban_shaped(text)
+    shaped = [(m.start(), m.end()) for m in IBAN_SHAPED.finditer(text)]
     spans += _cards(text, shaped)
     spans += _ibans(text)
     spans += [Span(m.start(), m.end(), "US_SSN") for m in SSN.finditer(text)]

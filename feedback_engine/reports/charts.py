@@ -72,11 +72,8 @@ def trend_chart(name: str, title: str, weeks: Sequence[str],
     def y(v: float) -> float:
         return top + plot_h * (1 - (v - lo) / (hi - lo))
 
-    body = []
-    for i, week in enumerate(weeks):
-        if week in highlight:
-            body.append(f'<rect x="{x(i) - step / 2:.1f}" y="{top}" width="{step:.1f}" '
-                        f'height="{plot_h}" fill="#f1f6fd"/>')
+    body = [f'<rect x="{x(i) - step / 2:.1f}" y="{top}" width="{step:.1f}" height="{plot_h}" '
+            'fill="#f1f6fd"/>' for i, week in enumerate(weeks) if week in highlight]
     for t in _ticks(lo, hi):
         body.append(f'<line x1="{left}" x2="{width - right}" y1="{y(t):.1f}" y2="{y(t):.1f}" '
                     f'stroke="{GRID}"/><text x="{left - 6}" y="{y(t) + 4:.1f}" '

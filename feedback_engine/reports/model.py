@@ -12,21 +12,15 @@ import datetime as dt
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from itertools import islice
 from typing import Any
 
-from .. import __version__
-from ..errors import WarehouseError
-from ..rollups.weekly import (
-    Kpis,
-    Rollups,
-    compare,
-    emerging,
-    holm,
-    parse_week,
-    weeks_before,
-    weeks_between,
-)
+from .._version import __version__
+from ..errors import error
+from ..periods import Period, parse_week, weeks_before
+from ..rollups.weekly import Rollups, _in, compare, emerging, holm
 from ..warehouse import Warehouse
 from .narrative import narrative
 
@@ -52,9 +46,8 @@ class ReportSettings:
 
     @classmethod
     def from_config(cls, report: dict[str, Any]) -> ReportSettings:
-        known = set(cls.__dataclass_fields__)
         values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in report.items()
-                  if k in known}
+                  if k in cls.__dataclass_fields__}
         return cls(**values)
 
 
@@ -84,30 +77,19 @@ class Report:
         return asdict(self)
 
 
-def resolve_period(available: list[str], week: str | None, date_from: str | None,
-                   date_to: str | None) -> list[str]:
-    """The weeks the report covers: ``week``, ``date_from..date_to`` or the latest week."""
-    if week and (date_from or date_to):
-        from ..errors import ConfigError
-
-        raise ConfigError("give either --week or --from/--to, not both")
-    if week:
-        parse_week(week)
-        return [week]
-    if date_from or date_to:
-        return weeks_between(date_from or available[0], date_to or available[-1])
-    return [available[-1]]
-
-
 def build_report(db: str, week: str | None = None, date_from: str | None = None,
                  date_to: str | None = None, settings: ReportSettings | None = None,
-                 title: str | None = None, min_n: int | None = None) -> Report:
+                 title: str | None = None, min_n: int | None = None,
+                 period: Period | None = None) -> Report:
     """Build the report model for a week (default: the latest week with data) or a range.
 
     Args:
         db: the warehouse path.
         week: ISO week, e.g. ``2026-W47``.
-        date_from, date_to: ISO weeks bounding a longer period (inclusive).
+        date_from, date_to: ISO weeks or dates bounding a longer period (inclusive); the
+            report covers the weeks that hold them.
+        period: the same as one :class:`~feedback_engine.periods.Period` (instead of the
+            three above).
         settings: segments, drivers, thresholds; ``title``/``min_n`` override it.
 
     Raises:
@@ -123,12 +105,11 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
         r = Rollups(warehouse.con)
         available = r.weeks_with_data()
         if not available:
-            raise WarehouseError(f"no records with a week in {db}; run `feedback analyze` "
-                                 "first")
-        period = resolve_period(available, week, date_from, date_to)
+            raise error("FE455", db=db)
+        span = period if period is not None else Period.parse(week, date_from, date_to)
+        period = span.weeks(available)  # the ISO weeks from here on
         if not set(period) & set(available):
-            raise WarehouseError(f"no records in {_label(period)}; weeks with data: "
-                                 f"{available[0]} to {available[-1]}")
+            raise error("FE456", period=_label(period), first=available[0], last=available[-1])
         previous = weeks_before(period[0], len(period))
         trailing = weeks_before(period[0], s.baseline_weeks * len(period))
         trend_weeks = weeks_before(period[-1], s.trend_weeks - 1) + [period[-1]]
@@ -153,7 +134,7 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
             top += [e["value"] for e in spikes if e["dimension"] == dimension
                     and e["value"] not in top]
             trends[dimension] = r.driver_trend(dimension, trend_weeks, top)
-        quotes = _quotes(warehouse, r, period, all_drivers, spikes, s.quotes_per_driver)
+        quotes = _quotes(r, period, all_drivers, spikes, s.quotes_per_driver)
         qa = _qa(warehouse, r, weeks_before(period[-1], max(s.qa_weeks, len(period)) - 1)
                  + [period[-1]])
         experience = r.experience(period)
@@ -164,10 +145,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
     # The four headline changes are one family too: Holm keeps a quiet week quiet.
     headline = {k: c.as_dict() for k, c in changes.items()}
     holm(list(headline.values()))
-    for d in all_drivers:
+    for d in (*all_drivers, *spikes):
         d["label"] = driver_label(d["value"])
-    for e in spikes:
-        e["label"] = driver_label(e["value"])
     report = Report(
         title=s.title,
         period={"label": _label(period), "weeks": period, "start": str(parse_week(period[0])),
@@ -218,19 +197,16 @@ def _dedupe_key(text: str) -> str:
     return hashlib.sha1(re.sub(r"[\W\d_]+", " ", text.lower()).strip().encode()).hexdigest()
 
 
-def _quotes(warehouse: Warehouse, r: Rollups, period: list[str], drivers: list[dict[str, Any]],
+def _quotes(r: Rollups, period: list[str], drivers: list[dict[str, Any]],
             spikes: list[dict[str, Any]], per_driver: int) -> list[dict[str, Any]]:
     """For the top negative drivers and the emerging ones: the most typical and the most
     negative redacted comment, never the same text twice."""
     if not {"text_redacted", "sentiment"} <= r.columns or per_driver <= 0:
         return []
-    wanted: list[tuple[str, str]] = []
-    for d in [d for d in drivers if (d["impact_nps"] or d["impact_sentiment"] or 0) < 0][:3] \
-            + spikes:
-        if (d["dimension"], d["value"]) not in wanted:
-            wanted.append((d["dimension"], d["value"]))
+    negative = [d for d in drivers if (d["impact_nps"] or d["impact_sentiment"] or 0) < 0][:3]
+    wanted = list(dict.fromkeys((d["dimension"], d["value"]) for d in negative + spikes))
     conf = "root_cause_conf" if r.has("root_cause_conf") else "NULL"
-    weeks = "(" + ", ".join(f"'{w}'" for w in period) + ")"
+    weeks = _in(period)
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     if not wanted:
@@ -241,17 +217,8 @@ def _quotes(warehouse: Warehouse, r: Rollups, period: list[str], drivers: list[d
                 "SELECT record_id, channel, sentiment, text_redacted FROM records "
                 f"WHERE week IN {weeks} AND text_redacted IS NOT NULL AND sentiment IS NOT NULL"
                 f" ORDER BY kind = 'transcript', sentiment {order}, record_id LIMIT 50")
-            picked = 0
-            for x in rows:
-                key = _dedupe_key(x["text_redacted"])
-                if key in seen or picked >= 3:
-                    continue
-                seen.add(key)
-                picked += 1
-                out.append({"dimension": None, "value": None, "label": "all records",
-                            "kind": kind, "record_id": x["record_id"],
-                            "channel": x["channel"], "sentiment": float(x["sentiment"]),
-                            "text": _shorten(x["text_redacted"])})
+            out += [_quote(x, kind, None, None, "all records")
+                    for x in islice(_unquoted(rows, seen), 3)]
         return out
     for dimension, value in wanted:
         # Survey answers and reviews first (the customer's own words), then transcripts.
@@ -268,18 +235,25 @@ def _quotes(warehouse: Warehouse, r: Rollups, period: list[str], drivers: list[d
                                               -(x["conf"] or 0.0), x["record_id"]))
         picks = [("most negative", rows), ("most typical", typical)][:max(per_driver, 1)]
         for kind, ordered in picks:
-            for x in ordered:
-                key = _dedupe_key(x["text_redacted"])
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append({"dimension": dimension, "value": value,
-                            "label": driver_label(value), "kind": kind,
-                            "record_id": x["record_id"], "channel": x["channel"],
-                            "sentiment": float(x["sentiment"]),
-                            "text": _shorten(x["text_redacted"])})
-                break
+            out += [_quote(x, kind, dimension, value, driver_label(value))
+                    for x in islice(_unquoted(ordered, seen), 1)]
     return out
+
+
+def _unquoted(rows: list[dict[str, Any]], seen: set[str]) -> Iterator[dict[str, Any]]:
+    """The rows whose text was not quoted yet; each is marked quoted as it is taken."""
+    for x in rows:
+        key = _dedupe_key(x["text_redacted"])
+        if key not in seen:
+            seen.add(key)
+            yield x
+
+
+def _quote(x: dict[str, Any], kind: str, dimension: str | None, value: str | None,
+           label: str) -> dict[str, Any]:
+    return {"dimension": dimension, "value": value, "label": label, "kind": kind,
+            "record_id": x["record_id"], "channel": x["channel"],
+            "sentiment": float(x["sentiment"]), "text": _shorten(x["text_redacted"])}
 
 
 def _qa(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[str, Any]:
@@ -307,7 +281,7 @@ def _data_quality(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[s
             timespec="seconds")
     if isinstance(run.get("stages"), str):
         run["stages"] = json.loads(run["stages"])
-    weeks = "(" + ", ".join(f"'{w}'" for w in period) + ")"
+    weeks = _in(period)
     in_period = r._rows(f"SELECT count(*) AS n FROM records WHERE week IN {weeks}")[0]["n"]
     redactions: dict[str, int] = {}
     if r.has("pii_counts"):
@@ -326,4 +300,4 @@ def _data_quality(warehouse: Warehouse, r: Rollups, period: list[str]) -> dict[s
                          for k, v in run.items()}}
 
 
-__all__ = ["Kpis", "Report", "ReportSettings", "build_report", "driver_label"]
+__all__ = ["Report", "ReportSettings", "build_report", "driver_label"]

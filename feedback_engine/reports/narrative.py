@@ -12,6 +12,7 @@ Rules the sentences keep:
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -250,9 +251,7 @@ def _qa_sentences(qa: dict[str, Any]) -> list[str]:
     needs = qa.get("training_needs", [])
     if needs:
         top = needs[0]
-        teams: dict[str, int] = {}
-        for n in needs:
-            teams[n.get("team") or "no team"] = teams.get(n.get("team") or "no team", 0) + 1
+        teams = Counter(n.get("team") or "no team" for n in needs)
         team, count = min(teams.items(), key=lambda x: (-x[1], x[0]))
         baseline = top.get("org_rate", top["team_rate"])
         which = "the organisation's" if "org_rate" in top else "the team's"

@@ -18,11 +18,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..errors import ConfigError
+from ..errors import error
 from ..exports import guard_cell
 from ..resources import template_text
 from . import charts
-from .model import Report
+from .model import Report, driver_label
 
 FORMATS = ("html", "md", "json", "pdf")
 TABLE_FORMATS = ("csv", "xlsx")
@@ -88,8 +88,9 @@ def build_charts(report: Report) -> dict[str, str]:
     if any(w["csat"] is not None for w in trend):
         out["csat_trend"] = charts.trend_chart(
             "csat-trend", "CSAT (share of 4–5) by week, with 95% interval", weeks,
-            [("CSAT %", [_scale(w["csat"]) for w in trend],
-              [_scale_pair(w["csat_ci"]) for w in trend])], highlight=period)
+            [("CSAT %", [None if w["csat"] is None else 100 * w["csat"] for w in trend],
+              [(100 * w["csat_ci"][0], 100 * w["csat_ci"][1]) if w["csat_ci"] else None
+               for w in trend])], highlight=period)
     if any(w["sentiment"] is not None for w in trend):
         out["sentiment_trend"] = charts.trend_chart(
             "sentiment-trend", "Mean sentiment by week, with 95% interval", weeks,
@@ -104,7 +105,7 @@ def build_charts(report: Report) -> dict[str, str]:
         if not rows:
             continue
         values = list(rows[0]["shares"])
-        series = [(_label_of(report, v), [100 * r["shares"][v] for r in rows], None)
+        series = [(driver_label(v), [100 * r["shares"][v] for r in rows], None)
                   for v in values[:6]]
         out[f"share_{dimension}"] = charts.trend_chart(
             f"share-{dimension}", f"Share of records by {dimension.replace('_', ' ')} (%)",
@@ -132,20 +133,6 @@ def build_charts(report: Report) -> dict[str, str]:
     return out
 
 
-def _scale(value: float | None) -> float | None:
-    return None if value is None else 100 * value
-
-
-def _scale_pair(pair: Any) -> tuple[float, float] | None:
-    return (100 * pair[0], 100 * pair[1]) if pair else None
-
-
-def _label_of(report: Report, value: str) -> str:
-    from .model import driver_label
-
-    return driver_label(value)
-
-
 def render(report: Report, fmt: str) -> str:
     """Return the report as text in ``fmt`` (html, md or json; pdf is binary: use
     :func:`write_report`)."""
@@ -159,7 +146,7 @@ def render(report: Report, fmt: str) -> str:
         svgs = {k: Markup(v) for k, v in build_charts(report).items()}  # noqa: S704
         return _environment(True).from_string(template_text("report.html.j2")).render(
             r=report, charts=svgs)
-    raise ConfigError(f"unknown report format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    raise error("FE453", fmt=fmt, choices=", ".join(FORMATS))
 
 
 def write_report(report: Report, fmt: str, path: str | Path) -> Path:
@@ -169,9 +156,12 @@ def write_report(report: Report, fmt: str, path: str | Path) -> Path:
     if fmt == "pdf":
         from .browser import html_to_pdf
 
+        # A4 with 10 mm margins, as Chromium's --print-to-pdf takes its paper from CSS.
+        html = render(report, "html").replace(
+            "</head>", "<style>@page { size: A4; margin: 10mm; }</style>\n</head>", 1)
         with tempfile.TemporaryDirectory(prefix="feedback-report-") as tmp:
             page = Path(tmp) / "report.html"
-            page.write_text(render(report, "html"), encoding="utf-8")
+            page.write_text(html, encoding="utf-8")
             return html_to_pdf(page, out)
     out.write_text(render(report, fmt), encoding="utf-8")
     return out
@@ -182,15 +172,12 @@ def report_tables(report: Report) -> dict[str, list[dict[str, Any]]]:
     def flat(row: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in row.items():
-            if isinstance(value, list | tuple) and len(value) == 2 and key.endswith("_ci"):
-                out[f"{key}_low"], out[f"{key}_high"] = value
-            elif isinstance(value, list | tuple) and key.endswith("_ci"):
-                out[f"{key}_low"] = out[f"{key}_high"] = None
+            if isinstance(value, list | tuple) and key.endswith("_ci"):
+                out[f"{key}_low"], out[f"{key}_high"] = value if len(value) == 2 else (None, None)
             elif isinstance(value, dict):
                 for sub, inner in value.items():
                     if isinstance(inner, dict):
-                        for k2, v2 in inner.items():
-                            out[f"{sub}_{k2}"] = v2
+                        out.update({f"{sub}_{k2}": v2 for k2, v2 in inner.items()})
                     else:
                         out[f"{key}_{sub}"] = inner
             elif isinstance(value, list):
@@ -207,17 +194,14 @@ def report_tables(report: Report) -> dict[str, list[dict[str, Any]]]:
         "kpis": [flat(r) for r in kpis],
         "kpi_changes": [flat(c) for c in k["changes"].values()],
         "trend": [flat(r) for r in report.trend],
-        "segments": [flat({key: v for key, v in r.items()})
-                     for rows in report.segments.values() for r in rows],
+        "segments": [flat(r) for rows in report.segments.values() for r in rows],
         "drivers": [flat(r) for r in report.drivers],
         "emerging": [flat(r) for r in report.emerging],
         "quotes": [flat(r) for r in report.quotes],
     }
-    exp = report.experience
-    if exp.get("aspects"):
-        tables["aspects"] = [flat(r) for r in exp["aspects"]]
-    if exp.get("emotions"):
-        tables["emotions"] = [flat(r) for r in exp["emotions"]]
+    for name in ("aspects", "emotions"):
+        if report.experience.get(name):
+            tables[name] = [flat(r) for r in report.experience[name]]
     qa = report.qa
     if qa.get("available"):
         tables["qa_rules"] = [flat(r) for r in qa.get("rules", [])]
@@ -231,49 +215,40 @@ def export_tables(report: Report, directory: str | Path, fmt: str = "csv") -> li
     Text cells that a spreadsheet would run as a formula are prefixed with a quote.
     """
     if fmt not in TABLE_FORMATS:
-        raise ConfigError(f"unknown table format '{fmt}'; choose one of "
-                          f"{', '.join(TABLE_FORMATS)}")
+        raise error("FE454", fmt=fmt, choices=", ".join(TABLE_FORMATS))
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
-    tables = report_tables(report)
+    tables = {name: _grid(rows) for name, rows in report_tables(report).items()}
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         book = Workbook()
         book.remove(book.active)
-        for name, rows in tables.items():
+        for name, grid in tables.items():
             sheet = book.create_sheet(name[:31])
-            columns = _columns(rows)
-            sheet.append(columns)
-            for row in rows:
-                sheet.append([_cell(row.get(c)) for c in columns])
+            for line in grid:
+                sheet.append(line)
         path = target / "report_tables.xlsx"
         book.save(path)
         return [path]
     import csv
 
     written = []
-    for name, rows in tables.items():
+    for name, grid in tables.items():
         path = target / f"{name}.csv"
-        columns = _columns(rows)
         with open(path, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows([[_cell(row.get(c)) for c in columns] for row in rows])
+            csv.writer(handle).writerows(grid)
         written.append(path)
     return written
 
 
-def _columns(rows: list[dict[str, Any]]) -> list[str]:
-    columns: list[str] = []
-    for row in rows:
-        columns += [c for c in row if c not in columns]
-    return columns
+def _grid(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """A table as lines of cells: the header (every key, in order of first use), then rows."""
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    return [columns] + [[_cell(row.get(c)) for c in columns] for row in rows]
 
 
 def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool | int | float):
+    if value is None or isinstance(value, bool | int | float):
         return value
     return guard_cell(str(value))

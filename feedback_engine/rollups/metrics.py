@@ -68,10 +68,7 @@ def nps(scores: Iterable[int]) -> NPS:
     (20.0, 2, 1)
     """
     values = [s for s in scores if s is not None]
-    n = len(values)
-    promoters = sum(1 for s in values if s >= 9)
-    detractors = sum(1 for s in values if s <= 6)
-    return nps_from_counts(n, promoters, detractors)
+    return nps_from_counts(len(values), sum(s >= 9 for s in values), sum(s <= 6 for s in values))
 
 
 def nps_from_counts(n: int, promoters: int, detractors: int) -> NPS:

@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from ..errors import ConfigError, WarehouseError
+from ..errors import error
 from .metrics import wilson
 
 DEFAULT_MIN_CONVERSATIONS = 20
@@ -239,7 +238,7 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
                    "n": int(row["n"]), "passed": int(row["passed"]),
                    "prior_strength": _round(strength.get(r, M_MAX), 1)}
                   for r, row in rules.iterrows()],
-        "training_needs": [_public(n) for n in needs
+        "training_needs": [{k: v for k, v in n.items() if k != "flagged"} for n in needs
                            if (agent is None or n["agent"] == agent)
                            and (team is None or n["team"] == team)],
         "teams": [t for t in _teams(counts, rules, org, assessed, volume)
@@ -247,10 +246,6 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
         "agents": _agents(assessed, agent, team, volume),
         "settings": _settings(start, end, min_conversations),
     }
-
-
-def _public(need: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in need.items() if k != "flagged"}
 
 
 def _settings(start: dt.date | None, end: dt.date | None, min_n: int) -> dict[str, Any]:
@@ -266,19 +261,18 @@ def _teams(counts: pd.DataFrame, rules: pd.DataFrame, org: dict[str, float | Non
     out = []
     for team, group in counts.groupby("team", sort=True):
         by_rule = group.groupby("rule")[["n", "passed"]].sum()
-        rows, below = [], []
+        rows = []
         for rule in rules.index:
             if rule not in by_rule.index or by_rule.loc[rule, "n"] == 0:
                 continue
             n, hits = int(by_rule.loc[rule, "n"]), int(by_rule.loc[rule, "passed"])
             interval = wilson(hits, n)
-            is_below = org[rule] is not None and interval.ci_high < org[rule]
-            if is_below:
-                below.append(rule)
             rows.append({"rule": rule, "name": rules.loc[rule, "name"],
                          "pass_rate": _round(interval.share), "n": n,
                          "ci_low": _round(interval.ci_low), "ci_high": _round(interval.ci_high),
-                         "org_rate": _round(org[rule]), "below_org": is_below})
+                         "org_rate": _round(org[rule]),
+                         "below_org": org[rule] is not None and interval.ci_high < org[rule]})
+        below = [row["rule"] for row in rows if row["below_org"]]
         members = {a["agent"] for a in assessed if (a["team"] or "") == team}
         flagged = {a["agent"] for a in assessed if (a["team"] or "") == team and a["flagged"]}
         n_conversations, score = volume.get(("team", team), (0, None))
@@ -305,38 +299,6 @@ def _agents(assessed: list[dict[str, Any]], agent: str | None, team: str | None,
     return [by_agent[a] for a in sorted(by_agent)]
 
 
-_WEEK = re.compile(r"(\d{4})-W(\d{1,2})")
-
-
-def period(week: str | None = None, date_from: str | None = None,
-           date_to: str | None = None) -> tuple[dt.date | None, dt.date | None]:
-    """Turn ``--week`` or ``--from``/``--to`` (ISO weeks or dates) into inclusive dates.
-
-    >>> period(week="2026-W47")
-    (datetime.date(2026, 11, 16), datetime.date(2026, 11, 22))
-    >>> period(date_from="2026-W46", date_to="2026-11-20")
-    (datetime.date(2026, 11, 9), datetime.date(2026, 11, 20))
-    """
-    if week and (date_from or date_to):
-        raise ConfigError("use either --week or --from/--to, not both")
-    if week:
-        return _day(week, "week", first=True), _day(week, "week", first=False)
-    return (_day(date_from, "from", first=True) if date_from else None,
-            _day(date_to, "to", first=False) if date_to else None)
-
-
-def _day(value: str, what: str, first: bool) -> dt.date:
-    match = _WEEK.fullmatch(value.strip())
-    try:
-        if match:
-            return dt.date.fromisocalendar(int(match[1]), int(match[2]), 1 if first else 7)
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        pass
-    raise ConfigError(f"--{what} {value!r} is neither an ISO week (2026-W47) nor a date "
-                      "(2026-11-20)")
-
-
 def qa_from_warehouse(db: str | Path, start: dt.date | None = None, end: dt.date | None = None,
                       min_conversations: int = DEFAULT_MIN_CONVERSATIONS, *,
                       agent: str | None = None, team: str | None = None) -> dict[str, Any]:
@@ -348,14 +310,13 @@ def qa_from_warehouse(db: str | Path, start: dt.date | None = None, end: dt.date
     from ..warehouse import Warehouse
 
     if min_conversations < 1:
-        raise ConfigError(f"--min-n must be at least 1, got {min_conversations}")
+        raise error("FE450", value=min_conversations)
     with Warehouse(db, read_only=True) as warehouse:
         summary = qa_summary(warehouse.con, start, end, min_conversations, agent=agent,
                              team=team)
     if not summary["n_conversations"]:
         span = f" between {start or 'the start'} and {end or 'the end'}" if start or end else ""
-        raise WarehouseError(f"no QA-scored conversations in {db}{span}; analyze call or chat "
-                             "transcripts with \"conversation\" and \"qa\" in [pipeline] stages")
+        raise error("FE451", db=db, span=span)
     return summary
 
 

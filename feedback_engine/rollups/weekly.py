@@ -17,7 +17,6 @@ Statistics used:
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from dataclasses import asdict, dataclass
@@ -25,54 +24,19 @@ from typing import Any
 
 import duckdb
 
-from ..errors import ConfigError
+from ..errors import error
+from ..periods import WEEK_RE
 from .metrics import Z95, nps_from_counts, wilson
 
-WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
 MISSING = ("unknown", "")  # driver values that are not a cause
 HIGH_EFFORT = 2.0  # effort_score (−5 … 5) at or above this is a high-effort contact
 
 
-def parse_week(label: str) -> dt.date:
-    """Return the Monday of ISO week ``label`` (``2026-W47``).
-
-    Raises:
-        ConfigError: not an ISO week label.
-    """
-    if not isinstance(label, str) or not WEEK_RE.match(label):
-        raise ConfigError(f"'{label}' is not an ISO week; write it like 2026-W47")
-    year, week = int(label[:4]), int(label[6:])
-    try:
-        return dt.date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ConfigError(f"'{label}' is not a week of {year}") from None
-
-
-def week_label(day: dt.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def weeks_between(first: str, last: str) -> list[str]:
-    """ISO weeks from ``first`` to ``last`` inclusive."""
-    start, end = parse_week(first), parse_week(last)
-    if end < start:
-        raise ConfigError(f"--from {first} is after --to {last}")
-    return [week_label(start + dt.timedelta(weeks=i))
-            for i in range((end - start).days // 7 + 1)]
-
-
-def weeks_before(first: str, n: int) -> list[str]:
-    """The ``n`` weeks just before ``first``, oldest first."""
-    start = parse_week(first)
-    return [week_label(start - dt.timedelta(weeks=n - i)) for i in range(n)]
-
-
 def _in(weeks: list[str]) -> str:
-    # Week labels are validated above, so inlining them is safe and keeps the SQL readable.
+    # Week labels are validated here, so inlining them is safe and keeps the SQL readable.
     for w in weeks:
         if not WEEK_RE.match(w):
-            raise ConfigError(f"'{w}' is not an ISO week")
+            raise error("FE216", value=w)
     return "(" + ", ".join(f"'{w}'" for w in weeks) + ")" if weeks else "(NULL)"
 
 
@@ -83,9 +47,7 @@ SUMS = """count(*) AS volume, count(nps) AS nps_n,
     count(sentiment) AS sentiment_n, sum(sentiment) AS sentiment_sum,
     sum(sentiment * sentiment) AS sentiment_sq,
     count(*) FILTER (WHERE sentiment_label = 'negative') AS negative"""
-SUM_FIELDS = ("volume", "nps_n", "promoters", "detractors", "csat_n", "csat_hits", "csat_sum",
-              "ces_n", "ces_sum", "ces_sq", "sentiment_n", "sentiment_sum", "sentiment_sq",
-              "negative")
+SUM_FIELDS = tuple(re.findall(r"\bAS (\w+)", SUMS))
 
 
 def _f(value: Any) -> float | None:
@@ -319,18 +281,15 @@ class Rollups:
             f"{', ' if quoted else ''}{flags}{', ' if quoted else ''}week, {SUMS} "
             f"FROM records WHERE week IN {_in(sorted(set(weeks)))} "
             f"GROUP BY GROUPING SETS ({sets})")
-        self.sums: dict[str | None, dict[Any, dict[str, dict[str, Any]]]] = {None: {None: {}}}
-        for d in self.dimensions:
-            self.sums[d] = {}
+        self.sums: dict[str | None, dict[Any, dict[str, dict[str, Any]]]] = {
+            None: {None: {}}, **{d: {} for d in self.dimensions}}
         for r in rows:
-            grouped = [i for i in range(len(quoted)) if r[f"g{i}"] == 0]
-            if grouped:
-                i = grouped[0]
-                value = r[f"v{i}"]
-                key = None if value is None else str(value)
-                self.sums[self.dimensions[i]].setdefault(key, {})[r["week"]] = r
-            else:
+            i = next((i for i in range(len(quoted)) if r[f"g{i}"] == 0), None)
+            if i is None:
                 self.sums[None][None][r["week"]] = r
+                continue
+            key = None if r[f"v{i}"] is None else str(r[f"v{i}"])
+            self.sums[self.dimensions[i]].setdefault(key, {})[r["week"]] = r
 
     def _sum(self, dimension: str | None, value: Any, weeks: list[str]) -> Kpis:
         cells = self._cells(dimension).get(value, {})
@@ -495,12 +454,7 @@ class Rollups:
 
     def _check_column(self, column: str) -> None:
         if column not in self.columns:
-            raise ConfigError(f"the records table has no column '{column}'; check [report] "
-                              "segments/drivers in feedback.toml")
-
-
-def _quoted(values: tuple[str, ...]) -> str:
-    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+            raise error("FE452", column=column)
 
 
 def _diff(a: float | None, b: float | None) -> float | None:

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import error
+
 WORD_PATTERN = r"(?u)\b\w[\w']*\b"
 
 
@@ -83,10 +85,6 @@ class Featurizer:
         self._backend: Any = None
         self._counters: tuple[Any, Any] | None = None
 
-    @property
-    def n_ngram_features(self) -> int:
-        return len(self.vocab_word_) + len(self.vocab_char_)
-
     def backend(self) -> Any:
         """The embedding backend (loaded on first use), or None for n-grams only."""
         if self.config.embedding and self._backend is None:
@@ -136,9 +134,6 @@ class Featurizer:
         dense = csr_matrix(embeddings * np.float32(self.config.embedding_scale))
         return hstack([ngrams, dense], format="csr")
 
-    def feature_names(self) -> list[str]:
-        return self.vocab_word_ + [f"chars:{c}" for c in self.vocab_char_]
-
     def state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """JSON-able metadata and arrays to save."""
         meta = {"config": self.config.to_json(), "vocab_word": self.vocab_word_,
@@ -152,10 +147,7 @@ class Featurizer:
         out.idf_word_, out.idf_char_ = arrays["idf_word"], arrays["idf_char"]
         if len(out.idf_word_) != len(out.vocab_word_) or \
                 len(out.idf_char_) != len(out.vocab_char_):
-            from ..errors import ModelFileError
-
-            raise ModelFileError("the model's vocabulary and IDF arrays differ in size; the "
-                                 "files are damaged: retrain with `feedback rootcause train`")
+            raise error("FE373")
         return out
 
 

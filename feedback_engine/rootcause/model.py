@@ -11,8 +11,8 @@ Two kinds (``feedback rootcause train --kind``):
 
 Training holds out part of the data to fit the softmax temperature and the abstention
 thresholds (:mod:`.abstain`), with whole classes held out as pseudo out-of-domain, then refits
-on everything. Saved as a folder: ``manifest.json`` (format, labels, thresholds, metrics, data
-hash, library versions, feature config, embedding backend, SHA-256 of the other files),
+on everything. Saved as a model folder (:mod:`feedback_engine.artifacts`): ``manifest.json``
+(labels, thresholds, metrics, data hash, versions, features, embedding backend, file hashes),
 ``vocabulary.json`` and ``weights.npz`` (read with ``allow_pickle=False``). Never a pickle.
 """
 
@@ -29,23 +29,22 @@ from typing import Any
 import numpy as np
 
 from ..artifacts import (
+    FolderKind,
     library_versions,
     load_arrays,
+    load_folder,
     load_json_file,
-    read_manifest,
-    sha256_file,
+    save_folder,
     sha256_lines,
-    verify_files,
-    write_manifest,
 )
-from ..errors import ConfigError, ModelFileError
+from ..errors import error
 from .abstain import Thresholds, choose_thresholds, fit_temperature, softmax
 from .features import FeatureConfig, Featurizer
 from .rules import UNKNOWN
 
 VERSIONED = ("feedback-engine", "scikit-learn", "numpy", "scipy")  # recorded in manifests
 
-FORMAT = "feedback-engine rootcause model v1"
+KIND = FolderKind("rootcause.v1", "retrain it with `feedback rootcause train`")
 KINDS = ("fast", "accurate")
 # SVM regularisation per kind: compared on Banking77 (C in 0.3, 0.5, 1): the fast model is
 # flat between 0.3 and 1 (0.908); the accurate one is best at 0.5 (docs/rootcause.md).
@@ -151,38 +150,23 @@ class RootCauseModel:
     # ------------------------------------------------------------------ saving
     def save(self, folder: str | Path) -> Path:
         """Write the model folder; return it."""
-        out = Path(folder)
-        out.mkdir(parents=True, exist_ok=True)
         meta, arrays = self.featurizer.state()
         vocabulary = {"word": meta.pop("vocab_word"), "char": meta.pop("vocab_char")}
-        (out / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False),
-                                             encoding="utf-8")
-        np.savez_compressed(out / "weights.npz", coef=self.coef_, intercept=self.intercept_,
-                            centroids=self.centroids_, **arrays)
-        manifest = {**self.manifest, "format": FORMAT, "kind": self.kind,
-                    "labels": self.labels, "features": meta["config"],
-                    "temperature": self.temperature_,
-                    "thresholds": self.thresholds.__dict__,
-                    "files": {name: sha256_file(out / name)
-                              for name in ("vocabulary.json", "weights.npz")}}
-        write_manifest(out, manifest)
-        self.manifest = manifest
-        return out
+        files = {"vocabulary.json": json.dumps(vocabulary, ensure_ascii=False).encode(),
+                 "weights.npz": lambda path: np.savez_compressed(
+                     path, coef=self.coef_, intercept=self.intercept_, centroids=self.centroids_,
+                     **arrays)}
+        self.manifest = save_folder(folder, KIND, files, {
+            **self.manifest, "kind": self.kind, "labels": self.labels,
+            "features": meta["config"], "temperature": self.temperature_,
+            "thresholds": self.thresholds.__dict__}).manifest
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | Path) -> RootCauseModel:
-        """Read a model folder written by :meth:`save`, checking every file's hash.
-
-        Raises:
-            ModelFileError: missing or altered files, or another format.
-        """
-        root = Path(folder)
-        manifest = read_manifest(root, "root-cause model (train one with `feedback rootcause "
-                                       "train`)")
-        if manifest.get("format") != FORMAT:
-            raise ModelFileError(f"{root}: format {manifest.get('format')!r} is not "
-                                 f"{FORMAT!r}; retrain with `feedback rootcause train`")
-        verify_files(root, manifest, ["vocabulary.json", "weights.npz"])
+        """Read a model folder written by :meth:`save`, checking every file's hash and
+        content (ModelFileError if anything is missing, altered or malformed)."""
+        root, manifest = load_folder(folder, KIND, required=["vocabulary.json", "weights.npz"])
         vocabulary = load_json_file(root / "vocabulary.json")
         arrays = load_arrays(root / "weights.npz", {
             "coef": (None, None), "intercept": (None,), "centroids": (None, None),
@@ -208,28 +192,19 @@ class RootCauseModel:
                        for v in (thresholds.conf, thresholds.sim)) or \
                     not np.isfinite(temperature) or temperature <= 0:
                 raise ValueError("thresholds or temperature are not usable numbers")
-        except ModelFileError as exc:  # name the folder: the check below knows no path
-            message = str(exc).removeprefix(f"[{exc.code}] ")
-            raise ModelFileError(f"{root}: vocabulary.json or weights.npz: {message}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ModelFileError(f"{root}: manifest.json, vocabulary.json or weights.npz is "
-                                 f"malformed ({type(exc).__name__}: {str(exc)[:120]}); retrain "
-                                 "with `feedback rootcause train`") from None
+            raise error("FE370", root=root, kind=type(exc).__name__,
+                        detail=str(exc)[:120]) from None
         expected = manifest.get("embedding_backend")
-        if featurizer.config.embedding:
-            actual = featurizer.backend().name
-            if actual != expected:
-                raise ModelFileError(f"{root} was trained with embeddings {expected!r} but this "
-                                     f"installation has {actual!r}; install that version or "
-                                     "retrain the model")
+        if featurizer.config.embedding and (actual := featurizer.backend().name) != expected:
+            raise error("FE371", root=root, expected=expected, actual=actual)
         model = cls(featurizer, list(labels), arrays["coef"], arrays["intercept"],
                     arrays["centroids"], temperature, thresholds, manifest)
         try:  # shapes that only meet at prediction time (coef vs vocabulary, centroids)
             model.predict(["a probe sentence to check the model's shapes"], explain=True)
         except (ValueError, TypeError, IndexError, KeyError, AttributeError) as exc:
-            raise ModelFileError(f"{root}: weights.npz does not fit vocabulary.json and "
-                                 f"manifest.json ({type(exc).__name__}: {str(exc)[:120]}); "
-                                 "retrain with `feedback rootcause train`") from None
+            raise error("FE372", root=root, kind=type(exc).__name__,
+                        detail=str(exc)[:120]) from None
         return model
 
 
@@ -312,17 +287,16 @@ def train_model(texts: Sequence[str], labels: Sequence[str], kind: str = "fast",
         ConfigError: bad kind, too few classes or rows, or the label ``unknown``.
     """
     if kind not in KINDS:
-        raise ConfigError(f"unknown model kind '{kind}'; choose one of {', '.join(KINDS)}")
+        raise error("FE294", kind=kind, kinds=", ".join(KINDS))
     if not 0.0 < target_precision <= 1.0:
-        raise ConfigError(f"target precision must be in (0, 1], got {target_precision}")
+        raise error("FE295", value=target_precision)
     texts = [t if isinstance(t, str) else "" for t in texts]
     labels = [str(label) for label in labels]
     classes = sorted(set(labels))
     if UNKNOWN in classes:
-        raise ConfigError(f"'{UNKNOWN}' is reserved for abstentions; drop or rename those rows")
+        raise error("FE296")
     if len(classes) < 2 or len(texts) < 10:
-        raise ConfigError(f"training needs at least 2 classes and 10 rows; got {len(classes)} "
-                          f"classes and {len(texts)} rows")
+        raise error("FE297", classes=len(classes), rows=len(texts))
     started = time.perf_counter()
     c = DEFAULT_C[kind] if c is None else c
     config = FeatureConfig(embedding="minilm" if kind == "accurate" else None)

@@ -24,7 +24,7 @@ UNKNOWN = "unknown"
 # One single-word hit (weight 1) anywhere in a text is enough. Raise it to demand more.
 MIN_SCORE = 0.5
 POSITION_DISCOUNT = 0.4
-_WORD_RE = re.compile(r"\w+")  # as taxonomy.text_words
+_WORD_RE = re.compile(r"\w+")
 EXTRA_HIT_SHARE = 0.5
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ColumnNotFoundError, UnsupportedFormatError
+from ..errors import error
 from .evaluate import Evaluation, evaluate
 from .rules import UNKNOWN, RuleClassifier
 from .taxonomy import load_taxonomy
@@ -32,8 +32,7 @@ def read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
     file = Path(path)
     kind = READERS.get(file.suffix.lower())
     if kind is None:
-        raise UnsupportedFormatError(f"cannot read {file.name}: use one of "
-                                     f"{', '.join(sorted(READERS))}")
+        raise error("FE374", name=file.name, formats=", ".join(sorted(READERS)))
     if kind in ("csv", "tsv", "jsonl"):
         frame = _read_text_table(file, kind)
     elif kind == "parquet":
@@ -45,9 +44,7 @@ def read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
         from ..sources.mapping import shown_names
 
         shown = shown_names([str(c) for c in frame.columns])
-        raise ColumnNotFoundError(f"column '{missing[0]}' not found in {file.name}; columns "
-                                  f"seen: {', '.join(shown.values())}; pass "
-                                  "--text-col / --label-col")
+        raise error("FE375", column=missing[0], name=file.name, seen=", ".join(shown.values()))
     return frame
 
 
@@ -71,12 +68,9 @@ def _read_text_table(file: Path, kind: str) -> pd.DataFrame:
             try:
                 row = json.loads(line)
             except (ValueError, RecursionError):
-                raise UnsupportedFormatError(
-                    f"{safe_name(file.name)} line {number} is not valid JSON; fix or remove "
-                    "that line") from None
+                raise error("FE376", name=safe_name(file.name), number=number) from None
             if not isinstance(row, dict):
-                raise UnsupportedFormatError(
-                    f"{safe_name(file.name)} line {number} is not a JSON object") from None
+                raise error("FE377", name=safe_name(file.name), number=number) from None
             rows.append(row)
         return pd.DataFrame(rows, dtype=object)
     try:
@@ -84,8 +78,7 @@ def _read_text_table(file: Path, kind: str) -> pd.DataFrame:
                            keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else "no columns"
-        raise UnsupportedFormatError(f"{safe_name(file.name)} is not a readable "
-                                     f"{kind.upper()} table ({reason})") from None
+        raise error("FE378", name=safe_name(file.name), kind=kind.upper(), reason=reason) from None
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:

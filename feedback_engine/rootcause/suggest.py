@@ -2,11 +2,11 @@
 
 Texts are TF-IDF vectors (word 1–2-grams, English stop words out), clustered with k-means
 (k grows with the number of texts, capped); each cluster of at least ``min_size`` texts
-becomes a proposed cause. Its name and patterns are the cluster's most distinctive terms:
-the terms whose mean TF-IDF inside the cluster most exceeds their mean over all unknown
-texts (the idea of class-based TF-IDF, Grootendorst 2022, "BERTopic"). Examples are the texts
-nearest the cluster centre. The output is YAML in the taxonomy's own format, to review and
-paste into ``root_causes.yaml``.
+becomes a proposed cause. Its name and patterns are the cluster's most distinctive terms
+against the other unknown texts (log-odds with a prior, as everywhere else:
+:mod:`feedback_engine.topics.distinctive`), a phrase hiding the words it contains. Examples
+are the texts nearest the cluster centre. The output is YAML in the taxonomy's own format,
+to review and paste into ``root_causes.yaml``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..errors import WarehouseError
+from ..errors import error
+from ..topics.distinctive import distinctive_terms, pick_terms
 
 MAX_CLUSTERS = 12
 EXAMPLE_CHARS = 200
@@ -80,25 +81,17 @@ def suggest_causes(texts: Sequence[str], min_size: int = 5, max_clusters: int = 
     k = int(min(max_clusters, max(1, round(np.sqrt(len(docs) / 2))), len(docs) // min_size))
     k = max(k, 1)
     model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(x)
-    terms = np.array(vectorizer.get_feature_names_out())
-    overall = np.asarray(x.mean(axis=0)).ravel()
     proposals = []
     used: set[str] = set()
     for cluster in range(k):
         members = np.flatnonzero(model.labels_ == cluster)
         if len(members) < min_size:
             continue
-        inside = np.asarray(x[members].mean(axis=0)).ravel()
-        lift = inside - overall
-        picked: list[str] = []
-        for i in np.argsort(-lift):
-            term = str(terms[i])
-            if lift[i] <= 0 or len(picked) >= n_terms:
-                break
-            # Skip a word already covered by a picked phrase ("refund" after "late refund").
-            if any(term in p.split() or p in term.split() for p in picked):
-                continue
-            picked.append(term)
+        # Five candidates per pattern: enough left after a phrase hides its words.
+        rest = np.flatnonzero(model.labels_ != cluster)
+        found = distinctive_terms([docs[i] for i in members], [docs[i] for i in rest],
+                                  top_k=5 * n_terms, min_count=2, z_min=0.0)
+        picked = pick_terms(((f["term"], f["z"]) for f in found), n_terms)
         if not picked:
             continue
         centre = model.cluster_centers_[cluster]
@@ -140,8 +133,7 @@ def unknown_texts(db: str | Path, start: dt.date | None = None,
     with Warehouse(db, read_only=True) as wh:
         columns = set(wh.columns("records"))
         if "root_cause" not in columns:
-            raise WarehouseError(f"{db} has no root_cause column; run `feedback analyze` with "
-                                 "the rootcause stage in [pipeline] stages first")
+            raise error("FE379", db=db)
         text = "r.text_redacted" if "text_redacted" in columns else "r.text"
         where, params = ["r.root_cause = 'unknown'"], []
         if start is not None:

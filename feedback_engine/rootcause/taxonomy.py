@@ -40,10 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import ConfigError
-from ..resources import lexicon_path
+from ..errors import error
+from ..resources import lexicon_path, read_yaml
 
 DEFAULT_TAXONOMY = "root_causes.yaml"
 POLARITIES = ("negative", "neutral", "positive")
@@ -54,7 +52,6 @@ _WORD_CHARS = r"[\w']"
 # never joins "Charged twice for the same month." to "Not acceptable."
 _SEP = r"(?:[^\w.!?]|(?<=\d)\.(?=\d))+"  # a decimal point ("£4.99") is no sentence end
 _TOKEN_RE = re.compile(r"\([^()]*\)\??|\S+")
-_TEXT_WORD_RE = re.compile(r"\w+")
 MIN_PREFIX = 3  # "charg*" style words shorter than this are not used as anchors
 
 
@@ -89,10 +86,9 @@ def _anchor(alternatives: list[list[str]]) -> frozenset[str] | None:
     """The words of which a text must contain one for this slot to match, when knowable.
 
     A plain word stands for itself and ``charg*`` for the prefix entry ``"charg*"`` that
-    :func:`text_words` adds; a hyphenated word for its first part (``mid-call`` -> ``mid``:
-    a text that writes "midcall" is missed, the price of the pre-check); numbers give
-    none.
-    Apostrophes are dropped, as :func:`text_words` drops them from the text.
+    ``RuleClassifier._words`` adds; a hyphenated word for its first part (``mid-call`` ->
+    ``mid``: a text that writes "midcall" is missed, the price of the pre-check); numbers
+    give none. Apostrophes are dropped, as ``RuleClassifier._words`` drops them from the text.
     """
     out = set()
     for alternative in alternatives:
@@ -108,19 +104,6 @@ def _anchor(alternatives: list[list[str]]) -> frozenset[str] | None:
 def _rarity(anchor: frozenset[str]) -> int:
     # Longer words are rarer: the slot whose shortest word is longest is the best pre-check.
     return min(len(w.rstrip("*")) for w in anchor)
-
-
-def text_words(text: str) -> set[str]:
-    """The lower-cased words of ``text`` without apostrophes, plus their prefixes as ``pre*``.
-
-    >>> sorted(text_words("Charged!"))
-    ['cha*', 'char*', 'charg*', 'charge*', 'charged', 'charged*']
-    """
-    out: set[str] = set()
-    for word in _TEXT_WORD_RE.findall(text.lower().replace("'", "")):
-        out.add(word)
-        out.update(word[:k] + "*" for k in range(MIN_PREFIX, len(word) + 1))
-    return out
 
 
 def compile_pattern(pattern: str) -> tuple[str, int, frozenset[str] | None]:
@@ -228,21 +211,20 @@ def _compiled(entry: Any, where: str) -> Pattern:
     if isinstance(entry, dict):
         unknown = set(entry) - {"pattern", "weight"}
         if unknown or "pattern" not in entry:
-            raise ConfigError(f"{where}: a pattern table has 'pattern' and optional 'weight', "
-                              f"got {sorted(entry)}")
+            raise error("FE280", where=where, keys=sorted(entry))
         text, weight = str(entry["pattern"]), entry.get("weight")
     elif isinstance(entry, str):
         text, weight = entry, None
     else:
-        raise ConfigError(f"{where}: a pattern must be text or a table, got {entry!r}")
+        raise error("FE281", where=where, entry=entry)
     try:
         source, words, anchors = compile_pattern(text)
     except PatternError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+        raise error("FE282", where=where, problem=exc) from None
     if weight is None:
         weight = min(float(words), MAX_PATTERN_WEIGHT)
     if not isinstance(weight, int | float) or weight <= 0:
-        raise ConfigError(f"{where}: weight must be a positive number, got {weight!r}")
+        raise error("FE283", where=where, weight=weight)
     return Pattern(text, float(weight), re.compile(source, re.IGNORECASE), anchors)
 
 
@@ -257,38 +239,37 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
         ConfigError: naming ``origin`` and the cause for any mistake.
     """
     if not isinstance(data, dict) or not isinstance(data.get("causes"), list):
-        raise ConfigError(f"{origin} must be a mapping with a 'causes' list")
+        raise error("FE284", origin=origin)
     causes: list[Cause] = []
     seen: set[str] = set()
     for i, raw in enumerate(data["causes"]):
         where = f"{origin}, cause #{i + 1}"
         if not isinstance(raw, dict):
-            raise ConfigError(f"{where} must be a mapping")
+            raise error("FE285", where=where)
         cause_id = str(raw.get("id", ""))
         where = f"{origin}, cause '{cause_id or i + 1}'"
         if not ID_RE.match(cause_id):
-            raise ConfigError(f"{where}: id must look like 'parent.child' (lower case, digits, "
-                              "underscores)")
+            raise error("FE286", where=where)
         if cause_id in seen:
-            raise ConfigError(f"{where}: duplicate id")
+            raise error("FE287", where=where)
         seen.add(cause_id)
         unknown = set(raw) - CAUSE_KEYS
         if unknown:
-            raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'; known keys: "
-                              f"{', '.join(sorted(CAUSE_KEYS))}")
+            raise error("FE288", where=where, key=sorted(unknown)[0],
+                        keys=", ".join(sorted(CAUSE_KEYS)))
         polarity = raw.get("polarity", "negative")
         if polarity not in POLARITIES:
-            raise ConfigError(f"{where}: polarity must be one of {', '.join(POLARITIES)}")
+            raise error("FE289", where=where, polarities=", ".join(POLARITIES))
         weight = raw.get("weight", 1.0)
         if not isinstance(weight, int | float) or weight <= 0:
-            raise ConfigError(f"{where}: weight must be a positive number")
+            raise error("FE290", where=where)
         patterns = raw.get("patterns") or []
         if not isinstance(patterns, list) or not patterns:
-            raise ConfigError(f"{where}: needs a non-empty 'patterns' list")
+            raise error("FE291", where=where)
         exclude = raw.get("exclude") or []
         examples = raw.get("examples") or []
         if not isinstance(exclude, list) or not isinstance(examples, list):
-            raise ConfigError(f"{where}: 'exclude' and 'examples' must be lists")
+            raise error("FE292", where=where)
         causes.append(Cause(
             id=cause_id, label=str(raw.get("label") or cause_id),
             description=str(raw.get("description") or ""), polarity=polarity,
@@ -297,7 +278,7 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
             exclude=[_compiled(p, f"{where}, exclude {p!r}") for p in exclude],
             examples=[str(e) for e in examples]))
     if not causes:
-        raise ConfigError(f"{origin} has no causes")
+        raise error("FE293", origin=origin)
     return Taxonomy(causes, origin)
 
 
@@ -308,8 +289,4 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         ConfigError: the file is missing, is not YAML, or has a mistake (named).
     """
     file = lexicon_path(DEFAULT_TAXONOMY, path)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{file} is not valid YAML: {exc}") from None
-    return parse_taxonomy(data, str(file))
+    return parse_taxonomy(read_yaml(file), str(file))

@@ -16,7 +16,6 @@ transfer phrases only appear where the generator decides to plant them.
 
 from __future__ import annotations
 
-COMPANY = "Northwind Connect"
 PRODUCTS = ["Broadband", "Mobile", "TV", "Mobile App", "Home Phone"]
 QUEUES = ["billing", "tech_support", "sales", "retention", "general", "delivery"]
 TEAMS = ["Orion", "Falcon", "Lynx", "Heron", "Vega", "Atlas"]
@@ -44,7 +43,6 @@ DOUBLE_CHARGE_KEYWORDS = (
     "charged twice", "double charge", "double-charged", "duplicate charge", "duplicate payment",
     "taken twice", "billed twice", "two payments", "paid twice",
 )
-ESIM_KEYWORDS = ("esim",)
 APP_UPDATE_MARKERS = ("since the update", "version 5.2", "new app update", "latest update", "v5.2")
 EMPATHY_PHRASES = (
     "I'm sorry to hear", "I understand how frustrating", "I completely understand",

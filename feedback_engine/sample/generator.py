@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
+from ..errors import error
 from . import _phrases as P
 from . import messy as M
 from . import texts as T
@@ -366,7 +367,7 @@ def generate_corpus(out_dir: str | Path, n_records: int = 20_000, weeks: int = 1
     """Write the corpus files into out_dir (created if needed) and return the manifest dict
     (also written as out_dir/manifest.json)."""
     if n_records < 200:
-        raise ValueError("n_records must be at least 200 (room for every kind of messy row)")
+        raise error("FE467", n=n_records)
     cal = Calendar(end_week, weeks)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ Features: the rule score with three shape features (its signed square, its sign,
 it is neutral), plain VADER's four outputs (pos, neg, neu proportions and compound), and
 hashed word 1–2-grams and character 2–5-grams (within words), each TF-IDF weighted with
 sub-linear term frequency. Predictions are clipped to −1…1.
-The hashing makes the vectorisers stateless, so the saved model is plain arrays:
+The hashing makes the vectorisers stateless, so the saved model folder is plain arrays:
 ``weights.npz`` (read with ``allow_pickle=False``) and ``manifest.json``, never a pickle.
 
 Reference: ridge regression over TF-IDF n-grams is the classic strong linear baseline for
@@ -13,7 +13,6 @@ sentence polarity (e.g. Wang & Manning, ACL 2012, "Baselines and Bigrams").
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,18 +20,17 @@ from typing import Any
 import numpy as np
 
 from ..artifacts import (
+    FolderKind,
     library_versions,
     load_arrays,
-    read_manifest,
-    sha256_file,
+    load_folder,
+    save_folder,
     sha256_lines,
-    verify_files,
-    write_manifest,
 )
-from ..errors import ConfigError, ModelFileError
+from ..errors import error
 from .rules import RuleScorer
 
-FORMAT = "feedback-engine sentiment model v2"
+KIND = FolderKind("sentiment.v1", "retrain it with `feedback sentiment train`")
 N_FEATURES = 2**18
 # Ridge penalty. Chosen by comparing 5-fold CV on the VADER tweets and movie snippets for
 # 1, 3, 10 and 30 (with and without an isotonic calibration): 10 is the one setting that
@@ -118,49 +116,36 @@ class SentimentModel:
 
     def predict(self, texts: list[str]) -> np.ndarray:
         if self.coef_ is None:
-            raise ConfigError("the sentiment model is not trained")
+            raise error("FE463")
         return np.clip(self._raw(texts, self._rule_features(texts)), -1.0, 1.0)
 
     def save(self, folder: str | Path, texts: list[str], targets: np.ndarray,
              metrics: dict[str, Any] | None = None, source: str = "") -> Path:
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(target / "weights.npz", coef=self.coef_,
-                            intercept=np.array([self.intercept_]),
-                            idf_words=self.idf_words_.astype(np.float32),
-                            idf_chars=self.idf_chars_.astype(np.float32))
-        versions = library_versions(("feedback-engine", "scikit-learn", "numpy", "vaderSentiment"))
-        self.manifest = {
-            "format": FORMAT, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        """Write ``weights.npz`` and the manifest (data hash, features, metrics, versions)."""
+        weights = {"weights.npz": lambda path: np.savez_compressed(
+            path, coef=self.coef_, intercept=np.array([self.intercept_]),
+            idf_words=self.idf_words_.astype(np.float32),
+            idf_chars=self.idf_chars_.astype(np.float32))}
+        self.manifest = save_folder(folder, KIND, weights, {
             "training_data": {"source": source, "n": len(texts),
                               "sha256": data_hash(texts, targets)},
             "features": {"word_ngrams": [1, 2], "char_wb_ngrams": [2, 5],
                          "n_features": N_FEATURES, "rule_features": 4,
                          "vader_features": ["pos", "neg", "neu", "compound"],
                          "lexicons": [str(p) for p in self.scorer.lexicons]},
-            "ridge_alpha": ALPHA, "target": "sentiment in -1..1",
-            "metrics": metrics or {}, "library_versions": versions,
-            "files": {"weights.npz": sha256_file(target / "weights.npz")},
-        }
-        write_manifest(target, self.manifest)
-        return target
+            "ridge_alpha": ALPHA, "target": "sentiment in -1..1", "metrics": metrics or {},
+            "library_versions": library_versions(("feedback-engine", "scikit-learn", "numpy",
+                                                  "vaderSentiment"))}).manifest
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | Path, scorer: RuleScorer) -> SentimentModel:
-        """Load a saved model: JSON and ``.npz`` arrays only, never a pickle.
-
-        Every file is checked against the SHA-256 its manifest must record, and every array's
-        shape against the model's, so an altered or malformed folder is ModelFileError (FE501).
-        """
-        source = Path(folder)
-        manifest = read_manifest(source, "sentiment model (from `feedback sentiment train`)")
-        if manifest.get("format") != FORMAT:
-            raise ModelFileError(f"{source}: model format {manifest.get('format')!r}, expected "
-                                 f"{FORMAT!r}; retrain it with this version")
-        verify_files(source, manifest, ["weights.npz"])
-        arrays = load_arrays(source / "weights.npz", {
+        """Load a saved model (never a pickle), every file's hash and array's shape checked:
+        an altered or malformed folder is ModelFileError (FE501)."""
+        saved = load_folder(folder, KIND, required=["weights.npz"])
+        arrays = load_arrays(saved.path / "weights.npz", {
             "coef": (2 * N_FEATURES + 8,), "intercept": (1,),
             "idf_words": (N_FEATURES,), "idf_chars": (N_FEATURES,)})
         return cls(scorer=scorer, coef_=arrays["coef"], intercept_=float(arrays["intercept"][0]),
                    idf_words_=arrays["idf_words"].astype(np.float64),
-                   idf_chars_=arrays["idf_chars"].astype(np.float64), manifest=manifest)
+                   idf_chars_=arrays["idf_chars"].astype(np.float64), manifest=saved.manifest)

@@ -20,7 +20,7 @@ import string
 from pathlib import Path
 from typing import NamedTuple
 
-from ..errors import ConfigError
+from ..errors import error
 from ..resources import lexicon_path
 
 DEFAULT_LEXICONS = ("sentiment/contact_center.tsv",)
@@ -82,10 +82,9 @@ def load_sentiment_lexicon(paths: tuple[str | Path, ...]) -> tuple[dict[str, flo
             try:
                 term, valence = parts[0].strip().lower(), float(parts[1])
             except (IndexError, ValueError):
-                raise ConfigError(f"{path}:{number}: expected term<TAB>valence[<TAB>source"
-                                  "<TAB>note] with valence a number") from None
+                raise error("FE464", path=path, line=number) from None
             if not term or not -4.0 <= valence <= 4.0:
-                raise ConfigError(f"{path}:{number}: valence must be within -4..4")
+                raise error("FE465", path=path, line=number)
             (phrases if " " in term else words)[term] = valence
     return words, phrases
 

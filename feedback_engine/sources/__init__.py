@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, NoInputError, UnsupportedFormatError
+from ..errors import error
 from ..records import SPEAKERS, SourceInfo
 from .base import Source
 from .mapping import detect_mapping, guess_channel_kind
@@ -67,27 +67,24 @@ def _discover_named(inputs: list[str | Path]) -> dict[Path, str]:
             files = [p for p in sorted(path.rglob("*"))
                      if p.is_file() and p.suffix.lower() in SUPPORTED]
             if not files:
-                raise NoInputError(f"folder {text} holds no supported files "
-                                   f"({', '.join(SUPPORTED)})")
+                raise error("FE104", path=text, supported=", ".join(SUPPORTED))
             base = path.resolve().name
             named = [(p, "/".join(x for x in (base, p.relative_to(path).as_posix()) if x))
                      for p in files]
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED:
-                raise UnsupportedFormatError(
-                    f"{path.name}: unsupported format '{path.suffix}'; "
-                    f"supported: {', '.join(SUPPORTED)}")
+                raise error("FE105", path=path, supported=", ".join(SUPPORTED))
             named = [(path, path.name)]
         elif any(ch in text for ch in "*?["):
             files = [Path(p) for p in sorted(glob.glob(text, recursive=True))
                      if Path(p).is_file() and Path(p).suffix.lower() in SUPPORTED]
             if not files:
-                raise NoInputError(f"no supported file matches {text}")
+                raise error("FE106", pattern=text)
             fixed = Path(*[part for part in itertools.takewhile(
                 lambda part: not any(ch in part for ch in "*?["), path.parts)])
             named = [(p, _relative(p, fixed)) for p in files]
         else:
-            raise NoInputError(f"input not found: {text}")
+            raise error("FE107", path=text)
         for file, name in named:
             found.setdefault(file.resolve(), name)
     return found
@@ -102,7 +99,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def _source_config(path: Path, sources: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Return the first ``[sources.NAME]`` table whose ``match`` glob fits the path."""
-    for _, table in sources.items():
+    for table in sources.values():
         pattern = table.get("match")
         if pattern and (fnmatch.fnmatch(path.name, pattern)
                         or fnmatch.fnmatch(path.as_posix(), pattern)
@@ -123,8 +120,7 @@ def open_sources(inputs: list[str | Path], config: Mapping[str, Any]) -> list[Op
     speakers = load_speakers()
     for alias, speaker in config["transcripts"]["speakers"].items():
         if speaker not in SPEAKERS:
-            raise ConfigError(f"transcripts.speakers.{alias} = {speaker!r}; "
-                              f"use one of {', '.join(SPEAKERS)}")
+            raise error("FE220", alias=alias, speaker=speaker, speakers=", ".join(SPEAKERS))
         speakers[alias.lower()] = speaker
     named = _discover_named(inputs)
     namer = _Namer(config)
@@ -151,10 +147,9 @@ def open_sources(inputs: list[str | Path], config: Mapping[str, Any]) -> list[Op
     for folder, paths in sorted(transcripts.items()):
         table = _source_config(folder, config["sources"]) or _source_config(
             paths[0], config["sources"])
-        relative = named[paths[0]].rpartition("/")[0] or folder.name
-        source = TranscriptFolderSource.open(paths, namer.source(relative + "/", folder),
-                                             speakers)
-        opened.append(_resolve(source, table, config, relative + "/",
+        relative = (named[paths[0]].rpartition("/")[0] or folder.name) + "/"
+        source = TranscriptFolderSource.open(paths, namer.source(relative, folder), speakers)
+        opened.append(_resolve(source, table, config, relative,
                                {str(p): namer.file(named[p]) for p in paths}))
     return opened
 
@@ -187,16 +182,15 @@ class _Namer:
 
 
 def _resolve(source: Source, table: Mapping[str, Any], config: Mapping[str, Any],
-             relative: str | None = None, file_names: dict[str, str] | None = None):
+             relative: str, file_names: dict[str, str]) -> OpenedSource:
     columns = source.columns()
     configured = {**config["columns"], **table.get("columns", {})}
     required = ("text", "timestamp") if config["input"]["require_timestamp"] else ("text",)
     mapping = detect_mapping(columns, configured, source.name, required)
-    has_turns = TURNS_TEXT in columns
     # Channel and kind are guessed from the name as written: the stored one may hold tokens
     # such as [EMAIL_ADDRESS], which would read as the email channel.
-    hint = relative or source.name
-    channel, kind = guess_channel_kind(Path(hint.rstrip("/")).name or hint, has_turns)
+    channel, kind = guess_channel_kind(Path(relative.rstrip("/")).name or relative,
+                                       TURNS_TEXT in columns)
     info = SourceInfo(name=source.name, mapping=mapping,
                       channel=table.get("channel", channel), kind=table.get("kind", kind))
-    return OpenedSource(source=source, info=info, file_names=dict(file_names or {}))
+    return OpenedSource(source=source, info=info, file_names=file_names)

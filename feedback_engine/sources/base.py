@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..artifacts import sha256_file
+from ..records import SOURCE_REJECT
 
 
 @dataclass
@@ -40,8 +41,14 @@ class Source:
         raise NotImplementedError
 
     def frame(self, batch: list[Any]) -> pd.DataFrame:
-        """Turn a batch of raw rows into a chunk."""
-        raise NotImplementedError
+        """Turn a batch of raw rows into a chunk; by default rows are dicts, and every column
+        a row lacks is None (a source's reject reason "")."""
+        frame = pd.DataFrame.from_records(batch)
+        for key in [*self.columns(), SOURCE_REJECT]:
+            if key not in frame:
+                frame[key] = None
+        frame[SOURCE_REJECT] = frame[SOURCE_REJECT].fillna("")
+        return frame.astype(object)
 
     def file_hashes(self) -> dict[str, str]:
         """Return ``{path: sha256}`` of the input files, for run provenance."""

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Mapping
 
-from ..errors import ColumnNotFoundError
+from ..errors import FeedbackEngineError, error
 from .transcripts import TURNS_TEXT
 
 # Common names per canonical column, most specific first. Compared after normalising case,
@@ -73,8 +73,7 @@ def detect_mapping(columns: list[str], configured: Mapping[str, str | list[str]]
         resolved = [by_norm.get(normalise_name(n)) for n in names]
         missing = [n for n, r in zip(names, resolved, strict=True) if r is None]
         if missing:
-            raise ColumnNotFoundError(_missing_message(canonical, missing[0], columns, source,
-                                                       configured=True))
+            raise _missing(canonical, missing[0], columns, source, configured=True)
         mapping[canonical] = [r for r in resolved if r]
     taken = {c for cols in mapping.values() for c in cols}
     if "text" not in mapping and TURNS_TEXT in columns:
@@ -98,7 +97,7 @@ def detect_mapping(columns: list[str], configured: Mapping[str, str | list[str]]
             mapping["text"] = [title, *mapping["text"]]
     for canonical in required:
         if canonical not in mapping:
-            raise ColumnNotFoundError(_missing_message(canonical, canonical, columns, source))
+            raise _missing(canonical, canonical, columns, source)
     return mapping
 
 
@@ -121,8 +120,8 @@ def shown_names(columns: list[str]) -> dict[str, str]:
     return shown
 
 
-def _missing_message(canonical: str, wanted: str, columns: list[str], source: str,
-                     configured: bool = False) -> str:
+def _missing(canonical: str, wanted: str, columns: list[str], source: str,
+             configured: bool = False) -> FeedbackEngineError:
     visible = [c for c in columns if not c.startswith("__")]
     shown = shown_names(visible)
     candidates = {normalise_name(c): c for c in visible}
@@ -132,22 +131,20 @@ def _missing_message(canonical: str, wanted: str, columns: list[str], source: st
         for hit in difflib.get_close_matches(probe, list(candidates), n=2, cutoff=0.7):
             if candidates[hit] not in close:
                 close.append(candidates[hit])
-    what = (f"column '{wanted}' (mapped to {canonical}) not found" if configured
-            else f"no {canonical} column found")
     hint = f"; closest: {', '.join(repr(shown[c]) for c in close[:3])}" if close else ""
-    undated = (" To load rows without dates (left out of weekly rollups), set "
-               "[input] require_timestamp = false." if canonical == "timestamp" else "")
     seen = ", ".join(shown[c] for c in visible) or "(none)"
-    return (f"{what} in {source}; columns seen: {seen}{hint}. "
-            f"Map it in feedback.toml: [columns] {canonical} = \"<column>\" (every source) "
-            f"or under [sources.<name>] columns = {{ {canonical} = \"<column>\" }}.{undated}")
+    if configured:
+        return error("FE108", wanted=wanted, canonical=canonical, source=source, seen=seen,
+                     hint=hint)
+    if canonical == "timestamp":
+        return error("FE110", source=source, seen=seen, hint=hint)
+    return error("FE109", canonical=canonical, source=source, seen=seen, hint=hint)
 
 
 def guess_channel_kind(name: str, has_turns: bool) -> tuple[str, str]:
     """Guess a source's default channel and kind from its file name."""
     lowered = name.lower()
     channel = next((v for k, v in CHANNEL_HINTS.items() if k in lowered), "other")
-    kind = next((v for k, v in KIND_HINTS.items() if k in lowered), "message")
-    if has_turns:
-        kind = "transcript"
+    kind = "transcript" if has_turns else next(
+        (v for k, v in KIND_HINTS.items() if k in lowered), "message")
     return channel, kind

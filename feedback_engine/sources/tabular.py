@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import SourceError
+from ..errors import error
 from ..records import OVERFLOW, RAW_LINE, ROW, SOURCE_REJECT
 from .base import MAX_JSON_DEPTH, Source, json_value_problem
 from .transcripts import TURNS_TEXT, normalize_turns, turns_text
@@ -84,7 +84,7 @@ def _binary_kind(head: bytes) -> str | None:
 
 def _utf16_without_bom(head: bytes) -> str | None:
     """``utf-16-le``/``utf-16-be`` when NUL bytes fill every other position, else None."""
-    sample = head[:4096 - 4096 % 2] if len(head) >= 4096 else head[:len(head) - len(head) % 2]
+    sample = head[:min(len(head), 4096) // 2 * 2]
     if len(sample) < 4:
         return None
     even, odd = sample[0::2], sample[1::2]
@@ -129,18 +129,10 @@ def detect_text(path: Path) -> TextEncoding:
             return _checked_wide(path, wide)
     kind = _binary_kind(head)
     if kind is not None:
-        raise SourceError(f"{name} is not a text file ({kind}); export the data as CSV or "
-                          "JSONL text (UTF-8) and pass that file")
+        raise error("FE111", name=name, kind=kind)
     encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-    with open(path, "rb") as handle:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-            return TextEncoding(encoding)
-        except UnicodeDecodeError:
-            pass
+    if _first_bad_byte(path, encoding) is None:
+        return TextEncoding(encoding)
     bad, utf8_lines, first, legacy = 0, 0, None, "cp1252"
     for number, line in enumerate(raw_lines(path), start=1):
         if line.isascii():
@@ -166,8 +158,8 @@ def detect_text(path: Path) -> TextEncoding:
         "as UTF-8. Re-export as UTF-8 to be sure accents are right."))
 
 
-def _checked_wide(path: Path, encoding: str) -> TextEncoding:
-    """A UTF-16/UTF-32 file, checked to decode whole (else a coded error, not garbage)."""
+def _first_bad_byte(path: Path, encoding: str) -> int | None:
+    """The offset near which the file stops decoding as ``encoding``, or None if it decodes."""
     with open(path, "rb") as handle:
         decoder = codecs.getincrementaldecoder(encoding)()
         offset = 0
@@ -177,10 +169,16 @@ def _checked_wide(path: Path, encoding: str) -> TextEncoding:
                 offset += len(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"{safe_name(path.name)} looks like {encoding.upper()} text but is not valid "
-                f"{encoding.upper()} (near byte {offset + exc.start:,}); re-export it as UTF-8"
-            ) from None
+            return offset + exc.start
+    return None
+
+
+def _checked_wide(path: Path, encoding: str) -> TextEncoding:
+    """A UTF-16/UTF-32 file, checked to decode whole (else a coded error, not garbage)."""
+    offset = _first_bad_byte(path, encoding)
+    if offset is not None:
+        raise error("FE112", name=safe_name(path.name), encoding=encoding.upper(),
+                    offset=offset)
     return TextEncoding(encoding)
 
 
@@ -206,19 +204,12 @@ def read_text(path: Path) -> tuple[str, TextEncoding]:
     return "".join(text_lines(path, text)), text
 
 
-def sniff_encoding(path: Path) -> tuple[str, str | None]:
-    """Return ``(encoding, warning)`` of a text export (see :func:`detect_text`)."""
-    text = detect_text(path)
-    return text.encoding, text.warning
-
-
 def unique_names(header: list[Any]) -> list[str]:
     """Strip header names, name blanks ``column_N`` and suffix repeats (``score.2``)."""
     seen: dict[str, int] = {}
     names = []
     for index, raw in enumerate(header):
-        name = str(raw).strip() if raw is not None else ""
-        name = name or f"column_{index + 1}"
+        name = (str(raw).strip() if raw is not None else "") or f"column_{index + 1}"
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name}.{seen[name]}")
     return names
@@ -281,17 +272,14 @@ class CsvSource(Source):
     @classmethod
     def open(cls, path: Path, name: str) -> CsvSource:
         text = detect_text(path)
-        sample_lines: list[str] = []
-        size = 0
+        sample = ""
         for line in text_lines(path, text):
-            sample_lines.append(line)
-            size += len(line)
-            if size >= 64 * 1024:
+            sample += line
+            if len(sample) >= 64 * 1024:
                 break
-        sample = "".join(sample_lines)[:64 * 1024]
+        sample = sample[:64 * 1024]
         if not sample.strip():
-            raise SourceError(f"{safe_name(path.name)} is empty; expected a header row and "
-                              "data rows")
+            raise error("FE113", name=safe_name(path.name))
         delimiter = "\t" if path.suffix.lower() == ".tsv" else sniff_delimiter(sample)
         header = next(csv.reader(text_lines(path, text), delimiter=delimiter))
         return cls(name=name, paths=[path], format="csv",
@@ -300,10 +288,6 @@ class CsvSource(Source):
 
     def columns(self) -> list[str]:
         return list(self._header)
-
-    def _lines(self) -> Iterator[str]:
-        text = self.text or TextEncoding(self.encoding)
-        return text_lines(self.paths[0], text)
 
     def rows(self) -> Iterator[list[Any]]:
         """Yield ``[*fields, first line, problem, overflow]`` per record.
@@ -315,7 +299,7 @@ class CsvSource(Source):
         after it are parsed again; a warning counts such rows.
         """
         width = len(self._header)
-        feed = _LineFeed(self._lines())
+        feed = _LineFeed(text_lines(self.paths[0], self.text or TextEncoding(self.encoding)))
         reader = csv.reader(feed, delimiter=self.delimiter)
         next(reader, None)  # the header
         feed.taken = []
@@ -417,9 +401,6 @@ class JsonlSource(Source):
             if line.strip():
                 yield parse_json_row(line, number, self.speakers)
 
-    def frame(self, batch: list[dict[str, Any]]) -> pd.DataFrame:
-        return rows_frame(batch, self._keys)
-
 
 def parse_json_row(line: str, number: int, speakers: dict[str, str]) -> dict[str, Any]:
     """Parse one JSON line into a raw row; a broken line becomes a row flagged malformed."""
@@ -441,12 +422,9 @@ def parse_json_row(line: str, number: int, speakers: dict[str, str]) -> dict[str
 
 def json_object_row(obj: dict[str, Any], number: int, speakers: dict[str, str]) -> dict:
     """Flatten a JSON record: nested values become JSON text, turns are normalised."""
-    row: dict[str, Any] = {ROW: number, SOURCE_REJECT: ""}
-    for key, value in obj.items():
-        if key == "turns":
-            continue
-        row[key] = json.dumps(value, ensure_ascii=False) if isinstance(
-            value, dict | list) else value
+    row: dict[str, Any] = {ROW: number, SOURCE_REJECT: "", **{
+        key: json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+        for key, value in obj.items() if key != "turns"}}
     if "turns" in obj:
         try:
             turns = normalize_turns(obj["turns"], speakers)
@@ -456,15 +434,6 @@ def json_object_row(obj: dict[str, Any], number: int, speakers: dict[str, str]) 
         row["turns"] = turns
         row[TURNS_TEXT] = turns_text(turns)
     return row
-
-
-def rows_frame(batch: list[dict[str, Any]], keys: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(batch)
-    for key in [*keys, SOURCE_REJECT]:
-        if key not in frame:
-            frame[key] = None
-    frame[SOURCE_REJECT] = frame[SOURCE_REJECT].fillna("")
-    return frame.astype(object)
 
 
 @dataclass
@@ -479,8 +448,7 @@ class ParquetSource(Source):
         try:
             return list(pq.ParquetFile(self.paths[0]).schema_arrow.names)
         except Exception as exc:  # pyarrow raises several types for a corrupt file
-            raise SourceError(
-                f"{self.paths[0].name} is not a readable Parquet file: {exc}") from None
+            raise error("FE114", name=self.paths[0].name, detail=exc) from None
 
     def chunks(self, chunk_size: int) -> Iterator[pd.DataFrame]:
         import pyarrow.parquet as pq
@@ -502,11 +470,10 @@ class XlsxSource(Source):
     @classmethod
     def open(cls, path: Path, name: str, sheet: str | None = None) -> XlsxSource:
         source = cls(name=name, paths=[path], format="xlsx", sheet=sheet)
-        for _, values in source._sheet_rows():
-            source._header = unique_names(list(values))
-            break
-        if not source._header:
-            raise SourceError(f"{path.name} has no header row in its first sheet")
+        first = next(source._sheet_rows(), None)
+        if first is None:
+            raise error("FE115", name=path.name)
+        source._header = unique_names(list(first[1]))
         return source
 
     def _sheet_rows(self) -> Iterator[tuple[int, tuple]]:
@@ -515,12 +482,11 @@ class XlsxSource(Source):
         try:
             book = load_workbook(self.paths[0], read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises zip, key and value errors on bad files
-            raise SourceError(
-                f"{self.paths[0].name} is not a readable XLSX file: {exc}") from None
+            raise error("FE116", name=self.paths[0].name, detail=exc) from None
         try:
             if self.sheet and self.sheet not in book.sheetnames:
-                raise SourceError(f"sheet '{self.sheet}' not in {self.paths[0].name}; "
-                                  f"sheets: {', '.join(book.sheetnames)}")
+                raise error("FE117", sheet=self.sheet, path=self.paths[0],
+                            sheets=", ".join(book.sheetnames))
             sheet = book[self.sheet] if self.sheet else book.worksheets[0]
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 if any(v is not None and str(v).strip() for v in values):

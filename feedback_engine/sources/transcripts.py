@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..records import ROW, SOURCE_REJECT, SPEAKERS
 from .base import MAX_JSON_DEPTH, Source, json_value_problem
 
@@ -41,7 +39,7 @@ TEXT_KEYS = ("text", "utterance", "content", "message", "body")
 
 def load_speakers(path: Path | None = None) -> dict[str, str]:
     """Read speaker aliases (``alias<TAB>speaker``) from the lexicon file."""
-    from ..errors import ConfigError
+    from ..errors import error
     from ..resources import lexicon_path
 
     file = lexicon_path("speakers.tsv", path)
@@ -51,8 +49,7 @@ def load_speakers(path: Path | None = None) -> dict[str, str]:
             continue
         parts = line.split("\t")
         if len(parts) != 2 or parts[1].strip() not in SPEAKERS:
-            raise ConfigError(f"{file}:{number}: expected 'alias<TAB>speaker' with speaker "
-                              f"one of {', '.join(SPEAKERS)}")
+            raise error("FE221", file=file, line=number, speakers=", ".join(SPEAKERS))
         aliases[parts[0].strip().lower()] = parts[1].strip()
     return aliases
 
@@ -248,11 +245,3 @@ class TranscriptFolderSource(Source):
                                       f"{', '.join(TURN_KEYS)})")
             row["turns"], row[TURNS_TEXT] = turns, turns_text(turns)
             yield row
-
-    def frame(self, batch: list[dict[str, Any]]) -> pd.DataFrame:
-        frame = pd.DataFrame.from_records(batch)
-        for key in [*self._columns, SOURCE_REJECT]:
-            if key not in frame:
-                frame[key] = None
-        frame[SOURCE_REJECT] = frame[SOURCE_REJECT].fillna("")
-        return frame.astype(object)

@@ -8,49 +8,43 @@ docs/aspects.md for the lexicon formats and measured accuracy.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 
+from ..records import customer_text
 from ..sentiment.rules import DEFAULT_LEXICONS, SENTENCE, RuleScorer
-from .base import stage
+from .base import column, stage
 
 log = logging.getLogger("feedback_engine")
 
 
-def customer_text(text: Any, turns: Any) -> str:
-    """The customer's words: their turns joined by line breaks, else the whole text."""
-    if isinstance(turns, list):
-        said = [t.get("text") or "" for t in turns
-                if isinstance(t, dict) and t.get("speaker") == "customer"]
-        if said:
-            return "\n".join(s.strip() for s in said if s.strip())
-    return text if isinstance(text, str) else ""
-
-
 def _texts(chunk: pd.DataFrame) -> list[str]:
-    turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
-    return [customer_text(t, c) for t, c in zip(chunk["text_redacted"].tolist(), turns,
-                                                 strict=True)]
+    """The customer's turns joined by line breaks, else the whole text."""
+    said = [customer_text(t, "\n") for t in column(chunk, "turns")]
+    return [(t if isinstance(t, str) else "") if s is None else s
+            for t, s in zip(chunk["text_redacted"].tolist(), said, strict=True)]
 
 
 @stage("aspects", version=1, requires=("text_redacted",), optional=("turns",),
        assigns={"aspects": "JSON"})
 class Aspects:
-    """Adds ``aspects``: [{aspect, span, polarity, score, mentions, source}] per record.
+    """Adds ``aspects``: [{aspect, span, polarity, score, mentions, source}] per record: the
+    aspects mentioned, each with a polarity (docs/aspects.md)."""
 
-    Args:
-        lexicon: the aspect vocabulary (bundled ``aspects.yaml`` or a path).
-        sentiment_lexicons: VADER-format layers for the rule scorer (as the sentiment stage).
-        noun_fallback: records with no vocabulary aspect get noun phrases as aspects
-            (spaCy tagger; skipped with a warning when spaCy or its model is missing).
-        max_nouns: at most this many noun-phrase aspects per record.
-        neutral_band: aspect scores within ±band are neutral.
-        model: a folder from ``feedback aspects train`` (either backend: linear or
-            fine-tuned encoder); its polarity replaces the rules'.
-        effort_lexicon: effort cues that make an otherwise neutral mention negative
-            ("I waited an hour") or positive ("sorted in minutes").
-    """
+    option_help = {
+        "lexicon": "the aspect vocabulary: the bundled aspects.yaml or your own file",
+        "sentiment_lexicons": "VADER-format layers for the rule scorer (as in [stages.sentiment])",
+        "noun_fallback": "true: records with no vocabulary aspect get noun phrases (spaCy "
+                         "tagger, nlp extra; slower: see docs/aspects.md)",
+        "max_nouns": "at most this many noun-phrase aspects per record",
+        "neutral_band": "aspect scores within ±band are neutral",
+        "model": "a folder from `feedback aspects train` (linear or fine-tuned encoder); its "
+                 "polarity replaces the rules', which stay the fallback",
+        "effort_lexicon": 'effort cues that make an otherwise neutral mention negative ("I '
+                          'waited an hour") or positive ("sorted in minutes")',
+    }
+    option_examples = {"sentiment_lexicons": ["sentiment/contact_center.tsv", "my_terms.tsv"],
+                       "model": "models/aspects"}
 
     def __init__(self, lexicon: str = "aspects.yaml", sentiment_lexicons: list[str] | None = None,
                  noun_fallback: bool = False, max_nouns: int = 3, neutral_band: float = 0.05,
@@ -82,7 +76,10 @@ class Aspects:
 
             self.model_ = load_polarity_model(self.model, scorer)
 
-    def _model_scores(self, text: str, mentions: list) -> list[float]:
+    def _scores(self, text: str, mentions: list) -> list[float]:
+        """Each mention's polarity score: the model's when one is loaded, else the rules'."""
+        if self.model_ is None:
+            return self.rules_.text(text, mentions)
         from ..aspects.model import Instance
 
         items, where = [], []
@@ -112,15 +109,8 @@ class Aspects:
             for i, found in zip(missing, self.nouns_.find_many([texts[i] for i in missing]),
                                 strict=True):
                 mentions[i] = found
-        results = []
-        for text, found in zip(texts, mentions, strict=True):
-            if not found:
-                results.append([])
-                continue
-            scores = (self._model_scores(text, found) if self.model_ is not None
-                      else self.rules_.text(text, found))
-            results.append(summarise(text, found, scores, self.neutral_band))
-        out["aspects"] = results
+        out["aspects"] = [summarise(text, found, self._scores(text, found), self.neutral_band)
+                          if found else [] for text, found in zip(texts, mentions, strict=True)]
         return out
 
 
@@ -128,11 +118,9 @@ class Aspects:
        assigns={"effort_score": "DOUBLE", "effort_evidence": "JSON"})
 class EffortStage:
     """Adds ``effort_score`` (−5 effortless … +5 very high effort; null when the text has no
-    effort language) and ``effort_evidence`` ([{cue, text, weight, negated}]).
+    effort language) and ``effort_evidence`` ([{cue, text, weight, negated}])."""
 
-    Args:
-        lexicon: the effort cues (bundled ``effort.tsv`` or a path).
-    """
+    option_help = {"lexicon": "the effort cues: the bundled effort.tsv or your own file"}
 
     def __init__(self, lexicon: str = "effort.tsv") -> None:
         self.lexicon = lexicon
@@ -154,13 +142,12 @@ class EffortStage:
 @stage("emotion", version=1, requires=("text_redacted",), optional=("turns",),
        assigns={"emotions": "JSON", "emotion_top": "VARCHAR"})
 class EmotionStage:
-    """Adds ``emotions`` ({emotion: intensity 0..1}, only those present) and
-    ``emotion_top`` (the strongest, when it reaches ``min_top``; else null).
+    """Adds ``emotions`` ({emotion: intensity 0..1}, only those present: anger, frustration,
+    confusion, worry, gratitude, satisfaction...) and ``emotion_top`` (the strongest, when it
+    reaches ``min_top``; else null)."""
 
-    Args:
-        lexicon: the emotion cues (bundled ``emotions.tsv`` or a path).
-        min_top: the intensity an emotion needs to be a record's ``emotion_top``.
-    """
+    option_help = {"lexicon": "the emotion cues: the bundled emotions.tsv or your own file",
+                   "min_top": "intensity an emotion needs to be a record's emotion_top"}
 
     def __init__(self, lexicon: str = "emotions.tsv", min_top: float = 0.25) -> None:
         self.lexicon, self.min_top = lexicon, min_top

@@ -3,10 +3,15 @@
 A stage is a small class: ``__init__`` stores options (no work), ``setup()`` loads lexicons
 or models once per worker, and ``__call__(chunk) -> chunk`` adds the columns it declares.
 Stages never read files or touch the warehouse, so the same objects run in any engine.
+
+The keyword defaults of ``__init__`` are the stage's ``[stages.NAME]`` defaults (None: unset);
+``option_help`` (and ``option_examples`` for unset ones) are its comments in ``feedback init``.
 """
 
 from __future__ import annotations
 
+import difflib
+import importlib.metadata
 import inspect
 import signal
 import threading
@@ -17,7 +22,10 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from ..errors import ConfigError, PipelineError, StageOutputError
+from ..errors import error
+
+# Plugins declare their stages under [project.entry-points."feedback_engine.stages"].
+ENTRY_POINT_GROUP = "feedback_engine.stages"
 
 
 class Stage(Protocol):
@@ -52,7 +60,7 @@ def stage(name: str, *, version: int, requires: Iterable[str], assigns: Mapping[
 
     def register(cls: type) -> type:
         if name in REGISTRY:
-            raise PipelineError(f"stage '{name}' is registered twice")
+            raise error("FE330", name=name)
         cls.name, cls.version = name, version
         cls.requires, cls.optional = tuple(requires), tuple(optional)
         cls.rewrites = tuple(rewrites)
@@ -63,8 +71,69 @@ def stage(name: str, *, version: int, requires: Iterable[str], assigns: Mapping[
     return register
 
 
+def find_stage(name: str, origin: str = "") -> type:
+    """The stage class called ``name``: registered, else loaded from a plugin's entry point.
+
+    Raises:
+        PipelineError: no such stage (ConfigError for a ``[stages.NAME]`` table of the file
+            ``origin``), or the plugin fails to import or registers no stage of that name.
+    """
+    if name in REGISTRY:
+        return REGISTRY[name]
+    points = {p.name: p for p in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    if name not in points:
+        known = sorted({*REGISTRY, *points})
+        values = {"name": name, "known": ", ".join(known), "hint": closest(name, known)}
+        raise error("FE332", origin=origin, **values) if origin else error("FE331", **values)
+    try:
+        points[name].load()  # importing the plugin's module runs its @stage decorator
+    except Exception as exc:
+        raise error("FE333", name=name, value=points[name].value,
+                    problem=f"{type(exc).__name__}: {exc}") from exc
+    if name not in REGISTRY:
+        raise error("FE334", name=name, value=points[name].value)
+    return REGISTRY[name]
+
+
+def closest(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"``: the choice nearest ``word`` (difflib), else one holding it."""
+    choices = list(choices)
+    match = difflib.get_close_matches(word, choices, n=1) or [c for c in choices if word in c]
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def stage_options(cls: type) -> dict[str, Any]:
+    """``{option: default}`` for each keyword of the stage's ``__init__`` (None: unset)."""
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {key: None if p.default is inspect.Parameter.empty else p.default
+            for key, p in inspect.signature(cls.__init__).parameters.items()
+            if key != "self" and p.kind in kinds}
+
+
+def stage_defaults(cls: type) -> dict[str, Any]:
+    """The options with a default, as TOML holds them (None is unset: TOML has no null)."""
+    return {key: list(default) if isinstance(default, tuple) else default
+            for key, default in stage_options(cls).items() if default is not None}
+
+
+def check_options(name: str, cls: type, options: Mapping[str, Any], origin: str = "") -> None:
+    """Raise ConfigError for an option the stage does not take or of another type."""
+    defaults = stage_options(cls)
+    for key, value in options.items():
+        if key not in defaults:
+            raise error("FE335", name=name, key=key, where=f" in {origin}" if origin else "",
+                        options=", ".join(sorted(defaults)) or "no options",
+                        hint=closest(key, defaults))
+        check_type(f"stages.{name}.{key}", defaults[key], value, origin)
+
+
 def stage_id(instance: Stage) -> str:
     return f"{instance.name}.v{instance.version}"
+
+
+def column(chunk: pd.DataFrame, name: str) -> list[Any]:
+    """``chunk[name]`` as a list; a None per row when the chunk has no such column."""
+    return chunk[name].tolist() if name in chunk else [None] * len(chunk)
 
 
 @dataclass
@@ -75,10 +144,7 @@ class Pipeline:
 
     @property
     def assigns(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for s in self.stages:
-            out.update(s.assigns)
-        return out
+        return {column: kind for s in self.stages for column, kind in s.assigns.items()}
 
     def ids(self) -> list[str]:
         return [stage_id(s) for s in self.stages]
@@ -143,10 +209,8 @@ def _apply(s: Any, chunk: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in s.assigns if c not in chunk]
     if len(chunk) != before or missing or (
             ids is not None and chunk["record_id"].tolist() != ids):
-        raise StageOutputError(
-            f"stage {stage_id(s)} broke its contract: rows {before} -> {len(chunk)}, "
-            f"missing columns {missing or 'none'}; stages must keep every row "
-            "in order and add what they declare")
+        raise error("FE336", stage=stage_id(s), before=before, after=len(chunk),
+                    missing=missing or "none")
     return chunk
 
 
@@ -197,38 +261,24 @@ def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
         PipelineError: unknown stage, or a stage whose input no earlier step produces.
         ConfigError: an option the stage does not take.
     """
-    _load_builtin_stages()
     have = set(available)
     stages = []
     for name in names:
-        if name not in REGISTRY:
-            raise PipelineError(f"unknown stage '{name}'; available: "
-                                f"{', '.join(sorted(REGISTRY))}")
-        cls = REGISTRY[name]
+        cls = find_stage(name)
         kwargs = dict(options.get(name, {}))
-        parameters = inspect.signature(cls.__init__).parameters
-        accepted = set(parameters) - {"self"}
-        unknown = set(kwargs) - accepted
-        if unknown:
-            raise ConfigError(f"unknown option 'stages.{name}.{sorted(unknown)[0]}'; "
-                              f"{name} takes: {', '.join(sorted(accepted)) or 'no options'}")
-        for key, value in kwargs.items():
-            _check_option_type(name, key, parameters[key].default, value)
+        check_options(name, cls, kwargs)
         missing = [c for c in cls.requires if c not in have]
         if missing:
-            raise PipelineError(f"stage '{name}' needs {', '.join(missing)}, which no source "
-                                "column or earlier stage provides; reorder [pipeline] stages")
+            raise error("FE337", name=name, missing=", ".join(missing))
         stages.append(cls(**kwargs))
         have.update(cls.assigns)
     return Pipeline(stages)
 
 
-def _check_option_type(stage_name: str, key: str, default: Any, value: Any) -> None:
-    """Refuse an option whose type differs from its default (``neutral_band = "wide"``).
-
-    An option without a usable default (None, or none at all) is left to the stage.
-    """
-    if default is None or default is inspect.Parameter.empty:
+def check_type(key: str, default: Any, value: Any, origin: str = "") -> None:
+    """Raise ConfigError when ``value`` differs in type from a non-None default
+    (``neutral_band = "wide"``); ``origin`` is the file it came from."""
+    if default is None:
         return
     if isinstance(default, bool):
         ok = isinstance(value, bool)
@@ -244,19 +294,5 @@ def _check_option_type(stage_name: str, key: str, default: Any, value: Any) -> N
         ok = isinstance(value, type(default))
     if not ok:
         expected = "number" if isinstance(default, float) else type(default).__name__
-        raise ConfigError(f"'stages.{stage_name}.{key}' should be {expected} (default "
-                          f"{default!r}), got {value!r}")
-
-
-def _load_builtin_stages() -> None:
-    # Importing the modules runs their @stage decorators.
-    from . import (  # noqa: F401
-        aspects,
-        conversation,
-        keywords,
-        normalize,
-        redact,
-        rootcause,
-        sentiment,
-        topics,
-    )
+        raise error("FE250", key=key, where=f" in {origin}" if origin else "", expected=expected,
+                    default=default, value=value)

@@ -17,7 +17,7 @@ import pandas as pd
 from ..conversation.metrics import METRICS, Turns, conversation_metrics
 from ..conversation.rules import score_conversation
 from ..conversation.scorecard import load_scorecard
-from .base import stage
+from .base import column, stage
 
 # pandas dtypes that hold nulls for each DuckDB type the metrics use.
 _DTYPES = {"INTEGER": "Int64", "DOUBLE": "Float64", "BOOLEAN": "boolean"}
@@ -40,21 +40,20 @@ class _TurnsReader:
         # Used only when a turn carries no "sentiment" (the sentiment stage did not run).
         self.score_ = lambda text: scorer.document(text)[0]
 
-    def _turns(self, chunk: pd.DataFrame) -> list[Any]:
-        return chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
-
 
 @stage("conversation", version=1, requires=("text_redacted",), optional=("turns", "channel"),
        assigns=METRICS)
 class Conversation(_TurnsReader):
-    """Adds conversation metrics: talk share, monologues, silence, holds, cues, sentiment arc.
+    """Adds conversation metrics: talk share, monologues, silence, holds, escalation,
+    transfers and other cues, sentiment arc (transcripts only)."""
 
-    Args:
-        scorecard: a ``qa_scorecard.yaml`` whose ``cues`` (escalation, transfer, hold,
-            repeat_contact) the metrics use; default: the bundled one.
-        silence_gap_s: a gap between turns at least this long counts as silence in calls.
-        chat_silence_gap_s: the same for chats, where typing makes gaps of seconds normal.
-    """
+    option_help = {
+        "scorecard": "a qa_scorecard.yaml whose cues (escalation, transfer, hold, "
+                     "repeat_contact) the metrics use; default: the bundled one",
+        "silence_gap_s": "a gap between call turns this long is dead air (or a hold)",
+        "chat_silence_gap_s": "the same for chats, where typing makes gaps of seconds normal",
+    }
+    option_examples = {"scorecard": "lexicons/qa_scorecard.yaml"}
 
     def __init__(self, scorecard: str | None = None, silence_gap_s: float = 5.0,
                  chat_silence_gap_s: float = 60.0) -> None:
@@ -63,19 +62,14 @@ class Conversation(_TurnsReader):
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
-        channels = chunk["channel"].tolist() if "channel" in chunk else [None] * len(chunk)
-        columns: dict[str, list[Any]] = {name: [] for name in METRICS}
-        for turns, channel in zip(self._turns(chunk), channels, strict=True):
-            if _is_conversation(turns):
-                gap = self.chat_silence_gap_s if channel == "chat" else self.silence_gap_s
-                values = conversation_metrics(Turns.from_dicts(turns, self.score_), self.card_,
-                                              gap)
-            else:
-                values = {}
-            for name, column in columns.items():
-                column.append(values.get(name))
+        rows: list[dict[str, Any]] = []
+        for turns, channel in zip(column(chunk, "turns"), column(chunk, "channel"), strict=True):
+            gap = self.chat_silence_gap_s if channel == "chat" else self.silence_gap_s
+            rows.append(conversation_metrics(Turns.from_dicts(turns, self.score_),
+                                             self.card_.cues, gap)
+                        if _is_conversation(turns) else {})
         for name, kind in METRICS.items():
-            out[name] = pd.array(columns[name], dtype=_DTYPES[kind])
+            out[name] = pd.array([values.get(name) for values in rows], dtype=_DTYPES[kind])
         return out
 
 
@@ -83,36 +77,34 @@ class Conversation(_TurnsReader):
        optional=("turns", "channel", *METRICS),
        assigns={"qa_score": "DOUBLE", "qa_results": "JSON", "qa_scorecard": "VARCHAR"})
 class QA(_TurnsReader):
-    """Scores each conversation against the QA scorecard, with per-rule evidence.
+    """Scores each conversation against the QA scorecard, with per-rule evidence
+    (docs/qa.md)."""
 
-    Args:
-        scorecard: a ``qa_scorecard.yaml``; default: the bundled one.
-    """
+    option_help = {"scorecard": "your own QA rules, a qa_scorecard.yaml (default: the bundled "
+                                "one)"}
+    option_examples = {"scorecard": "lexicons/qa_scorecard.yaml"}
 
     def __init__(self, scorecard: str | None = None) -> None:
         self.scorecard = scorecard
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
-        n = len(chunk)
-        channels = chunk["channel"].tolist() if "channel" in chunk else [None] * n
         metric_columns = {name: chunk[name].tolist() for name in METRICS if name in chunk}
         scores: list[float | None] = []
         results: list[list[dict[str, Any]] | None] = []
         labels: list[str | None] = []
-        for row, (turns, channel) in enumerate(zip(self._turns(chunk), channels, strict=True)):
-            if not _is_conversation(turns):
-                scores.append(None)
-                results.append(None)
-                labels.append(None)
-                continue
-            metrics = {name: None if pd.isna(values[row]) else values[row]
-                       for name, values in metric_columns.items()}
-            score, per_rule = score_conversation(Turns.from_dicts(turns, self.score_), metrics,
-                                                 self.card_, channel)
+        for row, (turns, channel) in enumerate(zip(column(chunk, "turns"),
+                                                   column(chunk, "channel"), strict=True)):
+            score = per_rule = label = None
+            if _is_conversation(turns):
+                metrics = {name: None if pd.isna(values[row]) else values[row]
+                           for name, values in metric_columns.items()}
+                score, per_rule = score_conversation(Turns.from_dicts(turns, self.score_),
+                                                     metrics, self.card_, channel)
+                label = self.card_.label
             scores.append(score)
             results.append(per_rule)
-            labels.append(self.card_.label)
+            labels.append(label)
         out["qa_score"] = pd.array(scores, dtype="Float64")
         out["qa_results"] = results
         out["qa_scorecard"] = labels

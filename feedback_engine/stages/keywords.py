@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError
-from ..topics.keyphrases import extract
-from .base import stage
+from ..errors import error
+from ..records import customer_text
+from .base import column, stage
 
 SPEAKERS = ("customer", "agent", "all")
 
@@ -20,38 +20,34 @@ SPEAKERS = ("customer", "agent", "all")
 @stage("keywords", version=1, requires=("text_redacted",), optional=("turns",),
        assigns={"keywords": "JSON"})
 class Keywords:
-    """Adds ``keywords``: a list of ``{"term", "score"}``, best first (RAKE scores), JSON.
+    """Adds ``keywords``: a list of ``{"term", "score"}``, best first (RAKE scores), JSON:
+    keyphrases per record (docs/topics.md)."""
 
-    Args:
-        top_k: keyphrases kept per record.
-        max_words: longest phrase in words.
-        speaker: for transcripts, whose turns to read: ``customer`` (default), ``agent`` or
-            ``all`` (the whole redacted text).
-    """
+    option_help = {"top_k": "keyphrases kept per record",
+                   "max_words": "longest phrase, in words",
+                   "speaker": "transcripts: whose turns are read: customer | agent | all turns"}
 
     def __init__(self, top_k: int = 5, max_words: int = 3, speaker: str = "customer") -> None:
         self.top_k, self.max_words, self.speaker = top_k, max_words, speaker
 
     def setup(self) -> None:
         if self.speaker not in SPEAKERS:
-            raise ConfigError(f"stages.keywords.speaker must be one of {', '.join(SPEAKERS)}, "
-                              f"got {self.speaker!r}")
+            raise error("FE338", choices=", ".join(SPEAKERS), value=self.speaker)
         if self.top_k < 1 or self.max_words < 1:
-            raise ConfigError("stages.keywords.top_k and max_words must be at least 1")
+            raise error("FE339")
 
     def _text(self, text: Any, turns: Any) -> Any:
-        if self.speaker != "all" and isinstance(turns, list) and turns:
-            said = [t.get("text") or "" for t in turns
-                    if isinstance(t, dict) and t.get("speaker") == self.speaker]
-            if said:
-                # A full stop between turns keeps phrases from spanning them.
-                return ". ".join(said)
-        return text
+        # A full stop between turns keeps phrases from spanning them.
+        said = customer_text(turns, ". ", self.speaker) if self.speaker != "all" else None
+        return text if said is None else said
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        # Here, not at the top: its scikit-learn stop words take a second to import.
+        from ..topics.keyphrases import extract
+
         out = chunk.copy()
-        turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
         out["keywords"] = [
             extract(self._text(text, t), self.top_k, self.max_words)
-            for text, t in zip(chunk["text_redacted"].tolist(), turns, strict=True)]
+            for text, t in zip(chunk["text_redacted"].tolist(), column(chunk, "turns"),
+                               strict=True)]
         return out

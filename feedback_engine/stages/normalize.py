@@ -45,9 +45,6 @@ def normalize_text(text: str) -> str:
 class Normalize:
     """Adds ``text_clean`` (markup-free text) and ``n_words``."""
 
-    def __init__(self) -> None:
-        pass
-
     def setup(self) -> None:
         pass
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, error
 from ..privacy import Redactor
 from ..privacy.redactor import pseudonym, pseudonym_key
 from ..privacy.spans import Span
@@ -39,11 +40,6 @@ PERSON_NAME_QUALIFIERS = frozenset({
     "patient", "recipient", "sender", "buyer", "guest", "your", "my", "legal", "real"})
 
 
-def _words(name: str) -> list[str]:
-    spaced = "".join(c if c.isalnum() else "_" for c in str(name).lower())
-    return [w for w in spaced.split("_") if w]
-
-
 def _pii_column(name: str) -> bool:
     """Whether a header names personal data, so that every value under it is masked whole.
 
@@ -54,14 +50,11 @@ def _pii_column(name: str) -> bool:
     plan, queue, team, store): those are categories, and their values are only masked where
     the redactor finds PII in them.
     """
-    words = _words(name)
-    if any(w in PERSONAL_WORDS for w in words):
-        return True
-    for i, word in enumerate(words):
-        if word == "name" and (len(words) == 1 or (i > 0 and words[i - 1]
-                                                   in PERSON_NAME_QUALIFIERS)):
-            return True
-    return False
+    spaced = "".join(c if c.isalnum() else "_" for c in str(name).lower())
+    words = [w for w in spaced.split("_") if w]
+    return (any(w in PERSONAL_WORDS for w in words) or words == ["name"]
+            or any(before in PERSON_NAME_QUALIFIERS
+                   for before, word in pairwise(words) if word == "name"))
 
 
 def id_key() -> bytes:
@@ -99,15 +92,7 @@ def scrub_label(redactor: Redactor, text: str) -> str:
         return text
     spaced = text.replace("_", " ").replace("/", " ").replace("\\", " ")
     spans = redactor.find(text) + (redactor.find(spaced) if spaced != text else [])
-    if not spans:
-        return text
-    parts, position = [], 0
-    for span in _merge(spans):
-        parts.append(text[position:span.start])
-        parts.append(redactor.token(text[span.start:span.end], span.type))
-        position = span.end
-    parts.append(text[position:])
-    return "".join(parts)
+    return redactor.replace(text, _merge(spans))
 
 
 @stage("redact", version=1, requires=("text_clean",), optional=("turns", "extra"),
@@ -128,16 +113,22 @@ class Redact:
       which the redactor finds PII is replaced whole by a keyed HMAC token (``id_…``,
       ``agent_…``, ``customer_…``; key :func:`id_key`), so the same input gives the same
       token in every run and re-analysis still upserts by id. Ids without PII are kept.
-
-    Args:
-        lexicon: a ``pii.yaml`` to use instead of the bundled one.
-        types: entity types to redact (default: all).
-        pseudonyms: consistent ``[TYPE_xxxxxxxx]`` tokens (key in ``$FEEDBACK_PII_KEY``).
-        pseudonymize_ids: columns among agent_id, customer_id to replace with tokens.
-        ner: add spaCy NER for names (needs the ``nlp`` extra; slower).
-        regions: ISO 3166 codes whose numbering plans validate phone candidates (default:
-            the bundled list); a number valid in none of them is not a phone.
     """
+
+    option_help = {
+        "lexicon": "your own patterns, cues and street types, a pii.yaml (default: the "
+                   "bundled one)",
+        "types": "redact only these entity types (default: every type)",
+        "pseudonyms": "[PERSON_1a2b3c4d] tokens: the same value gets the same token; the key "
+                      "comes from $FEEDBACK_PII_KEY (16+ characters)",
+        "pseudonymize_ids": "tokens for these ids too (agent_id, customer_id; same key)",
+        "ner": 'add spaCy NER for names (pip install ".[nlp]"; slower)',
+        "regions": "ISO 3166 codes whose phone numbering plans are checked; a number valid in "
+                   "none is not a phone (default: the bundled list)",
+    }
+    option_examples = {"lexicon": "lexicons/pii.yaml", "types": ["PERSON", "EMAIL_ADDRESS"],
+                       "pseudonymize_ids": ["agent_id", "customer_id"],
+                       "regions": ["US", "GB", "DE", "FR", "IN", "CA", "AU"]}
 
     def __init__(self, lexicon: str | None = None, types: list[str] | None = None,
                  pseudonyms: bool = False, pseudonymize_ids: list[str] | None = None,
@@ -151,17 +142,12 @@ class Redact:
                            ("regions", regions)):
             if value is not None and not (isinstance(value, list | tuple)
                                           and all(isinstance(v, str) for v in value)):
-                raise ConfigError(f"'stages.redact.{key}' should be a list of strings, "
-                                  f"got {value!r}")
-        try:
-            self.regions = list(_regions(regions)) if regions is not None else None
-        except ConfigError as exc:
-            reason = str(exc).removeprefix(f"[{ConfigError.code}] ")
-            raise ConfigError(f"stages.redact.regions: {reason}") from None
+                raise error("FE340", key=key, value=value)
+        where = " in stages.redact.regions"
+        self.regions = list(_regions(regions, where)) if regions is not None else None
         unknown = set(self.pseudonymize_ids) - set(ID_COLUMNS)
         if unknown:
-            raise ConfigError(f"stages.redact.pseudonymize_ids: '{sorted(unknown)[0]}' is not "
-                              f"one of {', '.join(ID_COLUMNS)}")
+            raise error("FE341", column=min(unknown), columns=", ".join(ID_COLUMNS))
 
     def setup(self) -> None:
         self.redactor_ = Redactor(self.lexicon, tuple(self.types) if self.types else None,
@@ -184,7 +170,7 @@ class Redact:
 
     def scrub_id(self, value: Any, column: str) -> Any:
         """``value`` when it holds no PII, else a keyed token of the whole value."""
-        if value is None or not isinstance(value, str) or not value:
+        if not isinstance(value, str) or not value:
             return value
         if scrub_label(self.redactor_, value) == value:
             return value
@@ -200,8 +186,7 @@ class Redact:
         """Redact every string in a JSON object (``extra``, a reject's raw values)."""
         if raw is None:
             return None
-        data = json.loads(raw)
-        return json.dumps(self._scrub(data), ensure_ascii=False)
+        return json.dumps(self._scrub(json.loads(raw)), ensure_ascii=False)
 
     def _scrub(self, value: Any, key: str = "", personal: bool = False) -> Any:
         personal = personal or bool(key and _pii_column(key))

@@ -18,39 +18,32 @@ weighed most (model).
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
+from ..records import customer_text
 from ..rootcause.rules import MIN_SCORE, UNKNOWN, RuleClassifier
 from ..rootcause.taxonomy import load_taxonomy
 from .base import stage
-
-
-def customer_text(text: Any, turns: Any) -> str:
-    """The words to classify: customer turns of a transcript, else the record's text."""
-    if isinstance(turns, list) and turns:
-        said = [t.get("text") or "" for t in turns
-                if isinstance(t, dict) and t.get("speaker") == "customer"]
-        if any(s.strip() for s in said):
-            return " ".join(said)
-    return text if isinstance(text, str) else ""
 
 
 @stage("rootcause", version=1, requires=("text_redacted",), optional=("turns",),
        assigns={"root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
                 "root_cause_method": "VARCHAR", "root_cause_evidence": "JSON"})
 class RootCause:
-    """Adds ``root_cause``, ``root_cause_conf``, ``root_cause_method``, ``root_cause_evidence``.
+    """Adds ``root_cause``, ``root_cause_conf``, ``root_cause_method``, ``root_cause_evidence``
+    per record: a trained model, else the taxonomy rules (docs/rootcause.md)."""
 
-    Args:
-        taxonomy: a root-cause YAML file (default: the bundled ``root_causes.yaml``).
-        model: a folder written by ``feedback rootcause train``; None uses the rules alone.
-        min_score: the least rule score that names a cause.
-        conf_threshold, sim_threshold: override the model's tuned abstention thresholds.
-        rules_fallback: when the model abstains, try the rules before answering ``unknown``.
-        customer_only: classify only the customer's turns of transcripts.
-    """
+    option_help = {
+        "taxonomy": "your causes and patterns (default: the bundled root_causes.yaml)",
+        "model": "a folder from `feedback rootcause train`; unset: the rules alone",
+        "min_score": 'least rule score that names a cause (else "unknown")',
+        "conf_threshold": "overrides the model's tuned confidence threshold for abstaining",
+        "sim_threshold": "overrides the model's tuned similarity threshold for abstaining",
+        "rules_fallback": 'when the model abstains, try the rules before "unknown"',
+        "customer_only": "transcripts: classify the customer's turns only",
+    }
+    option_examples = {"taxonomy": "my_root_causes.yaml", "model": "models/rootcause",
+                       "conf_threshold": 0.9, "sim_threshold": 0.3}
 
     def __init__(self, taxonomy: str | None = None, model: str | None = None,
                  min_score: float = MIN_SCORE, conf_threshold: float | None = None,
@@ -74,8 +67,8 @@ class RootCause:
         texts = chunk["text_redacted"].tolist()
         if not self.customer_only or "turns" not in chunk:
             return [t if isinstance(t, str) else "" for t in texts]
-        return [customer_text(t, turns) for t, turns in zip(texts, chunk["turns"].tolist(),
-                                                            strict=True)]
+        return [customer_text(turns, " ") or (t if isinstance(t, str) else "")
+                for t, turns in zip(texts, chunk["turns"].tolist(), strict=True)]
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()

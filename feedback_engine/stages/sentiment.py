@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..sentiment.rules import DEFAULT_LEXICONS, RuleScorer
-from .base import stage
+from .base import column, stage
 
 
 def label(score: float | None, neutral_band: float) -> str | None:
@@ -50,17 +50,21 @@ def _speaker_scores(turns: Any, speaker: str) -> list[float]:
 class Sentiment:
     """Adds document, sentence, per-speaker and start/end sentiment (−1…1).
 
-    Args:
-        lexicons: VADER-format TSV files layered over VADER (bundled names or paths).
-        neutral_band: scores within ±band are neutral.
-        model: a folder written by ``feedback sentiment train``; its prediction replaces the
-            rule score for documents.
-
     ``sentiment_start`` / ``sentiment_end`` are the mean customer-turn scores over the first
     and last third of the customer's turns (conversations with at least two). Each agent and
     customer turn also gets its own score, as ``turn["sentiment"]`` (version 3), which the
     conversation and QA stages read.
     """
+
+    option_help = {
+        "lexicons": "VADER-format TSV layers over VADER, bundled names or paths (default: "
+                    "sentiment/contact_center.tsv)",
+        "neutral_band": "|score| below this is neutral (VADER's convention)",
+        "model": "a folder from `feedback sentiment train`: its score replaces the rules' for "
+                 "documents; rules stay the fallback",
+    }
+    option_examples = {"lexicons": ["sentiment/contact_center.tsv", "my_terms.tsv"],
+                       "model": "models/sentiment"}
 
     def __init__(self, lexicons: list[str] | None = None, neutral_band: float = 0.05,
                  model: str | None = None) -> None:
@@ -83,13 +87,9 @@ class Sentiment:
         """
         if not isinstance(turns, list):
             return turns
-        scored = []
-        for turn in turns:
-            text = turn.get("text")
-            score = (self.scorer_.document(text)[0]
-                     if text and turn.get("speaker") in SCORED_SPEAKERS else None)
-            scored.append({**turn, "sentiment": score})
-        return scored
+        return [{**turn, "sentiment": self.scorer_.document(turn["text"])[0]
+                 if turn.get("text") and turn.get("speaker") in SCORED_SPEAKERS else None}
+                for turn in turns]
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
@@ -104,8 +104,7 @@ class Sentiment:
         out["sentiment_label"] = [label(s, self.neutral_band) for s in scores]
         out["sentences"] = [[{"start": s.start, "end": s.end, "score": s.score}
                              for s in parts] for _, parts in documents]
-        turns = chunk["turns"].tolist() if "turns" in chunk else [None] * len(chunk)
-        turns = [self._score_turns(conversation) for conversation in turns]
+        turns = [self._score_turns(conversation) for conversation in column(chunk, "turns")]
         if "turns" in chunk:
             out["turns"] = turns
         customer, agent, start, end = [], [], [], []

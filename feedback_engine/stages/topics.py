@@ -25,12 +25,13 @@ log = logging.getLogger("feedback_engine")
 @stage("topics", version=1, requires=("text_redacted",),
        assigns={"topic_id": "INTEGER", "topic_label": "VARCHAR", "topic_prob": "DOUBLE"})
 class Topics:
-    """Adds ``topic_id`` (-1: fits no topic), ``topic_label`` and ``topic_prob`` (cosine 0..1).
+    """Adds ``topic_id`` (-1: fits no topic), ``topic_label`` and ``topic_prob`` (cosine 0..1)
+    from a frozen topic model (docs/topics.md)."""
 
-    Args:
-        model: a folder written by ``feedback topics fit -o FOLDER``; unset: NULL columns.
-        batch_size: texts embedded per batch.
-    """
+    option_help = {"model": "a folder from `feedback topics fit -o models/topics`; unset: the "
+                            "topic columns stay empty",
+                   "batch_size": "texts embedded per batch"}
+    option_examples = {"model": "models/topics"}
 
     def __init__(self, model: str | None = None, batch_size: int = 64) -> None:
         self.model, self.batch_size = model, batch_size
@@ -54,8 +55,7 @@ class Topics:
                                            dtype=object)
             out["topic_prob"] = np.full(len(chunk), np.nan)
             return out
-        texts = chunk["text_redacted"].tolist()
-        assignment = self.model_.assign(texts)
+        assignment = self.model_.assign(chunk["text_redacted"].tolist())
         out["topic_id"] = pd.array(assignment.topic_id.astype(np.int64), dtype="Int64")
         out["topic_label"] = pd.Series(assignment.topic_label, index=chunk.index, dtype=object)
         out["topic_prob"] = np.round(assignment.topic_prob, 4)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import MissingDependencyError
+from ..errors import error
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ def leiden(index: np.ndarray, weight: np.ndarray, resolution: float, seed: int) 
     try:
         import igraph
     except ImportError:
-        raise MissingDependencyError("topic clustering needs igraph: pip install igraph"
-                                     ) from None
+        raise error("FE543") from None
     n, k = index.shape
     edges = np.stack([np.repeat(np.arange(n), k), index.ravel()], axis=1)
     graph = igraph.Graph(n=n, edges=edges, directed=False)

@@ -1,4 +1,9 @@
-"""Distinctive terms of a period (or segment) against a baseline: log-odds with a prior.
+"""Distinctive terms: what a group of texts says more than the rest (log-odds with a prior).
+
+The one scorer for every "which words set this group apart" question: a period or segment
+against a baseline, a topic against the other topics (its label, from the per-topic counts
+the model keeps, so a merge needs no texts), new-topic candidates against the texts that fit
+a topic, and proposed root causes against the other unknown records.
 
 The weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi and Quinn,
 2008, "Fightin' Words", Political Analysis 16(4), eq. 16-22). With focus counts ``y_a``
@@ -13,7 +18,8 @@ pooled corpus is the prior, at its natural scale, as in Monroe et al.'s section 
 
 The prior shrinks rare terms toward zero, so a word seen twice this week does not outrank a
 real shift. Counts are documents containing the term (not occurrences), so one long
-transcript cannot dominate.
+transcript cannot dominate. Terms rank by z, then by focus documents (which decides when
+there is no baseline and every z is 0), then alphabetically.
 
 Example:
     >>> focus = ["esim activation failed", "esim will not activate", "refund late"]
@@ -24,10 +30,12 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
+from scipy import sparse
 
 from .text import terms
 
@@ -42,26 +50,55 @@ def count_terms(texts: Iterable[str | None], bigrams: bool = True) -> tuple[Coun
     return counts, n
 
 
-def log_odds(focus: Counter[str], baseline: Counter[str],
-             prior_size: float | None = None) -> dict[str, tuple[float, float]]:
-    """Return ``term -> (delta, z)`` for every term in either count table.
+def count_matrix(texts: Sequence[str | None], labels: np.ndarray, n_groups: int,
+                 min_df: int = 2) -> tuple[sparse.csr_matrix, list[str]]:
+    """Return (groups x terms document counts, sorted vocabulary); label -1 is skipped.
 
-    ``prior_size`` is ``a0`` in pseudo-counts; default the pooled count total.
+    The vocabulary is the terms in at least ``min_df`` of all texts.
     """
-    n_a, n_b = sum(focus.values()), sum(baseline.values())
+    per_doc = [terms(t) for t in texts]
+    df: Counter[str] = Counter()
+    for found in per_doc:
+        df.update(found)
+    vocabulary = sorted(t for t, c in df.items() if c >= min_df)
+    index = {t: i for i, t in enumerate(vocabulary)}
+    rows, cols = [], []
+    for label, found in zip(labels, per_doc, strict=True):
+        if label < 0:
+            continue
+        for term in found:
+            j = index.get(term)
+            if j is not None:
+                rows.append(int(label))
+                cols.append(j)
+    data = np.ones(len(rows), dtype=np.float32)
+    counts = sparse.csr_matrix((data, (rows, cols)), shape=(n_groups, len(vocabulary)))
+    counts.sum_duplicates()
+    return counts, vocabulary
+
+
+def _log_odds(y_a: np.ndarray, y_b: np.ndarray,
+              prior_size: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(delta, z)`` per term from aligned focus and baseline counts (module docstring)."""
+    y_a, y_b = np.asarray(y_a, dtype=np.float64), np.asarray(y_b, dtype=np.float64)
+    n_a, n_b = y_a.sum(), y_b.sum()
     total = n_a + n_b
-    if total == 0:
-        return {}
-    prior_size = float(total) if prior_size is None else prior_size
-    out = {}
-    for term in focus.keys() | baseline.keys():
-        y_a, y_b = focus.get(term, 0), baseline.get(term, 0)
-        alpha = prior_size * (y_a + y_b) / total
-        delta = (math.log((y_a + alpha) / (n_a + prior_size - y_a - alpha))
-                 - math.log((y_b + alpha) / (n_b + prior_size - y_b - alpha)))
-        variance = 1.0 / (y_a + alpha) + 1.0 / (y_b + alpha)
-        out[term] = (delta, delta / math.sqrt(variance))
-    return out
+    a0 = float(total) if prior_size is None else prior_size
+    alpha = a0 * (y_a + y_b) / max(total, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = (np.log((y_a + alpha) / (n_a + a0 - y_a - alpha))
+                 - np.log((y_b + alpha) / (n_b + a0 - y_b - alpha)))
+        z = delta / np.sqrt(1.0 / (y_a + alpha) + 1.0 / (y_b + alpha))
+    # Non-finite only for a term absent from both, or the only term there is: no evidence.
+    return np.nan_to_num(delta, nan=0.0, posinf=0.0, neginf=0.0), np.nan_to_num(
+        z, nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def _ranked(vocabulary: Sequence[str], focus: np.ndarray, z: np.ndarray,
+            keep: np.ndarray) -> list[int]:
+    """Indexes of the kept terms, highest z first, then more focus documents, then by term."""
+    return sorted(np.flatnonzero(keep).tolist(),
+                  key=lambda i: (-z[i], -focus[i], vocabulary[i]))
 
 
 def distinctive_terms(focus_texts: Iterable[str | None], baseline_texts: Iterable[str | None],
@@ -79,22 +116,53 @@ def distinctive_terms(focus_texts: Iterable[str | None], baseline_texts: Iterabl
 
     Returns:
         ``[{"term", "z", "log_odds", "focus_docs", "focus_share", "baseline_docs",
-        "baseline_share"}]``, highest z first; a bigram hides its words when it explains them.
+        "baseline_share"}]``, highest z first (see :func:`pick_terms` to let a bigram hide
+        its words).
     """
     focus, n_focus = count_terms(focus_texts, bigrams)
     baseline, n_base = count_terms(baseline_texts, bigrams)
-    scores = log_odds(focus, baseline)
-    rows = [(term, delta, z) for term, (delta, z) in scores.items()
-            if focus.get(term, 0) >= min_count and z >= z_min]
-    rows.sort(key=lambda r: (-r[2], r[0]))
+    vocabulary = sorted(focus.keys() | baseline.keys())
+    y_a = np.array([focus.get(t, 0) for t in vocabulary])
+    y_b = np.array([baseline.get(t, 0) for t in vocabulary])
+    delta, z = _log_odds(y_a, y_b)
     out: list[dict[str, Any]] = []
-    for term, delta, z in rows:
-        if len(out) == top_k:
-            break
-        out.append({"term": term, "z": round(z, 3), "log_odds": round(delta, 4),
-                    "focus_docs": focus[term],
-                    "focus_share": round(focus[term] / n_focus, 4) if n_focus else 0.0,
-                    "baseline_docs": baseline.get(term, 0),
-                    "baseline_share": round(baseline.get(term, 0) / n_base, 4) if n_base
-                    else 0.0})
+    for i in _ranked(vocabulary, y_a, z, (y_a >= min_count) & (z >= z_min))[:top_k]:
+        out.append({"term": vocabulary[i], "z": round(float(z[i]), 3),
+                    "log_odds": round(float(delta[i]), 4), "focus_docs": int(y_a[i]),
+                    "focus_share": round(int(y_a[i]) / n_focus, 4) if n_focus else 0.0,
+                    "baseline_docs": int(y_b[i]),
+                    "baseline_share": round(int(y_b[i]) / n_base, 4) if n_base else 0.0})
     return out
+
+
+def group_terms(counts: sparse.csr_matrix, vocabulary: Sequence[str],
+                top_k: int = 10) -> list[list[tuple[str, float]]]:
+    """Return for each group (row of :func:`count_matrix`) its ``top_k`` (term, z), best
+    first: the group's documents against those of all the other groups."""
+    dense = sparse.csr_matrix(counts, dtype=np.float64).toarray()
+    totals = dense.sum(axis=0)
+    out = []
+    for row in dense:
+        _, z = _log_odds(row, totals - row)
+        out.append([(vocabulary[i], round(float(z[i]), 4))
+                    for i in _ranked(vocabulary, row, z, row > 0)[:top_k]])
+    return out
+
+
+def pick_terms(weighted: Iterable[tuple[str, float]], n: int) -> list[str]:
+    """Return up to ``n`` of the best terms, a bigram hiding the words it contains."""
+    chosen: list[str] = []
+    for term, _ in weighted:
+        words = set(term.split())
+        if any(words <= set(c.split()) for c in chosen):
+            continue
+        chosen = [c for c in chosen if not set(c.split()) <= words]
+        chosen.append(term)
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def label_from_terms(weighted: Iterable[tuple[str, float]], n_words: int = 3) -> str:
+    """Return a readable name from the best terms: ``card payment / declined / checkout``."""
+    return " / ".join(pick_terms(weighted, n_words)) or "(no terms)"

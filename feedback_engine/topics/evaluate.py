@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..embeddings import TfidfSvdBackend, get_backend
-from ..errors import MissingDependencyError
+from ..errors import error
 from .model import TopicModel
 
 
@@ -37,9 +37,7 @@ def bertopic_defaults(texts: Sequence[str], embeddings: np.ndarray) -> dict[str,
     try:
         from bertopic import BERTopic
     except ImportError:
-        raise MissingDependencyError(
-            "the BERTopic baseline needs bertopic: pip install 'feedback-engine[topics]' "
-            "torch==2.13.0, or pass --no-baseline") from None
+        raise error("FE544") from None
     started = time.perf_counter()
     topics, _ = BERTopic(embedding_model=None).fit_transform(list(texts), embeddings)
     return {"labels": np.asarray(topics), "seconds": round(time.perf_counter() - started, 2)}
@@ -128,8 +126,6 @@ def read_labelled(path: str, text_col: str, label_col: str) -> tuple[list[str], 
 
     import pandas as pd
 
-    from ..errors import ColumnNotFoundError, UnsupportedFormatError
-
     suffix = Path(path).suffix.lower()
     if suffix in (".csv", ".tsv"):
         import io
@@ -143,10 +139,9 @@ def read_labelled(path: str, text_col: str, label_col: str) -> tuple[list[str], 
     elif suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
-        raise UnsupportedFormatError(f"{path}: use a .csv, .tsv, .jsonl or .parquet file")
+        raise error("FE344", path=path, suffix=suffix)
     for column in (text_col, label_col):
         if column not in frame:
-            raise ColumnNotFoundError(f"column '{column}' not found in {path}; columns seen: "
-                                      f"{', '.join(map(str, frame.columns))}")
+            raise error("FE345", column=column, path=path, seen=", ".join(map(str, frame.columns)))
     frame = frame.dropna(subset=[label_col])
     return frame[text_col].fillna("").astype(str).tolist(), frame[label_col].tolist()

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, error
+from ..resources import lexicons_dir, read_yaml
 
 PULL_WEIGHT = 0.25  # BERTopic averages doc and seed embeddings with a 3:1 weight
 PULL_THRESHOLD = 0.5
@@ -26,10 +27,7 @@ def taxonomy_seeds(path: str | Path | None = None) -> list[tuple[str, str]]:
         path: the taxonomy file; default the bundled ``lexicons/root_causes.yaml`` when it
             exists (an empty list otherwise).
     """
-    import yaml
-
     if path is None:
-        from ..resources import lexicons_dir
 
         try:
             path = lexicons_dir() / "root_causes.yaml"
@@ -39,13 +37,13 @@ def taxonomy_seeds(path: str | Path | None = None) -> list[tuple[str, str]]:
             return []
     file = Path(path)
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read taxonomy {file}: {exc}") from None
+        data = read_yaml(file) or {}
+    except OSError as exc:
+        raise error("FE235", file=file, problem=exc) from None
     seeds = []
     for cause in data.get("causes", []) or []:
         if not isinstance(cause, dict) or "id" not in cause:
-            raise ConfigError(f"{file}: every cause needs an id")
+            raise error("FE236", file=file)
         parts = [str(cause.get("label", "")), str(cause.get("description", "")),
                  *[str(e) for e in cause.get("examples", []) or []]]
         text = ". ".join(p.strip() for p in parts if p and p.strip())

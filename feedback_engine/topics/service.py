@@ -11,11 +11,19 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 
-from ..errors import ConfigError, WarehouseError
-from ..rollups.topics import _bound
+from ..errors import error
 from .model import TopicModel
+
+
+def _bound(value: str | dt.date) -> dt.datetime:
+    """A ``since``/``until`` date or ISO string (time optional) as a naive datetime."""
+    try:
+        return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
+    except ValueError:
+        raise error("FE234", value=value) from None
 
 
 def warehouse_texts(con: Any, since: str | None = None, until: str | None = None,
@@ -32,9 +40,8 @@ def warehouse_texts(con: Any, since: str | None = None, until: str | None = None
         rows = con.execute(
             f"SELECT record_id, text_redacted FROM records WHERE {' AND '.join(where)} "
             "ORDER BY timestamp, source, record_id", params).fetchall()
-    except Exception as exc:  # duckdb.CatalogException / BinderException
-        raise WarehouseError(f"cannot read records.text_redacted: {exc}; run "
-                             "`feedback analyze` with the redact stage first") from None
+    except duckdb.Error:  # no records table, or no text_redacted column yet
+        raise error("FE402", db="the warehouse") from None
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
@@ -86,7 +93,7 @@ def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
     from .guided import taxonomy_seeds
 
     if not Path(db).is_file():
-        raise WarehouseError(f"no warehouse at {db}; run `feedback analyze` first or pass --db")
+        raise error("FE406", path=db)
     con = duckdb.connect(str(db), read_only=not assign)
     try:
         ids, texts = warehouse_texts(con, since, until)
@@ -128,13 +135,13 @@ def show_topics(model_path: str | Path, db: str | Path | None = None,
         import duckdb
 
         if db is None or not Path(db).is_file():
-            raise WarehouseError(f"no warehouse at {db}; --candidates reads records from it")
+            raise error("FE342", db=db)
         con = duckdb.connect(str(db), read_only=True)
         try:
             if since is None:
                 latest = con.execute("SELECT max(timestamp) FROM records").fetchone()[0]
                 if latest is None:
-                    raise WarehouseError("the warehouse has no records")
+                    raise error("FE343")
                 since = (latest - dt.timedelta(days=7)).isoformat()
             _, texts = warehouse_texts(con, since, until)
         finally:
@@ -155,7 +162,7 @@ def label_topic(model_path: str | Path, topic_id: int, name: str) -> dict[str, A
 def merge_topics(model_path: str | Path, keep: int, absorb: int) -> dict[str, Any]:
     """Merge topic ``absorb`` into ``keep`` and save the model."""
     if keep == absorb:
-        raise ConfigError("cannot merge a topic with itself")
+        raise error("FE233")
     model = TopicModel.load(model_path)
     topic = model.merge(keep, absorb)
     model.save(model_path)

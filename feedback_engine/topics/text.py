@@ -81,11 +81,6 @@ def _content(token: str) -> str | None:
     return folded if is_content(folded) else None
 
 
-def content_words(text: str | None) -> list[str]:
-    """Return the folded content words of ``text`` in order."""
-    return [w for w in map(_content, _TOKEN.findall(clean(text))) if w]
-
-
 def phrases(text: str | None, max_words: int = MAX_PHRASE_WORDS) -> Iterator[list[str]]:
     """Yield candidate phrases (lists of folded words): content-word runs between stop words.
 

@@ -44,7 +44,7 @@ def test_db_naming_an_existing_input_csv_is_refused_and_the_file_kept(tmp_path: 
     survey = _survey(tmp_path)
     before = snapshot(survey)
     run = run_cli("analyze", survey, "--db", survey, "--config", _light_config(tmp_path))
-    assert_coded_error(run, "FE140")
+    assert_coded_error(run, "FE142")
     assert_unchanged(before)
 
 
@@ -57,9 +57,9 @@ def test_db_naming_another_non_duckdb_file_is_refused(tmp_path: Path) -> None:
     before = snapshot(survey, other, notes)
     for db in (other, notes):
         run = run_cli("analyze", survey, "--db", db, "--config", _light_config(tmp_path))
-        assert_coded_error(run, "FE400")
+        assert_coded_error(run, "FE405")
         run = run_cli("report", "--db", db, "--format", "md", "-o", tmp_path / "r.md")
-        assert_coded_error(run, "FE400")
+        assert_coded_error(run, "FE405")
     assert_unchanged(before)
 
 
@@ -68,7 +68,7 @@ def test_rejects_file_equal_to_the_input_is_refused_before_reading(tmp_path: Pat
     before = snapshot(survey)
     run = run_cli("analyze", survey, "--db", tmp_path / "w.duckdb", "--rejects", survey,
                   "--config", _light_config(tmp_path))
-    assert_coded_error(run, "FE140")
+    assert_coded_error(run, "FE142")
     assert_unchanged(before)
     assert not (tmp_path / "w.duckdb").exists()
 
@@ -82,19 +82,19 @@ def test_rejects_file_inside_an_input_folder_by_another_spelling_is_refused(
     run = run_cli("analyze", folder, "--db", tmp_path / "w.duckdb",
                   "--rejects", folder / ".." / "exports" / "survey.csv",
                   "--config", _light_config(tmp_path))
-    assert_coded_error(run, "FE140")
+    assert_coded_error(run, "FE142")
     run = run_cli("analyze", survey, "--db", tmp_path / "w.duckdb", "--out", folder,
                   "--config", _light_config(tmp_path))
-    assert_coded_error(run, "FE140")
+    assert_coded_error(run, "FE143")
     assert_unchanged(before)
 
 
 def test_redact_output_equal_to_the_input_is_refused(tmp_path: Path) -> None:
     survey = _survey(tmp_path)
     before = snapshot(survey)
-    assert_coded_error(run_cli("redact", survey, "-o", survey), "FE140")
+    assert_coded_error(run_cli("redact", survey, "-o", survey), "FE142")
     assert_coded_error(run_cli("redact", survey, "-o", tmp_path / "out.csv",
-                               "--rejects", survey), "FE140")
+                               "--rejects", survey), "FE142")
     assert_unchanged(before)
 
 
@@ -102,7 +102,7 @@ def test_output_under_a_file_instead_of_a_folder_is_refused(tmp_path: Path) -> N
     survey = _survey(tmp_path)
     run = run_cli("analyze", survey, "--db", tmp_path / "w.duckdb",
                   "--rejects", survey / "rejects.csv", "--config", _light_config(tmp_path))
-    assert_coded_error(run, "FE140")
+    assert_coded_error(run, "FE144")
 
 
 def test_a_corrupt_warehouse_is_a_coded_error(tmp_path: Path) -> None:
@@ -114,9 +114,9 @@ def test_a_corrupt_warehouse_is_a_coded_error(tmp_path: Path) -> None:
     data[4096:8192] = b"\xff" * 4096  # the database headers, past DuckDB's magic
     db.write_bytes(bytes(data))
     assert_coded_error(run_cli("report", "--db", db, "--format", "md",
-                               "-o", tmp_path / "r.md"), "FE400")
+                               "-o", tmp_path / "r.md"), "FE408")
     assert_coded_error(run_cli("analyze", survey, "--db", db, "--config",
-                               _light_config(tmp_path)), "FE400")
+                               _light_config(tmp_path)), "FE408")
 
 
 def test_dotnet_timestamps_beside_out_of_range_dates_reject_only_those_rows(
@@ -161,7 +161,7 @@ def test_a_thousand_contrast_clauses_score_without_recursion_error(tmp_path: Pat
 def test_stage_option_of_the_wrong_type_is_a_config_error(tmp_path: Path) -> None:
     config = _light_config(tmp_path, '[stages.sentiment]\nneutral_band = "wide"\n')
     line = assert_coded_error(run_cli("analyze", _survey(tmp_path), "--db",
-                                      tmp_path / "w.duckdb", "--config", config), "FE200")
+                                      tmp_path / "w.duckdb", "--config", config), "FE250")
     assert "stages.sentiment.neutral_band" in line
 
 
@@ -171,7 +171,7 @@ def test_input_numbers_out_of_range_are_config_errors(tmp_path: Path) -> None:
                     "max_field_chars = 0", "chunk_size = 0"):
         config = _light_config(tmp_path, f"[input]\n{setting}\n")
         line = assert_coded_error(run_cli("analyze", survey, "--db", tmp_path / "w.duckdb",
-                                          "--config", config), "FE200")
+                                          "--config", config), "FE245")
         assert f"input.{setting.split()[0]}" in line
 
 
@@ -179,7 +179,7 @@ def test_a_config_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> Non
     config = tmp_path / "feedback.toml"
     config.write_bytes('[report]\ntitle = "Qualité"\n'.encode("cp1252"))
     line = assert_coded_error(run_cli("analyze", _survey(tmp_path), "--db",
-                                      tmp_path / "w.duckdb", "--config", config), "FE200")
+                                      tmp_path / "w.duckdb", "--config", config), "FE241")
     assert "UTF-8" in line
 
 

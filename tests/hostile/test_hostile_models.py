@@ -1,5 +1,5 @@
 """Hostile model folders (issue #17): a tampered or malformed model folder named by a stage is
-one coded FE501 line from `feedback analyze`, never a traceback, and never a pickle load.
+one coded ModelFileError line from `feedback analyze`, never a traceback, never a pickle load.
 
 Each model is trained once (small), copied per case into ``tmp_path``, altered there, and
 pointed at by ``[stages.<stage>] model``.
@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from hostile_harness import assert_coded_error, assert_unchanged, run_cli, snapshot
 
-from feedback_engine.errors import ModelFileError
+from feedback_engine.errors import CATALOGUE, ModelFileError
 from feedback_engine.rootcause.model import RootCauseModel, train_model
 from feedback_engine.sentiment.model import SentimentModel
 from feedback_engine.sentiment.rules import RuleScorer
@@ -68,8 +68,6 @@ def _rehash(folder: Path, name: str) -> None:
     manifest = _manifest(folder)
     digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
     manifest["files"][name] = digest
-    if "weights_sha256" in manifest and name.startswith("weights."):
-        manifest["weights_sha256"] = digest
     _write_manifest(folder, manifest)
 
 
@@ -93,7 +91,9 @@ def _analyze(kind: str, folder: Path, tmp_path: Path):
 
 
 def _refused(kind: str, folder: Path, tmp_path: Path, *words: str) -> str:
-    line = assert_coded_error(_analyze(kind, folder, tmp_path), "FE501")
+    line = assert_coded_error(_analyze(kind, folder, tmp_path))
+    code = line.split("[", 1)[1][:5]
+    assert issubclass(CATALOGUE[code].kind, ModelFileError), line
     for word in words:
         assert word in line, line
     return line
@@ -114,7 +114,6 @@ def test_deleting_the_file_hashes_and_editing_the_weights_is_refused(models, kin
     folder = _copy(models, kind, tmp_path)
     manifest = _manifest(folder)
     manifest.pop("files")
-    manifest.pop("weights_sha256", None)
     _write_manifest(folder, manifest)
     arrays = _arrays(folder)
     arrays["intercept"] = arrays["intercept"] + 5.0
@@ -206,12 +205,14 @@ class _Trap:
 def test_a_pickle_in_the_folder_is_never_loaded(models, kind, tmp_path) -> None:
     folder = _copy(models, kind, tmp_path)
     marker = tmp_path / "unpickled"
-    for name in ("model.pkl", "weights.pkl", "vocabulary.pkl"):
+    names = ("model.pkl", "weights.pkl", "vocabulary.pkl")
+    for name in names:
         (folder / name).write_bytes(pickle.dumps(_Trap(marker)))
-    manifest = _manifest(folder)
-    manifest["files"]["model.pkl"] = hashlib.sha256(
-        (folder / "model.pkl").read_bytes()).hexdigest()
-    _write_manifest(folder, manifest)
+    _refused(kind, folder, tmp_path, "model.pkl is not listed")  # files it does not list
+    assert not marker.exists()
+
+    for name in names:  # listed with their hashes: loaded as nothing at all
+        _rehash(folder, name)
     run = _analyze(kind, folder, tmp_path)
     assert run.exit_code == 0, run.output
     assert not marker.exists()

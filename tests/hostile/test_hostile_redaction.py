@@ -53,7 +53,7 @@ def test_nested_quantifier_is_refused_fast_with_a_coded_error(tmp_path: Path,
         load_pii_lexicon(_lexicon(tmp_path, regex))
     assert time.perf_counter() - started < 2
     message = str(error.value)
-    assert message.startswith("[FE200]") and "SLOW_ID" in message and regex in message
+    assert message.startswith("[FE257]") and "SLOW_ID" in message and regex in message
 
 
 @pytest.mark.parametrize("regex", [r"\b(?:CU|ACC|ACCT)[- ]?\d{6,10}\b", r"(?:[ -]?\d){9,15}",
@@ -93,7 +93,7 @@ def test_cli_refuses_a_stalling_pattern_before_reading(tmp_path: Path) -> None:
     started = time.perf_counter()
     run = run_cli("analyze", data, "--db", tmp_path / "w.duckdb", "--config", config)
     assert time.perf_counter() - started < 30
-    assert "SLOW_ID" in assert_coded_error(run, "FE200")
+    assert "SLOW_ID" in assert_coded_error(run, "FE257")
     assert_unchanged(before)
 
 
@@ -191,7 +191,7 @@ def test_regions_decide_national_phone_numbers() -> None:
 
 @pytest.mark.parametrize("regions", [["XX"], ["USA"], []])
 def test_unknown_region_is_a_coded_error(regions: list[str]) -> None:
-    with pytest.raises(ConfigError, match=r"^\[FE200\] unknown phone region"):
+    with pytest.raises(ConfigError, match=r"^\[FE260\] unknown phone region"):
         Redactor(regions=regions)
 
 
@@ -200,12 +200,12 @@ def test_regions_option_of_the_redact_stage_is_checked_and_used(tmp_path: Path) 
     survey.write_text("id,comment,created_at\nR1,ruf an: 030 12345678,2026-01-05\n",
                       encoding="utf-8")
     base = '[pipeline]\nstages = ["normalize", "redact"]\n[stages.redact]\n'
-    for bad, words in (('regions = ["XX"]', "unknown phone region"),
-                       ('regions = "DE"', "stages.redact.regions")):
+    for bad, words, code in (('regions = ["XX"]', "unknown phone region", "FE260"),
+                             ('regions = "DE"', "stages.redact.regions", "FE340")):
         config = tmp_path / "bad.toml"
         config.write_text(base + bad + "\n", encoding="utf-8")
         line = assert_coded_error(run_cli("analyze", survey, "--db", tmp_path / "x.duckdb",
-                                          "--config", config), "FE200")
+                                          "--config", config), code)
         assert words in line and "stages.redact.regions" in line
     for regions, stored in (('["DE"]', "ruf an: [PHONE_NUMBER]"),
                             ('["US"]', "ruf an: 030 12345678")):
@@ -249,7 +249,7 @@ def test_eval_pii_clean_column_and_text_files(tmp_path: Path) -> None:
     csv_file.write_text("category,utterance\ncard,where is my card\nfx,rate from Germany\n",
                         encoding="utf-8")
     missing = run_cli("eval", "pii", LABELLED, "--clean", csv_file)
-    assert "--clean-column" in assert_coded_error(missing, "FE101")
+    assert "--clean-column" in assert_coded_error(missing, "FE119")
     txt = tmp_path / "lines.txt"
     txt.write_text("order 2125550123 is late\n\nI live in Germany\n", encoding="utf-8")
     jsonl = tmp_path / "texts.jsonl"
@@ -265,4 +265,4 @@ def test_eval_pii_clean_column_and_text_files(tmp_path: Path) -> None:
 def test_eval_pii_on_a_latin1_labelled_file_is_a_coded_error(tmp_path: Path) -> None:
     bad = tmp_path / "labels.csv"
     bad.write_bytes("text,label\ncaf\xe9 was fine,neutral\n".encode("latin-1"))
-    assert_coded_error(run_cli("eval", "pii", bad), "FE100")
+    assert_coded_error(run_cli("eval", "pii", bad), "FE121")

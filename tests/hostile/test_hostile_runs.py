@@ -67,9 +67,9 @@ def test_runs_db_naming_an_input_of_any_format_is_refused(tmp_path: Path, suffix
         frame.to_json(data, orient="records", lines=True)
     before = snapshot(data)
     assert_coded_error(run_cli("analyze", data, "--db", data, "--config", _config(tmp_path)),
-                       "FE140")
+                       "FE142")
     assert_coded_error(run_cli("report", "--db", data, "--format", "md",
-                               "-o", tmp_path / "r.md"), "FE400")
+                               "-o", tmp_path / "r.md"), "FE405")
     assert_unchanged(before)
 
 
@@ -82,9 +82,9 @@ def test_runs_a_warehouse_with_garbage_after_its_header_is_a_coded_error(tmp_pat
     db.write_bytes(bytes(data))
     before = snapshot(survey)
     assert_coded_error(run_cli("report", "--db", db, "--format", "md",
-                               "-o", tmp_path / "r.md"), "FE400")
+                               "-o", tmp_path / "r.md"), "FE408")
     assert_coded_error(run_cli("analyze", survey, "--db", db, "--config", _config(tmp_path)),
-                       "FE400")
+                       "FE408")
     assert_unchanged(before)
 
 
@@ -185,7 +185,7 @@ def test_runs_disk_full_is_reported_as_disk_full_and_the_old_rejects_file_kept(
     monkeypatch.setattr(Warehouse, "limit_memory", full_disk)
     run = run_cli("analyze", survey, "--db", db, "--rejects", rejects,
                   "--config", _config(tmp_path))
-    line = assert_coded_error(run, "FE401")
+    line = assert_coded_error(run, "FE409")
     assert "disk" in line and "full" in line and "rollback" not in line
     assert_unchanged(before)  # the rejects file of the earlier run is still whole
     assert not list(tmp_path.glob(".rejects.csv.*"))  # no temporary file left behind
@@ -206,7 +206,7 @@ def test_runs_a_failed_parquet_export_marks_the_run_failed_not_ok(
     before = snapshot(survey)
     run = run_cli("analyze", survey, "--db", db, "--out", tmp_path / "parquet",
                   "--config", _config(tmp_path))
-    assert_coded_error(run, "FE401")
+    assert_coded_error(run, "FE411")
     assert_unchanged(before)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM runs").fetchall() == [("failed",)]
@@ -237,7 +237,7 @@ def test_runs_output_in_a_read_only_folder_is_refused_before_reading(tmp_path: P
         for option in ("--rejects", "--out"):
             run = run_cli("analyze", survey, "--db", tmp_path / "w.duckdb", option,
                           locked / "x.csv", "--config", _config(tmp_path))
-            assert_coded_error(run, "FE140")
+            assert_coded_error(run, "FE144")
     finally:
         locked.chmod(0o700)
     assert not (tmp_path / "w.duckdb").exists()
@@ -253,7 +253,7 @@ def test_runs_permission_and_folder_errors_on_outputs_are_coded_lines(
 
     monkeypatch.setattr(RowWriter, "__init__", denied)
     line = assert_coded_error(run_cli("redact", survey, "-o", tmp_path / "out.csv",
-                                      "--config", _config(tmp_path)), "FE141")
+                                      "--config", _config(tmp_path)), "FE146")
     assert "permission denied" in line and "out.csv" in line
     assert_unchanged(before)
 
@@ -270,7 +270,7 @@ def test_runs_redact_failure_leaves_the_earlier_output_whole(
 
     monkeypatch.setattr(RowWriter, "write", fail)
     assert_coded_error(run_cli("redact", survey, "-o", out, "--config", _config(tmp_path)),
-                       "FE401")
+                       "FE412")
     assert_unchanged(before)
     assert not list(tmp_path.glob(".redacted.csv.*"))
 

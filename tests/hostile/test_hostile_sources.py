@@ -200,7 +200,7 @@ def test_a_text_column_error_shows_no_email_from_the_header(tmp_path: Path) -> N
     path.write_text("jane.doe@example.com,4539578763621486,when\nx,y,2026-03-02\n",
                     encoding="utf-8")
     run = run_cli("analyze", path, "--db", tmp_path / "w.duckdb", "--config", _config(tmp_path))
-    line = assert_coded_error(run, "FE101")
+    line = assert_coded_error(run, "FE109")
     assert "[EMAIL_ADDRESS]" in line
     assert_no_pii(["jane.doe@example.com", "4539578763621486"], texts=[run.output])
 

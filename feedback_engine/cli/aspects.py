@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from .cli import _friendly, eval_group
+from .. import api
+from .options import echo_json, json_option, progress_echo
 
+_backend_option = click.option(
+    "--backend", type=click.Choice(["linear", "finetune"]), default="linear", show_default=True,
+    help="The polarity model: linear, a logistic regression over rule features (seconds), or "
+         "finetune, a sentence encoder fine-tuned on (term, sentence) pairs (more accurate; tens "
+         "of minutes on a CPU; needs torch; see --encoder).")
 _ensemble_option = click.option(
     "--ensemble", type=click.IntRange(min=1), default=None,
     help="finetune only: how many networks to fine-tune (fine-tuning seeds 13, 14, ...) and "
@@ -29,7 +33,7 @@ def _finetune_options(backend: str, ensemble: int | None,
     return given
 
 
-@eval_group.command(name="aspects")
+@click.command(name="aspects")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @click.option("--train-split", type=click.FloatRange(0.0, 1.0, max_open=True), default=0.8,
               show_default=True,
@@ -40,15 +44,10 @@ def _finetune_options(backend: str, ensemble: int | None,
               help="Also score a model from `feedback aspects train`.")
 @click.option("--no-nouns", is_flag=True,
               help="Extraction without the spaCy noun-phrase fallback.")
-@click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
-              show_default=True,
-              help="Model trained on the training part: linear (seconds) or finetune "
-                   "(a sentence encoder fine-tuned, see --encoder; tens of minutes on a CPU; "
-                   "needs torch).")
+@_backend_option
 @_ensemble_option
 @_encoder_option
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-@_friendly
+@json_option("the scores")
 def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no_nouns: bool,
                  backend: str, ensemble: int | None, encoder: str | None,
                  as_json: bool) -> None:
@@ -64,13 +63,16 @@ def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no
     \b
         feedback eval aspects Restaurants_Train_v2.xml --train-split 0.8 --seed 13
     """
-    from .evaluation.aspects import evaluate_aspects, format_aspects
+    from ..evaluation.aspects import format_aspects
 
-    result = evaluate_aspects(data, train_split=train_split, seed=seed, model=model,
+    result = api.eval_aspects(data, train_split=train_split, seed=seed, model=model,
                               noun_fallback=not no_nouns, backend=backend,
-                              progress=lambda line: click.echo(line, err=True),
+                              progress=progress_echo,
                               **_finetune_options(backend, ensemble, encoder))
-    click.echo(json.dumps(result, indent=2) if as_json else format_aspects(result))
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(format_aspects(result))
 
 
 @click.group(name="aspects")
@@ -82,14 +84,9 @@ def aspects_group() -> None:
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
               help="Folder for the model (manifest.json + weights).")
-@click.option("--backend", type=click.Choice(["linear", "finetune"]), default="linear",
-              show_default=True,
-              help="linear: logistic regression over rule features (seconds). finetune: "
-                   "a sentence encoder fine-tuned on (term, sentence) pairs (more accurate; "
-                   "tens of minutes on a CPU; see --encoder).")
+@_backend_option
 @_ensemble_option
 @_encoder_option
-@_friendly
 def aspects_train(data: str, out: str, backend: str, ensemble: int | None,
                   encoder: str | None) -> None:
     """Train the aspect polarity model on SemEval-2014 Task 4 XML and save it to OUT.
@@ -108,13 +105,6 @@ def aspects_train(data: str, out: str, backend: str, ensemble: int | None,
         feedback aspects train Restaurants_Train_v2.xml -o models/aspects-minilm \\
             --backend finetune --encoder minilm
     """
-    from .aspects.model import fit_polarity
-    from .evaluation.aspects import instances, read_semeval
-    from .sentiment.rules import RuleScorer
-
-    items, labels = instances(read_semeval(data))
-    fitted = fit_polarity(backend, items, labels, RuleScorer(),
-                          progress=lambda line: click.echo(line, err=True),
-                          **_finetune_options(backend, ensemble, encoder))
-    folder = fitted.save(out, items, labels, source=str(data))
-    click.echo(f"trained on {len(items):,} aspect terms; wrote {folder}")
+    result = api.aspects_train(data, out, backend, progress=progress_echo,
+                               **_finetune_options(backend, ensemble, encoder))
+    click.echo(f"trained on {result['n']:,} aspect terms; wrote {result['model']}")

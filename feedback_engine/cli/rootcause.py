@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import click
 
-from .cli import _friendly, config_option, db_option
-
-MODEL_HELP = "a folder from `feedback rootcause train`, or `rules` for the taxonomy alone"
+from .. import api
+from ..periods import Period, period_options
+from .options import config_option, db_option, echo_json, json_option
 
 
 @click.group(name="rootcause")
@@ -35,8 +32,7 @@ def rootcause_group() -> None:
               default=0.9, show_default=True,
               help="Precision the abstention thresholds are tuned for on held-out data.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
-@_friendly
+@json_option("the manifest")
 def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
               target_precision: float, seed: int, as_json: bool) -> None:
     """Train a root-cause model on labelled DATA (CSV, TSV, JSONL, Parquet, XLSX).
@@ -48,12 +44,10 @@ def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
 
         feedback rootcause train tickets.csv --text-col comment --label-col cause -o models/rc
     """
-    from .rootcause.service import train_file
-
-    manifest = train_file(data, out, text_col, label_col, kind, target_precision, seed,
-                          progress=not as_json)
+    manifest = api.rootcause_train(data, out, text_col, label_col, kind, target_precision, seed,
+                                   progress=not as_json)
     if as_json:
-        click.echo(json.dumps(manifest, indent=2, default=str))
+        echo_json(manifest)
         return
     m, t = manifest["metrics"], manifest["thresholds"]
     click.echo(f"trained a {manifest['kind']} model on {manifest['n_rows']:,} rows, "
@@ -63,7 +57,7 @@ def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
                f"{t['precision']:.3f}, coverage {t['coverage']:.3f}"
                + ("" if t["ood_rejected"] is None else
                   f", held-out classes answered unknown {t['ood_rejected']:.3f}"))
-    click.echo(f"wrote {Path(out)}")
+    click.echo(f"wrote {out}")
 
 
 @rootcause_group.command(name="predict")
@@ -74,7 +68,6 @@ def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
               help="Output file: .csv (formula-guarded) or .jsonl.")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False),
               help="Taxonomy YAML for MODEL=rules [default: the bundled one].")
-@_friendly
 def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | None) -> None:
     """Add root_cause, root_cause_conf, root_cause_method, root_cause_evidence to DATA.
 
@@ -85,9 +78,7 @@ def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | 
 
         feedback rootcause predict models/rc new_tickets.csv --text-col comment -o causes.csv
     """
-    from .rootcause.service import predict_file
-
-    result = predict_file(model, data, out, text_col, taxonomy)
+    result = api.rootcause_predict(model, data, out, text_col, taxonomy)
     click.echo(f"{result['rows']:,} rows -> {result['out']} ({result['unknown']:,} unknown; "
                f"{result['docs_per_s'] or 0:,.0f} docs/s)")
 
@@ -99,8 +90,7 @@ def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | 
 @click.option("--label-col", default="label", show_default=True, help="Column with the cause.")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False),
               help="Taxonomy YAML for MODEL=rules [default: the bundled one].")
-@click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
-@_friendly
+@json_option("every figure")
 def evaluate_cmd(model: str, data: str, text_col: str, label_col: str, taxonomy: str | None,
                  as_json: bool) -> None:
     """Score MODEL on labelled DATA: accuracy, macro F1, per class, confusions, coverage.
@@ -111,11 +101,9 @@ def evaluate_cmd(model: str, data: str, text_col: str, label_col: str, taxonomy:
 
         feedback rootcause evaluate models/rc test.csv --label-col category --json
     """
-    from .rootcause.service import evaluate_file
-
-    result = evaluate_file(model, data, text_col, label_col, taxonomy)
+    result = api.rootcause_evaluate(model, data, text_col, label_col, taxonomy)
     if as_json:
-        click.echo(json.dumps(result.to_json(), indent=2))
+        echo_json(result)
         return
     covered = "-" if result.covered_accuracy is None else f"{result.covered_accuracy:.4f}"
     click.echo(f"n {result.n:,}   accuracy {result.accuracy:.4f}   macro F1 "
@@ -140,16 +128,12 @@ def evaluate_cmd(model: str, data: str, text_col: str, label_col: str, taxonomy:
 @rootcause_group.command(name="suggest")
 @db_option
 @config_option
-@click.option("--week", help="ISO week, e.g. 2026-W47.")
-@click.option("--from", "date_from", help="First ISO week or date (inclusive).")
-@click.option("--to", "date_to", help="Last ISO week or date (inclusive).")
+@period_options()
 @click.option("--min-size", type=click.IntRange(2), default=5, show_default=True,
               help="Smallest cluster worth proposing.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False),
               help="Write the YAML here instead of printing it.")
-@_friendly
-def suggest_cmd(db: str | None, config_path: str | None, week: str | None,
-                date_from: str | None, date_to: str | None, min_size: int,
+def suggest_cmd(db: str | None, config_path: str | None, period: Period, min_size: int,
                 out: str | None) -> None:
     """Propose new taxonomy entries from the `unknown` records of a period.
 
@@ -161,17 +145,8 @@ def suggest_cmd(db: str | None, config_path: str | None, week: str | None,
 
         feedback rootcause suggest --db feedback.duckdb --week 2026-W47 -o proposals.yaml
     """
-    from .config import load_config
-    from .rollups.qa import period
-    from .rootcause.suggest import proposals_yaml, suggest_causes, unknown_texts
-
-    cfg = load_config(config_path)
-    start, end = period(week, date_from, date_to)
-    texts = unknown_texts(db or cfg["warehouse"]["path"], start, end)
-    label = week or " to ".join(v for v in (date_from, date_to) if v)
-    text = proposals_yaml(suggest_causes(texts, min_size=min_size), label)
+    result = api.rootcause_suggest(db, config_path, min_size=min_size, out=out, period=period)
     if out:
-        Path(out).write_text(text, encoding="utf-8")
-        click.echo(f"{len(texts):,} unknown records; wrote {out}")
+        click.echo(f"{result['unknown']:,} unknown records; wrote {out}")
     else:
-        click.echo(text, nl=False)
+        click.echo(result["yaml"], nl=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
-from .cli import _friendly, config_option, db_option
+from .. import api
+from ..periods import Period, period_options
+from .options import config_option, db_option, echo_json, json_option
 
 
 def _pct(value: float | None) -> str:
@@ -74,9 +75,7 @@ def _print_agent(entry: dict[str, Any]) -> None:
 @click.command(name="qa")
 @db_option
 @config_option
-@click.option("--week", help="ISO week, e.g. 2026-W47 [default: all dates].")
-@click.option("--from", "date_from", help="First ISO week or date (2026-W40, 2026-10-01).")
-@click.option("--to", "date_to", help="Last ISO week or date, inclusive.")
+@period_options()
 @click.option("--agent", help="Show this agent's rules and needs only.")
 @click.option("--team", help="Show this team and its agents' needs only.")
 @click.option("--min-n", "min_n", type=int, default=None,
@@ -84,12 +83,10 @@ def _print_agent(entry: dict[str, Any]) -> None:
                    "[default: 20].")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1),
               help="Training needs to print.")
-@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@json_option("everything")
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False),
               help="Also write the training needs to a CSV file (formula-guarded).")
-@_friendly
-def qa_command(db: str | None, config_path: str | None, week: str | None,
-               date_from: str | None, date_to: str | None, agent: str | None,
+def qa_command(db: str | None, config_path: str | None, period: Period, agent: str | None,
                team: str | None, min_n: int | None, limit: int, as_json: bool,
                csv_out: str | None) -> None:
     """QA pass rates per rule, team and agent, and a ranked training-needs list.
@@ -106,30 +103,13 @@ def qa_command(db: str | None, config_path: str | None, week: str | None,
         feedback qa --agent A006 --json
         feedback qa --from 2026-W40 --to 2026-W47 --csv training_needs.csv
     """
-    from .config import load_config
-    from .exports import RowWriter
-    from .rollups.qa import (
-        DEFAULT_MIN_CONVERSATIONS,
-        NEEDS_CSV_COLUMNS,
-        needs_frame,
-        period,
-        qa_from_warehouse,
-    )
-
-    cfg = load_config(config_path)
-    start, end = period(week, date_from, date_to)
-    summary = qa_from_warehouse(db or cfg["warehouse"]["path"], start, end,
-                                DEFAULT_MIN_CONVERSATIONS if min_n is None else min_n,
-                                agent=agent, team=team)
-    if csv_out:
-        with RowWriter(csv_out, NEEDS_CSV_COLUMNS) as writer:
-            writer.write(needs_frame(summary))
+    summary = api.qa(db, config_path, agent=agent, team=team, min_n=min_n, csv_out=csv_out,
+                     period=period)
     if as_json:
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        echo_json(summary)
         return
-    span = week or (f"{start or '…'} to {end or '…'}" if start or end else "all dates")
     score = summary["mean_qa_score"]
-    click.echo(f"QA, {span}: {summary['n_conversations']:,} conversations, mean score "
+    click.echo(f"QA, {summary['period']}: {summary['n_conversations']:,} conversations, mean score "
                f"{'-' if score is None else f'{score:.1f}'}\n")
     _print_rules(summary)
     _print_needs(summary, limit)

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
 
-from .cli import _friendly, config_option, db_option
-
-DEFAULT_MODEL = "models/topics"
-
-
-def _paths(db: str | None, config_path: str | None, model: str | None) -> tuple[str, str]:
-    from .config import load_config
-
-    cfg = load_config(config_path)
-    return (db or cfg["warehouse"]["path"],
-            model or cfg["stages"].get("topics", {}).get("model") or DEFAULT_MODEL)
-
+from .. import api
+from ..api import DEFAULT_TOPICS_MODEL
+from ..periods import Period, period_options
+from .options import config_option, db_option, echo_json, json_option
 
 model_option = click.option("-m", "--model", type=click.Path(file_okay=False),
                             help="Topic model folder [default: [stages.topics] model, "
-                                 f"else {DEFAULT_MODEL}].")
+                                 f"else {DEFAULT_TOPICS_MODEL}].")
 
 
 @click.group(name="topics")
@@ -33,8 +24,7 @@ def topics_group() -> None:
 @topics_group.command(name="fit")
 @db_option
 @config_option
-@click.option("--since", help="First day of the training range (inclusive), e.g. 2026-09-01.")
-@click.option("--until", help="Day after the training range (exclusive).")
+@period_options()
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False),
               help="Folder for the model (manifest.json, topics.json, arrays.npz).")
 @click.option("--embeddings", default="auto", show_default=True,
@@ -48,10 +38,9 @@ def topics_group() -> None:
               help="Seed topics from the root-cause taxonomy's descriptions.")
 @click.option("--assign/--no-assign", default=True, show_default=True,
               help="Also write topic_id/topic_label/topic_prob for every record.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@_friendly
-def topics_fit(db: str | None, config_path: str | None, since: str | None, until: str | None,
-               out: str, embeddings: str, seed: int, resolution: float, min_topic_size: int,
+@json_option("the result")
+def topics_fit(db: str | None, config_path: str | None, period: Period, out: str,
+               embeddings: str, seed: int, resolution: float, min_topic_size: int,
                guided: bool, assign: bool, as_json: bool) -> None:
     """Fit topics on the warehouse's redacted texts and save the model to OUT.
 
@@ -61,17 +50,14 @@ def topics_fit(db: str | None, config_path: str | None, since: str | None, until
     Example:
 
     \b
-        feedback topics fit --since 2026-09-01 -o models/topics
+        feedback topics fit --from 2026-09-01 -o models/topics
         feedback topics show -m models/topics
     """
-    from .topics.service import fit_topics
-
-    path, _ = _paths(db, config_path, out)
-    result = fit_topics(path, out, since=since, until=until, embeddings=embeddings, seed=seed,
-                        guided=guided, assign=assign, resolution=resolution,
-                        min_topic_size=min_topic_size)
+    result = api.topics_fit(out, db, config_path, period=period, embeddings=embeddings,
+                            seed=seed, resolution=resolution, min_topic_size=min_topic_size,
+                            guided=guided, assign=assign)
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        echo_json(result)
         return
     click.echo(f"{result['n_topics']} topics from {result['assigned'] or 'the'} texts, "
                f"{result['outlier_share']:.1%} outliers, {result['fit_seconds']:.1f} s "
@@ -91,27 +77,21 @@ def _topic_line(t: dict[str, Any]) -> str:
               type=click.IntRange(0, 5), help="Example texts to print per topic.")
 @click.option("--candidates", is_flag=True,
               help="Also cluster recent records no topic fits into new-topic candidates.")
-@click.option("--since", help="Candidates: first day (default: 7 days before the latest).")
-@click.option("--until", help="Candidates: day after the range.")
-@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
-@_friendly
+@period_options(default="candidates from the 7 days before the latest record")
+@json_option("everything")
 def topics_show(model: str | None, db: str | None, config_path: str | None, n_examples: int,
-                candidates: bool, since: str | None, until: str | None,
-                as_json: bool) -> None:
+                candidates: bool, period: Period, as_json: bool) -> None:
     """List the model's topics: id, size, label, and optionally examples and candidates.
 
     Example:
 
     \b
         feedback topics show --examples 2
-        feedback topics show --candidates --since 2026-11-16 --json
+        feedback topics show --candidates --from 2026-11-16 --json
     """
-    from .topics.service import show_topics
-
-    path, model_path = _paths(db, config_path, model)
-    result = show_topics(model_path, db=path, candidates=candidates, since=since, until=until)
+    result = api.topics_show(model, db, config_path, candidates=candidates, period=period)
     if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        echo_json(result)
         return
     click.echo(f"{'id':>4}  {'size':>6}  label")
     for topic in result["topics"]:
@@ -130,7 +110,6 @@ def topics_show(model: str | None, db: str | None, config_path: str | None, n_ex
 @click.argument("name")
 @model_option
 @config_option
-@_friendly
 def topics_label(topic_id: int, name: str, model: str | None, config_path: str | None) -> None:
     """Give topic TOPIC_ID a human label NAME ("" restores the automatic label).
 
@@ -139,10 +118,7 @@ def topics_label(topic_id: int, name: str, model: str | None, config_path: str |
     \b
         feedback topics label 12 "eSIM activation"
     """
-    from .topics.service import label_topic
-
-    _, model_path = _paths(None, config_path, model)
-    topic = label_topic(model_path, topic_id, name)
+    topic = api.topics_label(topic_id, name, model, config_path)
     click.echo(f"topic {topic['id']}: {topic['name'] or topic['label']}")
 
 
@@ -151,7 +127,6 @@ def topics_label(topic_id: int, name: str, model: str | None, config_path: str |
 @click.argument("absorb", type=int)
 @model_option
 @config_option
-@_friendly
 def topics_merge(keep: int, absorb: int, model: str | None, config_path: str | None) -> None:
     """Merge topic ABSORB into KEEP; KEEP's id and label stay, ABSORB's id is retired.
 
@@ -160,10 +135,7 @@ def topics_merge(keep: int, absorb: int, model: str | None, config_path: str | N
     \b
         feedback topics merge 3 17
     """
-    from .topics.service import merge_topics
-
-    _, model_path = _paths(None, config_path, model)
-    topic = merge_topics(model_path, keep, absorb)
+    topic = api.topics_merge(keep, absorb, model, config_path)
     click.echo(f"topic {topic['id']} now has {topic['size']} texts: "
                f"{topic['name'] or topic['label']}")
 
@@ -179,8 +151,7 @@ def topics_merge(keep: int, absorb: int, model: str | None, config_path: str | N
 @click.option("--resolution", default=1.0, show_default=True, type=click.FloatRange(0.05, 20))
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
               help="Also fit BERTopic's defaults (UMAP + HDBSCAN) on the same embeddings.")
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-@_friendly
+@json_option("the scores")
 def eval_topics(data: tuple[str, ...], text_col: str, label_col: str, embeddings: str, seed: int,
                 resolution: float, baseline: bool, as_json: bool) -> None:
     """Fit topics on DATA (CSV, JSONL or Parquet files, joined) and score against gold labels.
@@ -194,13 +165,11 @@ def eval_topics(data: tuple[str, ...], text_col: str, label_col: str, embeddings
         feedback eval topics banking77/train.csv banking77/test_public.csv \\
             --text-col text --label-col category
     """
-    from .topics.evaluate import evaluate_topics, format_topics_eval, read_labelled
+    from ..topics.evaluate import format_topics_eval
 
-    texts, gold = [], []
-    for path in data:
-        more_texts, more_gold = read_labelled(path, text_col, label_col)
-        texts += more_texts
-        gold += more_gold
-    result = evaluate_topics(texts, gold, embeddings=embeddings, seed=seed, baseline=baseline,
-                             resolution=resolution)
-    click.echo(json.dumps(result, indent=2) if as_json else format_topics_eval(result))
+    result = api.eval_topics(data, text_col, label_col, embeddings=embeddings, seed=seed,
+                             resolution=resolution, baseline=baseline)
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(format_topics_eval(result))
