@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -388,17 +389,11 @@ def redact(
     started = time.perf_counter()
     reasons: Counter = Counter()
     entities: Counter = Counter()
-    reject_writer = RowWriter(rejects_file, ["source", "row", "record_id", "reason", "detail",
-                                             "raw"]) if rejects_file else None
-    try:
+    # A rejects file is renamed into place only when every source is done (else dropped).
+    with (RowWriter(rejects_file, ["source", "row", "record_id", "reason", "detail", "raw"])
+          if rejects_file else contextlib.nullcontext()) as reject_writer:
         read, written = _redact_into(out, opened, cfg, settings, pipeline, redactor,
                                      reject_writer, entities, reasons)
-    except BaseException:
-        if reject_writer:
-            reject_writer.abort()
-        raise
-    if reject_writer:
-        reject_writer.close()
     return RedactSummary(read=read, written=written, rejected=read - written,
                          rejected_by_reason=dict(sorted(reasons.items())),
                          entities=dict(sorted(entities.items())), out=str(out),

@@ -302,8 +302,6 @@ _add("FE340", ConfigError, "'stages.redact.{key}' should be a list of strings, g
 _add("FE341", ConfigError, "stages.redact.pseudonymize_ids: '{column}' is not one of {columns}", "list only those columns")
 _add("FE342", WarehouseError, "no warehouse at {db}", "--candidates reads records from it: run `feedback analyze` first or pass --db PATH")
 _add("FE343", WarehouseError, "the warehouse has no records", "run `feedback analyze` first")
-_add("FE344", UnsupportedFormatError, "{path}: unsupported format '{suffix}'", "use a .csv, .tsv, .jsonl (or .ndjson) or .parquet file")
-_add("FE345", ColumnNotFoundError, "column '{column}' not found in {path}", "columns seen: {seen}. Name the right ones with --text-col and --label-col")
 _add("FE370", ModelFileError, "{root}: manifest.json, vocabulary.json or weights.npz is malformed ({kind}: {detail})", "retrain with `feedback rootcause train`")
 _add("FE371", ModelFileError, "{root} was trained with embeddings {expected!r} but this installation has {actual!r}", "install that version or retrain the model")
 _add("FE372", ModelFileError, "{root}: weights.npz does not fit vocabulary.json and manifest.json ({kind}: {detail})", "retrain with `feedback rootcause train`")

@@ -299,15 +299,6 @@ class Warehouse:
         return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                 for t in ("records", "turns", "rejects", "runs")}
 
-    def duplicate_keys(self) -> dict[str, int]:
-        """Return how many keys are stored more than once (all zero in a sound warehouse)."""
-        sql = {"records": "SELECT source, record_id FROM records GROUP BY ALL HAVING count(*) > 1",
-               "rejects": "SELECT source, row FROM rejects GROUP BY ALL HAVING count(*) > 1",
-               "turns": "SELECT source, record_id, turn_index FROM turns GROUP BY ALL "
-                        "HAVING count(*) > 1"}
-        return {t: self.con.execute(f"SELECT count(*) FROM ({q})").fetchone()[0]
-                for t, q in sql.items()}
-
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).df()
 

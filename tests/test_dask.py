@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("dask.distributed")
 
-from test_engine import assert_same_tables, config, write_inputs  # noqa: E402
+from test_engine import assert_same_tables, config, duplicate_keys, write_inputs  # noqa: E402
 
 from feedback_engine import analyze  # noqa: E402
 from feedback_engine.errors import ConfigError  # noqa: E402
@@ -77,7 +77,7 @@ def test_dask_resumes_what_an_interrupted_run_committed(tmp_path: Path, monkeypa
         full.read, full.analyzed, full.rejected)
     assert_same_tables(db, tmp_path / "full.duckdb")
     with Warehouse(db, read_only=True) as w:
-        assert set(w.duplicate_keys().values()) == {0}
+        assert set(duplicate_keys(w).values()) == {0}
 
 
 def test_a_remote_scheduler_needs_a_shared_output_folder(tmp_path: Path) -> None:

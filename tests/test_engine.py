@@ -57,6 +57,16 @@ def tables(db: Path) -> dict[str, pd.DataFrame]:
                 for t, k in KEYS.items()}
 
 
+def duplicate_keys(warehouse: Warehouse) -> dict[str, int]:
+    """How many keys each table stores more than once (all zero in a sound warehouse)."""
+    sql = {"records": "SELECT source, record_id FROM records GROUP BY ALL HAVING count(*) > 1",
+           "rejects": "SELECT source, row FROM rejects GROUP BY ALL HAVING count(*) > 1",
+           "turns": "SELECT source, record_id, turn_index FROM turns GROUP BY ALL "
+                    "HAVING count(*) > 1"}
+    return {t: warehouse.con.execute(f"SELECT count(*) FROM ({q})").fetchone()[0]
+            for t, q in sql.items()}
+
+
 def assert_same_tables(a: Path, b: Path) -> None:
     left, right = tables(a), tables(b)
     for name in KEYS:

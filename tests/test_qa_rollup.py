@@ -161,6 +161,7 @@ def test_demo_low_empathy_team_tops_the_empathy_training_needs(tmp_path: Path) -
     # One week: every agent has fewer conversations than the guard, so nobody is flagged,
     # while the team view still shows the gap.
     latest = con.execute("SELECT max(week) FROM records").fetchone()[0]
-    week = qa_summary(con, *Period.parse(week=latest).days(), min_conversations=10)
+    span = Period.parse(week=latest)
+    week = qa_summary(con, span.start, span.end, min_conversations=10)
     assert week["training_needs"] == []
     con.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from test_engine import assert_same_tables, config, write_inputs
+from test_engine import assert_same_tables, config, duplicate_keys, write_inputs
 
 from feedback_engine import analyze
 from feedback_engine.warehouse import Warehouse
@@ -106,7 +106,7 @@ def test_sigkill_midway_then_resume_matches_an_uninterrupted_run(tmp_path: Path,
     assert status == ["ok"] and chunks == 26
     with Warehouse(tmp_path / "killed.duckdb", read_only=True) as w:
         run = w.query("SELECT read, analyzed, rejected FROM runs").iloc[0].tolist()
-        assert set(w.duplicate_keys().values()) == {0}
+        assert set(duplicate_keys(w).values()) == {0}
         assert w.counts()["records"] == full.analyzed
         assert w.counts()["rejects"] == full.rejected
     assert run == [full.read, full.analyzed, full.rejected]
@@ -167,7 +167,7 @@ def test_resume_with_nothing_interrupted_analyzes_from_the_start(tmp_path: Path,
     assert again.resumed_chunks == 0 and again.run_id != first.run_id
     with Warehouse(db, read_only=True) as w:
         assert w.counts()["records"] == first.analyzed
-        assert set(w.duplicate_keys().values()) == {0}
+        assert set(duplicate_keys(w).values()) == {0}
 
 
 def test_resume_ignores_an_interrupted_run_of_a_file_that_changed_since(

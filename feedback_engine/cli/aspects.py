@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import api
-from .options import echo_json, json_option, progress_echo
+from .options import json_option, progress_echo, show
 
 _backend_option = click.option(
     "--backend", type=click.Choice(["linear", "finetune"]), default="linear", show_default=True,
@@ -69,10 +69,7 @@ def eval_aspects(data: str, train_split: float, seed: int, model: str | None, no
                               noun_fallback=not no_nouns, backend=backend,
                               progress=progress_echo,
                               **_finetune_options(backend, ensemble, encoder))
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(format_aspects(result))
+    show(result, as_json, format_aspects)
 
 
 @click.group(name="aspects")

@@ -21,8 +21,8 @@ from .options import (
     FeedbackGroup,
     config_option,
     db_option,
-    echo_json,
     json_option,
+    show,
 )
 from .qa import qa_command
 from .rootcause import rootcause_group
@@ -57,18 +57,30 @@ def init(directory: str, force: bool) -> None:
         click.echo(f"wrote {path}")
 
 
-def _print_summary(summary: api.AnalyzeSummary) -> None:
-    click.echo(f"read      {summary.read:>9,}")
-    click.echo(f"analyzed  {summary.analyzed:>9,}")
-    click.echo(f"rejected  {summary.rejected:>9,}")
-    for reason, n in summary.rejected_by_reason.items():
-        click.echo(f"  {reason:<22}{n:>7,}")
-    click.echo(f"seconds   {summary.seconds:>9.2f}   ({summary.docs_per_s:,.0f} docs/s)")
-    click.echo(f"warehouse {summary.db}   run {summary.run_id}")
+def _counts(summary: api.AnalyzeSummary | api.RedactSummary, kept: str) -> list[str]:
+    """The read, kept and rejected lines (each reject reason below) of analyze and redact."""
+    return [f"read      {summary.read:>9,}", kept, f"rejected  {summary.rejected:>9,}",
+            *(f"  {reason:<22}{n:>7,}" for reason, n in summary.rejected_by_reason.items())]
+
+
+def _summary_text(summary: api.AnalyzeSummary) -> str:
+    lines = [*_counts(summary, f"analyzed  {summary.analyzed:>9,}"),
+             f"seconds   {summary.seconds:>9.2f}   ({summary.docs_per_s:,.0f} docs/s)",
+             f"warehouse {summary.db}   run {summary.run_id}"]
     if summary.rejects_file:
-        click.echo(f"rejects   {summary.rejects_file}")
+        lines.append(f"rejects   {summary.rejects_file}")
     if summary.parquet_dir:
-        click.echo(f"parquet   {summary.parquet_dir}/week=*/")
+        lines.append(f"parquet   {summary.parquet_dir}/week=*/")
+    if summary.resumed_chunks:
+        lines.append(f"resumed   {summary.resumed_chunks:>9,} chunks already committed by the "
+                     "interrupted run")
+    return "\n".join(lines)
+
+
+def _redact_text(summary: api.RedactSummary) -> str:
+    entities = ", ".join(f"{k} {v:,}" for k, v in summary.entities.items()) or "none found"
+    return "\n".join([*_counts(summary, f"written   {summary.written:>9,}   -> {summary.out}"),
+                      f"entities  {entities}", f"seconds   {summary.seconds:>9.2f}"])
 
 
 @main.command()
@@ -112,17 +124,11 @@ def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
         feedback analyze exports/ --workers 2 --resume      # after a crash or Ctrl-C
         feedback analyze 'exports/*.parquet' --engine dask --scheduler tcp://host:8786
     """
-    show = sys.stderr.isatty() if progress is None else progress
+    bar = sys.stderr.isatty() if progress is None else progress
     summary = api.analyze(list(inputs), db=db, config=config_path, rejects_file=rejects_file,
-                          progress=show and not as_json, out=out, keep_raw=keep_raw,
+                          progress=bar and not as_json, out=out, keep_raw=keep_raw,
                           workers=workers, resume=resume, engine=engine, scheduler=scheduler)
-    if as_json:
-        echo_json(summary)
-    else:
-        _print_summary(summary)
-        if summary.resumed_chunks:
-            click.echo(f"resumed   {summary.resumed_chunks:>9,} chunks already committed "
-                       "by the interrupted run")
+    show(summary, as_json, _summary_text)
 
 
 @main.command()
@@ -179,7 +185,7 @@ def demo(db: str | None, corpus_dir: str, report_dir: str, n_records: int, seed:
     result = api.demo(corpus_dir=corpus_dir, db=db or "feedback.duckdb", report_dir=report_dir,
                       n_records=n_records, seed=seed, progress=sys.stderr.isatty(),
                       topics_model=None if no_topics else topics_model)
-    _print_summary(result.summary)
+    click.echo(_summary_text(result.summary))
     if result.topics:
         t = result.topics
         click.echo(f"topics    {t.get('n_topics', '?')} topics "
@@ -210,17 +216,7 @@ def redact(inputs: tuple[str, ...], out: str, config_path: str | None,
         feedback redact exports/chats.jsonl -o chats_redacted.jsonl
     """
     summary = api.redact(list(inputs), out, config=config_path, rejects_file=rejects_file)
-    if as_json:
-        echo_json(summary)
-        return
-    click.echo(f"read      {summary.read:>9,}")
-    click.echo(f"written   {summary.written:>9,}   -> {summary.out}")
-    click.echo(f"rejected  {summary.rejected:>9,}")
-    for reason, n in summary.rejected_by_reason.items():
-        click.echo(f"  {reason:<22}{n:>7,}")
-    click.echo("entities  " + (", ".join(f"{k} {v:,}" for k, v in summary.entities.items())
-                              or "none found"))
-    click.echo(f"seconds   {summary.seconds:>9.2f}")
+    show(summary, as_json, _redact_text)
 
 
 for command in (qa_command, aspects_group, rootcause_group, topics_group, sentiment_group,

@@ -11,7 +11,6 @@ import json
 import logging
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -110,14 +109,20 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
-    if isinstance(value, Path):
-        return str(value)
-    return str(value)
+    return str(value)  # paths, dates, numpy scalars
 
 
 def echo_json(value: Any) -> None:
     """The one JSON form every ``--json`` prints: indented, UTF-8 kept as is."""
     click.echo(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
+
+
+def show(value: Any, as_json: bool, render: Callable[[Any], str]) -> None:
+    """A command's result: JSON with ``--json``, else the text ``render`` makes of it."""
+    if as_json:
+        echo_json(value)
+    else:
+        click.echo(render(value))
 
 
 class EchoHandler(logging.Handler):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import api
-from .options import echo_json, json_option, labelled_options, parse_scale
+from .options import json_option, labelled_options, parse_scale, show
 
 
 @click.command(name="sentiment")
@@ -35,10 +35,7 @@ def eval_sentiment(data: str, fmt: str, text_col: str, label_col: str | None,
 
     labelled = api.load_labelled(data, fmt, text_col, label_col, score_col, parse_scale(scale))
     results = api.eval_sentiment(labelled, model=model, cv=cv)
-    if as_json:
-        echo_json(results)
-    else:
-        click.echo(format_sentiment(results))
+    show(results, as_json, format_sentiment)
 
 
 @click.group(name="sentiment")

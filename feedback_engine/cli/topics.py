@@ -9,7 +9,7 @@ import click
 from .. import api
 from ..api import DEFAULT_TOPICS_MODEL
 from ..periods import Period, period_options
-from .options import config_option, db_option, echo_json, json_option
+from .options import config_option, db_option, echo_json, json_option, show
 
 model_option = click.option("-m", "--model", type=click.Path(file_okay=False),
                             help="Topic model folder [default: [stages.topics] model, "
@@ -169,7 +169,4 @@ def eval_topics(data: tuple[str, ...], text_col: str, label_col: str, embeddings
 
     result = api.eval_topics(data, text_col, label_col, embeddings=embeddings, seed=seed,
                              resolution=resolution, baseline=baseline)
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(format_topics_eval(result))
+    show(result, as_json, format_topics_eval)

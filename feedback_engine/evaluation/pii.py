@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import error
 from ..privacy import Redactor, Span
+from ..sources.tabular import read_text
 
 
 @dataclass
@@ -100,16 +101,6 @@ TEXT_COLUMNS = ("text", "review text", "review_text", "review", "comment", "comm
                 "feedback", "message", "body", "content", "verbatim", "response")
 
 
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without a BOM), else cp1252, else latin-1 (which never fails)."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
 def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
     """Texts from a CSV (one column), JSONL (strings, or objects' ``column``/"text") or txt.
 
@@ -117,7 +108,7 @@ def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
     first of :data:`TEXT_COLUMNS` present (case-insensitive).
     """
     path = Path(path)
-    text = _decode(path.read_bytes())
+    text = read_text(path)[0]  # UTF-8, UTF-16 or a legacy code page; binary is refused
     suffix = path.suffix.lower()
     texts: list[str] = []
     if suffix in (".jsonl", ".ndjson", ".json"):

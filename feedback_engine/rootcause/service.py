@@ -12,73 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import error
+from ..sources.tabular import read_table
 from .evaluate import Evaluation, evaluate
 from .rules import UNKNOWN, RuleClassifier
 from .taxonomy import load_taxonomy
 
-READERS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-           ".parquet": "parquet", ".xlsx": "xlsx"}
 BATCH = 5000
-
-
-def read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
-    """Read a CSV/TSV/JSONL/Parquet/XLSX file and check that ``columns`` exist.
-
-    Raises:
-        UnsupportedFormatError: an extension outside :data:`READERS`.
-        ColumnNotFoundError: a named column is missing (the message lists those seen).
-    """
-    file = Path(path)
-    kind = READERS.get(file.suffix.lower())
-    if kind is None:
-        raise error("FE374", name=file.name, formats=", ".join(sorted(READERS)))
-    if kind in ("csv", "tsv", "jsonl"):
-        frame = _read_text_table(file, kind)
-    elif kind == "parquet":
-        frame = pd.read_parquet(file)
-    else:
-        frame = pd.read_excel(file, dtype=str)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        from ..sources.mapping import shown_names
-
-        shown = shown_names([str(c) for c in frame.columns])
-        raise error("FE375", column=missing[0], name=file.name, seen=", ".join(shown.values()))
-    return frame
-
-
-def _read_text_table(file: Path, kind: str) -> pd.DataFrame:
-    """A CSV/TSV/JSONL table decoded like ``analyze`` decodes it (UTF-8, UTF-16, a legacy
-    cp1252 export, or a UTF-8 file with some cp1252 lines); the decoding warning is logged."""
-    import io
-    import json
-    import logging
-
-    from ..sources.tabular import read_text, safe_name
-
-    text, encoding = read_text(file)
-    if encoding.warning:
-        logging.getLogger(__name__).warning(encoding.warning)
-    if kind == "jsonl":
-        rows = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except (ValueError, RecursionError):
-                raise error("FE376", name=safe_name(file.name), number=number) from None
-            if not isinstance(row, dict):
-                raise error("FE377", name=safe_name(file.name), number=number) from None
-            rows.append(row)
-        return pd.DataFrame(rows, dtype=object)
-    try:
-        return pd.read_csv(io.StringIO(text), sep="," if kind == "csv" else "\t", dtype=str,
-                           keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else "no columns"
-        raise error("FE378", name=safe_name(file.name), kind=kind.upper(), reason=reason) from None
 
 
 def _texts(frame: pd.DataFrame, column: str) -> list[str]:

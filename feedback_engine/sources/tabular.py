@@ -204,6 +204,67 @@ def read_text(path: Path) -> tuple[str, TextEncoding]:
     return "".join(text_lines(path, text)), text
 
 
+# The labelled tables that training and evaluation commands read whole, by extension.
+TABLE_READERS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".jsonl": "jsonl",
+                 ".ndjson": "jsonl", ".parquet": "parquet", ".xlsx": "xlsx"}
+
+
+def read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    """Read a labelled CSV/TSV/JSONL/Parquet/XLSX table whole and check that ``columns`` exist.
+
+    Raises:
+        UnsupportedFormatError: an extension outside :data:`TABLE_READERS`.
+        ColumnNotFoundError: a named column is missing (the message lists those seen).
+    """
+    file = Path(path)
+    kind = TABLE_READERS.get(file.suffix.lower())
+    if kind is None:
+        raise error("FE374", name=file.name, formats=", ".join(sorted(TABLE_READERS)))
+    if kind in ("csv", "tsv", "jsonl"):
+        frame = _read_text_table(file, kind)
+    elif kind == "parquet":
+        frame = pd.read_parquet(file)
+    else:
+        frame = pd.read_excel(file, dtype=str)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        from .mapping import shown_names
+
+        shown = shown_names([str(c) for c in frame.columns])
+        raise error("FE375", column=missing[0], name=file.name, seen=", ".join(shown.values()))
+    return frame
+
+
+def _read_text_table(file: Path, kind: str) -> pd.DataFrame:
+    """A CSV/TSV/JSONL table decoded like ``analyze`` decodes it (UTF-8, UTF-16, a legacy
+    cp1252 export, or a UTF-8 file with some cp1252 lines); the decoding warning is logged."""
+    import io
+    import logging
+
+    text, encoding = read_text(file)
+    if encoding.warning:
+        logging.getLogger(__name__).warning(encoding.warning)
+    if kind == "jsonl":
+        rows = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except (ValueError, RecursionError):
+                raise error("FE376", name=safe_name(file.name), number=number) from None
+            if not isinstance(row, dict):
+                raise error("FE377", name=safe_name(file.name), number=number) from None
+            rows.append(row)
+        return pd.DataFrame(rows, dtype=object)
+    try:
+        return pd.read_csv(io.StringIO(text), sep="," if kind == "csv" else "\t", dtype=str,
+                           keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else "no columns"
+        raise error("FE378", name=safe_name(file.name), kind=kind.upper(), reason=reason) from None
+
+
 def unique_names(header: list[Any]) -> list[str]:
     """Strip header names, name blanks ``column_N`` and suffix repeats (``score.2``)."""
     seen: dict[str, int] = {}

@@ -116,32 +116,10 @@ def format_topics_eval(result: dict[str, Any]) -> str:
 
 
 def read_labelled(path: str, text_col: str, label_col: str) -> tuple[list[str], list[Any]]:
-    """Read texts and gold labels from a CSV, JSONL or Parquet file.
+    """Texts and gold labels from a labelled table, read as ``feedback rootcause train`` reads
+    one (:func:`~feedback_engine.sources.tabular.read_table`); rows with no label are left out."""
+    from ..sources.tabular import read_table
 
-    Raises:
-        ColumnNotFoundError: a named column is missing (the message lists those seen).
-        UnsupportedFormatError: another extension.
-    """
-    from pathlib import Path
-
-    import pandas as pd
-
-    suffix = Path(path).suffix.lower()
-    if suffix in (".csv", ".tsv"):
-        import io
-
-        from ..sources.tabular import read_text
-
-        text, _ = read_text(Path(path))
-        frame = pd.read_csv(io.StringIO(text), sep="\t" if suffix == ".tsv" else ",")
-    elif suffix in (".jsonl", ".ndjson"):
-        frame = pd.read_json(path, lines=True)
-    elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        raise error("FE344", path=path, suffix=suffix)
-    for column in (text_col, label_col):
-        if column not in frame:
-            raise error("FE345", column=column, path=path, seen=", ".join(map(str, frame.columns)))
-    frame = frame.dropna(subset=[label_col])
+    frame = read_table(path, [text_col, label_col])
+    frame = frame[frame[label_col].notna() & (frame[label_col].astype(str).str.strip() != "")]
     return frame[text_col].fillna("").astype(str).tolist(), frame[label_col].tolist()

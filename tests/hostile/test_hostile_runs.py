@@ -22,6 +22,7 @@ from hostile_harness import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_engine import duplicate_keys
 
 from feedback_engine import api
 from feedback_engine.config import load_config
@@ -135,7 +136,7 @@ def test_runs_reanalysis_follows_a_record_id_that_moved_to_another_row(tmp_path:
     assert run_cli("analyze", survey, "--db", db, "--config", cfg).exit_code == 0
     assert _source_counts(db, survey) == (2, 1)
     with Warehouse(db, read_only=True) as warehouse:
-        assert warehouse.duplicate_keys() == {"records": 0, "rejects": 0, "turns": 0}
+        assert duplicate_keys(warehouse) == {"records": 0, "rejects": 0, "turns": 0}
         rows = dict(warehouse.query("SELECT record_id, row FROM records").values.tolist())
     assert rows == {"R3": 2, "R1": 4}  # physical lines: the header is line 1
 
