@@ -436,7 +436,8 @@ def _redact_into(out: str | Path, opened: list[Any], cfg: dict[str, Any],
 def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = False,
              clean: tuple[str | Path, ...] | list[str | Path] = (),
              clean_column: str | None = None,
-             regions: tuple[str, ...] | list[str] | None = None):
+             regions: tuple[str, ...] | list[str] | None = None,
+             audit: str | Path | None = None):
     """Score PII redaction on labelled JSONL; see :mod:`feedback_engine.evaluation.pii`.
 
     Args:
@@ -444,15 +445,25 @@ def eval_pii(data: str | Path, lexicon: str | Path | None = None, ner: bool = Fa
             result's ``clean`` lists the false redactions per 1,000 records.
         clean_column: the text column of the clean CSVs (default: detected).
         regions: phone regions for the redactor (default: its ``DEFAULT_REGIONS``).
+        audit: a JSON file of the clean records judged to hold a real person's name (see
+            :mod:`feedback_engine.evaluation.pii`); they are counted apart.
     """
-    from .evaluation.pii import evaluate_clean, evaluate_pii, load_clean_texts, load_pii_data
+    from .evaluation.pii import (
+        evaluate_clean,
+        evaluate_pii,
+        load_audit,
+        load_clean_texts,
+        load_pii_data,
+    )
     from .privacy import Redactor
 
     labelled = load_pii_data(data)
     texts = [(str(path), load_clean_texts(path, clean_column)) for path in clean]
     redactor = Redactor(lexicon, ner=ner, regions=regions)
     result = evaluate_pii(labelled, redactor)
-    result.clean = [evaluate_clean(t, redactor, source=Path(p).name) for p, t in texts]
+    judged = load_audit(audit) if audit else None
+    result.clean = [evaluate_clean(t, redactor, source=Path(p).name, audit=judged)
+                    for p, t in texts]
     return result
 
 

@@ -188,6 +188,7 @@ _add("FE128", SourceError, "{source} is not readable SemEval-2014 XML: {problem}
 _add("FE129", SourceError, "{source}: sentence {id} has an aspectTerm without numeric from/to offsets", "give each aspectTerm numeric from and to character offsets")
 _add("FE130", SourceError, "{source}: sentence {id}: unknown polarity {label!r}", "expected {polarities} or conflict")
 _add("FE131", SourceError, "{source} holds no <sentence> elements; is it SemEval-2014 XML?", "pass a SemEval-2014 Task 4 XML file")
+_add("FE132", SourceError, "{path} is not a readable PII audit ({problem})", "write {{\"version\": 1, \"sets\": {{texts_sha256: {{\"persons\": {{record: [value_sha256, ...]}}}}}}}}, taking the hashes from --show-errors --json")
 _add("FE142", OutputPathError, "{option} {path} is one of the inputs", "it was left untouched. Name a different output path")
 _add("FE143", OutputPathError, "{option} {path} holds the input {name}", "name an output folder outside the inputs")
 _add("FE144", OutputPathError, "{option} {path}: cannot write in {parent}", "choose a writable location")

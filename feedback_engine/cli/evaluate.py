@@ -24,12 +24,16 @@ def eval_group() -> None:
                    "false redactions per 1,000 records.")
 @click.option("--clean-column", help="The text column of the --clean CSVs (default: "
                                      "text, Review Text, comment, ... whichever is there).")
+@click.option("--audit", type=click.Path(exists=True, dir_okay=False),
+              help="JSON of the --clean records judged to hold a real person's name (by "
+                   "hash); they are counted apart from the false redactions.")
 @click.option("--show-errors", is_flag=True,
               help="List missed and spurious spans, and each false redaction in the --clean "
                    "texts (prints the values).")
 @json_option("the scores")
 def eval_pii(data: str, lexicon: str | None, ner: bool, clean: tuple[str, ...],
-             clean_column: str | None, show_errors: bool, as_json: bool) -> None:
+             clean_column: str | None, audit: str | None, show_errors: bool,
+             as_json: bool) -> None:
     """Score PII redaction on DATA, JSON lines of text and gold entity spans.
 
     Each line: {"text": "...", "entities": [{"start": 0, "end": 5, "type": "PERSON"}]}.
@@ -47,7 +51,7 @@ def eval_pii(data: str, lexicon: str | None, ner: bool, clean: tuple[str, ...],
     from ..evaluation.pii import format_pii
 
     result = api.eval_pii(data, lexicon=lexicon, ner=ner, clean=clean,
-                          clean_column=clean_column)
+                          clean_column=clean_column, audit=audit)
     if as_json:
         payload = result.as_dict()
         if show_errors:
@@ -60,5 +64,5 @@ def eval_pii(data: str, lexicon: str | None, ner: bool, clean: tuple[str, ...],
             click.echo(f"{error['kind']:<15}{error['type']:<16}{error['value']!r}")
         for item in result.clean:
             for error in item.errors:
-                click.echo(f"false_redaction {error['type']:<16}{error['value']!r}  "
+                click.echo(f"{error['kind']:<16}{error['type']:<16}{error['value']!r}  "
                            f"({item.source} record {error['record']}: {error['context']!r})")

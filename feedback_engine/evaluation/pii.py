@@ -8,15 +8,19 @@ Scoring (span overlap, the usual lenient match for redaction):
 - untyped recall: a gold span overlapped by a predicted span of any type (it is masked);
 - leak rate: the share of gold PII characters left unmasked by any predicted span.
 
-Clean texts (``--clean``): real texts that hold no PII (reviews, chat intents). Every record
-the redactor changes is a false redaction; the figure is records changed per 1,000. A text
-that does hold PII (a reviewer's own name) still counts; ``--show-errors`` lists each one
-so a reader can tell which were right.
+Clean texts (``--clean``): real texts that should hold no PII (reviews, chat intents). Every
+record the redactor changes counts; the figure is records changed per 1,000. Some such texts
+do hold PII (a reviewer thanking a shop assistant by name); ``--show-errors`` lists every
+change so a reader can judge each one, and an audit file (``--audit``) records those
+judgements: per set (the sha256 of its texts), the records whose every redacted span is a
+real person's name, each span given as the sha256 of its lower-cased value (so the audit
+holds no name). Audited records are then counted apart from the false redactions.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import time
@@ -76,7 +80,8 @@ class PiiEvaluation:
 
 @dataclass
 class CleanEvaluation:
-    """False redactions on texts that hold no PII: records the redactor changed."""
+    """Redactions on texts that should hold no PII: records changed, and of those the ones an
+    audit confirmed hold a real person's name (``confirmed``; None without an audit)."""
 
     source: str
     n_texts: int
@@ -84,16 +89,49 @@ class CleanEvaluation:
     by_type: dict[str, int]
     seconds: float
     errors: list[dict[str, Any]] = field(default_factory=list)
+    texts_sha256: str = ""
+    confirmed: int | None = None
 
     @property
     def per_1000(self) -> float:
+        """Records changed per 1,000."""
         return 1000 * self.changed / self.n_texts if self.n_texts else 0.0
+
+    @property
+    def false_per_1000(self) -> float:
+        """Records changed per 1,000, less those the audit confirmed."""
+        false = self.changed - (self.confirmed or 0)
+        return 1000 * false / self.n_texts if self.n_texts else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "n_texts": self.n_texts, "changed": self.changed,
-                "false_redactions_per_1000": round(self.per_1000, 2),
-                "by_type": dict(sorted(self.by_type.items())),
-                "seconds": round(self.seconds, 3)}
+               "changed_per_1000": round(self.per_1000, 2),
+               "false_redactions_per_1000": round(self.false_per_1000, 2),
+               "audited": self.confirmed is not None, "confirmed_names": self.confirmed,
+               "by_type": dict(sorted(self.by_type.items())), "texts_sha256": self.texts_sha256,
+               "seconds": round(self.seconds, 3)}
+
+
+def value_hash(value: str) -> str:
+    """How an audit names a redacted value: the sha256 of its lower-cased text."""
+    return hashlib.sha256(value.lower().encode("utf-8")).hexdigest()
+
+
+def texts_hash(texts: list[str]) -> str:
+    """How an audit names a clean set: the sha256 of its texts, one a line."""
+    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+
+
+def load_audit(path: str | Path) -> dict[str, dict[int, set[str]]]:
+    """Read an audit file: ``{"version": 1, "sets": {texts_sha256: {"name": ...,
+    "persons": {record: [value_sha256, ...]}}}}``; a malformed file is FE132."""
+    try:
+        data = json.loads(read_text(Path(path))[0])
+        return {digest: {int(record): set(values)
+                         for record, values in entry["persons"].items()}
+                for digest, entry in data["sets"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise error("FE132", path=path, problem=type(exc).__name__) from None
 
 
 # Columns tried, in order, when --clean-column is not given for a CSV.
@@ -146,26 +184,38 @@ def load_clean_texts(path: str | Path, column: str | None = None) -> list[str]:
 
 
 def evaluate_clean(texts: list[str], redactor: Redactor, source: str = "",
-                   context: int = 30) -> CleanEvaluation:
-    """Count the texts ``redactor`` changes; each change is listed in ``errors``."""
+                   context: int = 30,
+                   audit: dict[str, dict[int, set[str]]] | None = None) -> CleanEvaluation:
+    """Count the texts ``redactor`` changes; each change is listed in ``errors``. With an
+    ``audit`` that covers these texts, a changed record whose every span it confirms as a
+    person's name is counted in ``confirmed`` (and its errors marked ``confirmed_name``)."""
     started = time.perf_counter()
     found = [redactor.find(text) for text in texts]
     seconds = time.perf_counter() - started
+    digest = texts_hash(texts)
+    audited = (audit or {}).get(digest)
     by_type: dict[str, int] = defaultdict(int)
     errors = []
-    changed = 0
+    changed = confirmed = 0
     for number, (text, spans) in enumerate(zip(texts, found, strict=True), start=1):
         if not spans:
             continue
         changed += 1
-        for span in spans:
+        values = [text[span.start:span.end] for span in spans]
+        names = audited is not None and all(
+            span.type == "PERSON" and value_hash(v) in audited.get(number, ())
+            for span, v in zip(spans, values, strict=True))
+        confirmed += names
+        for span, value in zip(spans, values, strict=True):
             by_type[span.type] += 1
             errors.append({
-                "kind": "false_redaction", "type": span.type, "record": number,
-                "value": text[span.start:span.end],
+                "kind": "confirmed_name" if names else "false_redaction", "type": span.type,
+                "record": number, "value": value, "value_sha256": value_hash(value),
                 "context": text[max(0, span.start - context):span.end + context]})
     return CleanEvaluation(source=source, n_texts=len(texts), changed=changed,
-                           by_type=dict(by_type), seconds=seconds, errors=errors)
+                           by_type=dict(by_type), seconds=seconds, errors=errors,
+                           texts_sha256=digest,
+                           confirmed=confirmed if audited is not None else None)
 
 
 def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
@@ -256,7 +306,11 @@ def format_pii(result: PiiEvaluation) -> str:
     ]
     for clean in result.clean:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(clean.by_type.items())) or "none"
-        lines.append(f"clean {clean.source}: {clean.n_texts:,} texts; false redactions "
-                     f"{clean.per_1000:.2f} per 1,000 records ({clean.changed} changed; "
-                     f"spans: {kinds})")
+        lines.append(f"clean {clean.source}: {clean.n_texts:,} texts; records changed "
+                     f"{clean.per_1000:.2f} per 1,000 ({clean.changed}; spans: {kinds})")
+        lines.append(
+            "  not audited (every change counts as false)" if clean.confirmed is None else
+            f"  audited: {clean.confirmed} hold{'s' if clean.confirmed == 1 else ''} a real "
+            "person's name; false redactions "
+            f"{clean.false_per_1000:.2f} per 1,000 ({clean.changed - clean.confirmed})")
     return "\n".join(lines)

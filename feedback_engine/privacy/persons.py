@@ -48,6 +48,10 @@ LOWER_CUES = re.compile(
 # Self-introductions: a lower-case name after them counts when a confirmer follows it
 # ("hi its tuan again", "this is fang from billing"), not otherwise ("it is beau...").
 SELF_CUES = re.compile(r"(?i)\b(?:this is|it's|it’s|it is|its|i'm|i’m|i am)[\s:,-]*$")
+# After "it is" a lower-case word usually describes a thing ("it is ivory with gray stripes",
+# "its navy and white"): there only the words that follow a caller's name confirm one.
+IT_CUES = re.compile(r"(?i)\b(?:it's|it’s|it is|its)[\s:,-]*$")
+CALLER_CONFIRMERS = {"from", "here", "speaking", "calling", "again"}
 # Words before a place name ("from China", "in Sydney", "moved to Georgia"): there a word
 # that is both a place and a name is the place.
 PLACE_BEFORE = {"from", "in", "to", "at", "near", "around", "across", "visiting", "visited",
@@ -243,9 +247,11 @@ class PersonFinder:
             if not (first.islower() and not self._blocked(first) and self._core_first(first)):
                 return None
             taken = self._lower_surnames(tokens, 1)
+            confirmers = (CALLER_CONFIRMERS if IT_CUES.search(text, max(0, start - 30), start)
+                          else CONFIRMERS)
             if LOWER_CUES.search(text, max(0, start - 30), start) or (
                     SELF_CUES.search(text, max(0, start - 30), start)
-                    and self._next_word(text, self._end(tokens[taken - 1])) in CONFIRMERS):
+                    and self._next_word(text, self._end(tokens[taken - 1])) in confirmers):
                 return self._span(tokens, 0, taken - 1)  # "hi fang", "its tuan again"
             return None
         taken = self._surnames(tokens, 1)

@@ -149,6 +149,8 @@ REDACTOR = Redactor()
     "a new Intel Core processor",
     "MS Office apps came preinstalled",
     "I love Snow Leopard",
+    "it is olive with white dots",
+    "its rose and gold, lovely",
 ])
 def test_text_without_pii_is_left_alone(text: str) -> None:
     assert REDACTOR.redact(text).text == text
@@ -159,6 +161,7 @@ def test_text_without_pii_is_left_alone(text: str) -> None:
     ("This is Jordan from Kenya", "This is [PERSON] from Kenya"),
     ("I spoke to Gary yesterday", "I spoke to [PERSON] yesterday"),
     ("hi its tuan again, still no refund", "hi its [PERSON] again, still no refund"),
+    ("hi this is tom with northwind support", "hi this is [PERSON] with northwind support"),
     ("thanks emeka", "thanks [PERSON]"),
     ("Emily Clarke called twice", "[PERSON] called twice"),
     ("upset that Ayesha Raza lied", "upset that [PERSON] lied"),
@@ -233,8 +236,8 @@ def test_eval_pii_reports_false_redactions_on_a_latin1_csv(tmp_path: Path) -> No
     before = snapshot(clean, LABELLED)
     run = run_cli("eval", "pii", LABELLED, "--clean", clean, "--show-errors")
     assert run.exit_code == 0, run.output
-    assert "reviews.csv: 3 texts; false redactions 333.33 per 1,000 records (1 changed" \
-        in run.stdout
+    assert "reviews.csv: 3 texts; records changed 333.33 per 1,000 (1;" in run.stdout
+    assert "not audited (every change counts as false)" in run.stdout
     assert "leak rate" in run.stdout
     assert "false_redaction PERSON          'Emma'" in run.stdout
     as_json = run_cli("eval", "pii", LABELLED, "--clean", clean, "--json")
@@ -257,9 +260,53 @@ def test_eval_pii_clean_column_and_text_files(tmp_path: Path) -> None:
     run = run_cli("eval", "pii", LABELLED, "--clean", csv_file, "--clean", txt,
                   "--clean", jsonl, "--clean-column", "utterance")
     assert run.exit_code == 0, run.output
-    assert "intents.csv: 2 texts; false redactions 0.00 per 1,000" in run.stdout
-    assert "lines.txt: 2 texts; false redactions 0.00 per 1,000" in run.stdout
-    assert "texts.jsonl: 2 texts; false redactions 0.00 per 1,000" in run.stdout
+    assert "intents.csv: 2 texts; records changed 0.00 per 1,000" in run.stdout
+    assert "lines.txt: 2 texts; records changed 0.00 per 1,000" in run.stdout
+    assert "texts.jsonl: 2 texts; records changed 0.00 per 1,000" in run.stdout
+
+
+def test_an_audit_counts_confirmed_names_apart_from_false_redactions(tmp_path: Path) -> None:
+    from feedback_engine.evaluation.pii import texts_hash, value_hash
+
+    texts = ["Thank you Emma, great help", "Grace period then Priya Shah sorted it",
+             "thanks Emma and Olivia", "no names here"]
+    clean = tmp_path / "reviews.txt"
+    clean.write_text("\n".join(texts) + "\n", encoding="utf-8")
+    # Record 1 is judged a real name; record 3 only in part (Olivia unjudged): it stays false.
+    audit = tmp_path / "audit.json"
+    audit.write_text(json.dumps({"version": 1, "sets": {texts_hash(texts): {"persons": {
+        "1": [value_hash("EMMA")], "3": [value_hash("emma")]}}}}), encoding="utf-8")
+    before = snapshot(clean, audit)
+    run = run_cli("eval", "pii", LABELLED, "--clean", clean, "--audit", audit, "--json",
+                  "--show-errors")
+    assert run.exit_code == 0, run.output
+    result = json.loads(run.stdout)["clean"][0]
+    assert (result["changed"], result["confirmed_names"]) == (3, 1)
+    assert result["false_redactions_per_1000"] == 500.0
+    assert result["changed_per_1000"] == 750.0
+    kinds = {(e["record"], e["kind"]) for e in json.loads(run.stdout)["errors"] if "record" in e}
+    assert kinds == {(1, "confirmed_name"), (2, "false_redaction"), (3, "false_redaction")}
+    text = run_cli("eval", "pii", LABELLED, "--clean", clean, "--audit", audit).stdout
+    assert "audited: 1 holds a real person's name; false redactions 500.00 per 1,000 (2)" in text
+    assert_unchanged(before)
+    # An audit of other texts confirms nothing here; a damaged one is a coded error.
+    clean.write_text("Thank you Emma, great help\n", encoding="utf-8")
+    other = json.loads(run_cli("eval", "pii", LABELLED, "--clean", clean, "--audit", audit,
+                               "--json").stdout)["clean"][0]
+    assert (other["confirmed_names"], other["audited"]) == (None, False)
+    audit.write_text('{"version": 1, "sets": {"x": {"persons": []}}}', encoding="utf-8")
+    assert_coded_error(run_cli("eval", "pii", LABELLED, "--clean", clean, "--audit", audit),
+                       "FE132")
+
+
+def test_the_shipped_audit_names_no_one() -> None:
+    from feedback_engine.evaluation.pii import load_audit
+
+    path = LABELLED.parent / "pii_clean_audit.json"
+    audit = load_audit(path)
+    assert audit and all(len(d) == 64 for d in audit)
+    values = [v for records in audit.values() for found in records.values() for v in found]
+    assert values and all(len(v) == 64 and int(v, 16) >= 0 for v in values)
 
 
 def test_eval_pii_on_a_latin1_labelled_file_is_a_coded_error(tmp_path: Path) -> None:
