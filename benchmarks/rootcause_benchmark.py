@@ -6,6 +6,8 @@ Usage (2-core machine figures are in docs/rootcause.md):
     python benchmarks/rootcause_benchmark.py banking77 ../shared/datasets/banking77 --kind accurate
     python benchmarks/rootcause_benchmark.py heldout ../shared/datasets/banking77 --kind fast
     python benchmarks/rootcause_benchmark.py rules --n 20000
+    python benchmarks/rootcause_benchmark.py fewshot ../shared/datasets/banking77 --seeds 5 \
+        --oos ../shared/datasets/womens_ecommerce_reviews/reviews_public.csv
 
 ``banking77`` trains on ``train.csv`` and tests on ``test_public.csv``: accuracy without
 abstention (the published figures' measure), then coverage and accuracy on the answered part
@@ -13,7 +15,11 @@ at the tuned thresholds, train seconds and predict docs/s. ``heldout`` removes `
 classes (chosen with ``--seed``) from training and reports the share of their test texts that
 come out ``unknown`` and the accuracy on covered in-class texts. ``rules`` classifies a
 generated demo corpus with the bundled taxonomy: accuracy against the planted causes, per
-cause, and docs/s.
+cause, and docs/s. ``fewshot`` writes a taxonomy with ``--per-class`` examples of each intent
+from ``train.csv`` (``feedback taxonomy from-examples``, seeds 0..``--seeds``-1) and scores the
+semantic layer on ``test_public.csv`` counting ``unknown`` as wrong; then, for seed 0, with
+``--classes`` intents left out of the taxonomy (their texts should come out ``unknown``), and
+on ``--oos`` texts of another domain (all should be ``unknown``).
 """
 
 from __future__ import annotations
@@ -128,9 +134,55 @@ def rules(args: argparse.Namespace) -> dict:
             "per_cause": {k: round(v[True] / sum(v.values()), 3) for k, v in sorted(per.items())}}
 
 
+def fewshot(args: argparse.Namespace) -> dict:
+    import yaml
+
+    from feedback_engine.rootcause.fewshot import slug, taxonomy_from_examples
+    from feedback_engine.rootcause.rules import TaxonomyClassifier
+    from feedback_engine.rootcause.taxonomy import parse_taxonomy
+
+    train, test = _load(args.data)
+
+    def classifier(frame: pd.DataFrame, seed: int) -> TaxonomyClassifier:
+        text = taxonomy_from_examples(frame.text.tolist(), frame.category.tolist(),
+                                      per_class=args.per_class, seed=seed,
+                                      embeddings=args.embeddings)
+        return TaxonomyClassifier(parse_taxonomy(yaml.safe_load(text)))
+
+    def labels(model: TaxonomyClassifier, texts: list[str]) -> np.ndarray:
+        return np.array([r.label.split(".", 1)[-1] for r, _ in model.classify_many(texts)])
+
+    truth = np.array([slug(c) for c in test.category])  # as the ids spell them
+    runs = []
+    for seed in range(args.seeds):
+        started = time.perf_counter()
+        model = classifier(train, seed)
+        predicted = labels(model, test.text.tolist())
+        runs.append({"seed": seed, "accuracy": round(float((predicted == truth).mean()), 4),
+                     "coverage": round(float((predicted != "unknown").mean()), 4),
+                     "threshold": round(model.matcher.threshold, 3),
+                     "seconds": round(time.perf_counter() - started, 1)})
+    classes = sorted(train.category.unique())
+    out = set(np.random.default_rng(0).choice(classes, size=args.classes, replace=False))
+    model = classifier(train[~train.category.isin(out)], 0)
+    ood = test.category.isin(out).to_numpy()
+    predicted = labels(model, test.text.tolist())
+    result = {"embeddings": args.embeddings, "per_class": args.per_class, "runs": runs,
+              "mean_accuracy": round(float(np.mean([r["accuracy"] for r in runs])), 4),
+              "held_out_classes": len(out),
+              "held_out_unknown_share": round(float((predicted[ood] == "unknown").mean()), 4),
+              "in_class_accuracy": round(float((predicted[~ood] == truth[~ood]).mean()), 4)}
+    if args.oos:
+        texts = pd.read_csv(args.oos)[args.oos_column].dropna().astype(str)
+        texts = texts.sample(min(1000, len(texts)), random_state=0).tolist()
+        result["oos_texts"] = len(texts)
+        result["oos_unknown_share"] = round(float((labels(model, texts) == "unknown").mean()), 4)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["banking77", "heldout", "rules"])
+    parser.add_argument("what", choices=["banking77", "heldout", "rules", "fewshot"])
     parser.add_argument("data", nargs="?", help="folder with train.csv and test_public.csv")
     parser.add_argument("--kind", choices=["fast", "accurate"], default="fast")
     parser.add_argument("--target-precision", type=float, default=0.9)
@@ -138,10 +190,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3, help="test-set copies timed")
     parser.add_argument("--n", type=int, default=20000, help="demo records (rules)")
+    parser.add_argument("--per-class", type=int, default=10, help="examples per intent (fewshot)")
+    parser.add_argument("--seeds", type=int, default=5, help="picks scored (fewshot)")
+    parser.add_argument("--embeddings", default="minilm", help="encoder (fewshot)")
+    parser.add_argument("--oos", help="CSV of another domain's texts (fewshot)")
+    parser.add_argument("--oos-column", default="Review Text")
     args = parser.parse_args()
     if args.what != "rules" and not args.data:
         parser.error("give the Banking77 folder")
-    result = {"banking77": banking77, "heldout": heldout, "rules": rules}[args.what](args)
+    result = {"banking77": banking77, "heldout": heldout, "rules": rules,
+              "fewshot": fewshot}[args.what](args)
     print(json.dumps(result, indent=2))
 
 

@@ -591,21 +591,22 @@ def rootcause_train(data: str | Path, out: str | Path, text_col: str = "text",
 
 
 def rootcause_predict(model: str | Path, data: str | Path, out: str | Path,
-                      text_col: str = "text",
-                      taxonomy: str | Path | None = None) -> dict[str, Any]:
+                      text_col: str = "text", taxonomy: str | Path | None = None,
+                      semantic: bool = True, embeddings: str = "auto") -> dict[str, Any]:
     """Add root-cause columns to ``data`` and write them to ``out`` (``model``: a folder or
-    ``rules``)."""
+    ``rules``: the taxonomy's patterns, then its semantic layer unless ``semantic`` is off)."""
     from .rootcause.service import predict_file
 
-    return predict_file(model, data, out, text_col, taxonomy)
+    return predict_file(model, data, out, text_col, taxonomy, semantic, embeddings)
 
 
 def rootcause_evaluate(model: str | Path, data: str | Path, text_col: str = "text",
-                       label_col: str = "label", taxonomy: str | Path | None = None):
+                       label_col: str = "label", taxonomy: str | Path | None = None,
+                       semantic: bool = True, embeddings: str = "auto"):
     """Score a root-cause model (or ``rules``) on labelled data; an ``Evaluation``."""
     from .rootcause.service import evaluate_file
 
-    return evaluate_file(model, data, text_col, label_col, taxonomy)
+    return evaluate_file(model, data, text_col, label_col, taxonomy, semantic, embeddings)
 
 
 def rootcause_suggest(db: str | Path | None = None,
@@ -633,6 +634,38 @@ def rootcause_suggest(db: str | Path | None = None,
     if out is not None:
         write_text_atomic(out, text)
     return {"unknown": len(texts), "yaml": text, "out": None if out is None else str(out)}
+
+
+def taxonomy_from_examples(data: str | Path, out: str | Path, text_col: str = "text",
+                           label_col: str = "label", per_class: int = 10, seed: int = 0,
+                           parent: str = "intent", embeddings: str = "auto") -> dict[str, Any]:
+    """Write a taxonomy with ``per_class`` examples of each label of ``data`` to ``out``.
+
+    The semantic layer classifies with it directly (no training); see
+    :mod:`feedback_engine.rootcause.fewshot`. ``embeddings="auto"`` asks for MiniLM when it
+    is installed, else leaves the choice to the semantic layer's default.
+
+    Returns ``{"out", "causes", "examples", "embeddings"}``.
+    """
+    import yaml
+
+    from .embeddings import available_backends
+    from .exports import write_text_atomic
+    from .rootcause.fewshot import taxonomy_from_examples as draft
+    from .sources.tabular import read_table, safe_name
+
+    check_outputs([Path(data)], {"-o": out})
+    frame = read_table(data, [text_col, label_col])
+    if embeddings == "auto":
+        embeddings = "minilm" if "minilm" in available_backends() else ""
+    text = draft(frame[text_col].tolist(), frame[label_col].tolist(), per_class=per_class,
+                 seed=seed, parent=parent, embeddings=embeddings or None,
+                 source=safe_name(Path(data).name))
+    write_text_atomic(out, text)
+    causes = yaml.safe_load(text)["causes"]
+    return {"out": str(out), "causes": len(causes),
+            "examples": sum(len(c["examples"]) for c in causes),
+            "embeddings": embeddings or "default"}
 
 
 # -- topics -----------------------------------------------------------------------------------

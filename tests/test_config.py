@@ -111,7 +111,8 @@ def test_config_stage_defaults_are_the_stage_signatures():
     assert DEFAULTS["stages"]["keywords"] == {"top_k": 5, "max_words": 3, "speaker": "customer"}
     # Options defaulting to None (no model, the bundled taxonomy) are unset, not null.
     assert DEFAULTS["stages"]["rootcause"] == {"min_score": 0.5, "rules_fallback": True,
-                                               "customer_only": True}
+                                               "customer_only": True, "semantic": True,
+                                               "embeddings": "auto"}
     assert DEFAULTS["stages"]["normalize"] == {}
 
 

@@ -27,6 +27,7 @@ from .options import (
 from .qa import qa_command
 from .rootcause import rootcause_group
 from .sentiment import eval_sentiment, sentiment_group
+from .taxonomy import taxonomy_group
 from .topics import eval_topics, topics_group
 
 
@@ -220,7 +221,7 @@ def redact(inputs: tuple[str, ...], out: str, config_path: str | None,
 
 
 for command in (qa_command, aspects_group, rootcause_group, topics_group, sentiment_group,
-                eval_group):
+                taxonomy_group, eval_group):
     main.add_command(command)
 for command in (eval_sentiment, eval_aspects, eval_topics):
     eval_group.add_command(command)

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from .. import api
 from ..periods import Period, period_options
 from .options import config_option, db_option, echo_json, json_option
+
+
+def _semantic_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--semantic/--no-semantic`` and ``--embeddings``: the taxonomy's semantic layer."""
+    func = click.option("--embeddings", default="auto", show_default=True,
+                        type=click.Choice(["auto", "minilm", "model2vec", "tfidf-svd"]),
+                        help="MODEL=rules: encoder of the semantic layer (auto: the "
+                             "taxonomy's own, else MiniLM when installed).")(func)
+    return click.option("--semantic/--no-semantic", default=True, show_default=True,
+                        help="MODEL=rules: match what the patterns leave unknown to the "
+                             "causes' examples by meaning.")(func)
 
 
 @click.group(name="rootcause")
@@ -68,7 +82,9 @@ def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
               help="Output file: .csv (formula-guarded) or .jsonl.")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False),
               help="Taxonomy YAML for MODEL=rules [default: the bundled one].")
-def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | None) -> None:
+@_semantic_options
+def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | None,
+                semantic: bool, embeddings: str) -> None:
     """Add root_cause, root_cause_conf, root_cause_method, root_cause_evidence to DATA.
 
     MODEL is a folder from `feedback rootcause train`, or `rules`. Abstentions are the
@@ -78,7 +94,7 @@ def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | 
 
         feedback rootcause predict models/rc new_tickets.csv --text-col comment -o causes.csv
     """
-    result = api.rootcause_predict(model, data, out, text_col, taxonomy)
+    result = api.rootcause_predict(model, data, out, text_col, taxonomy, semantic, embeddings)
     click.echo(f"{result['rows']:,} rows -> {result['out']} ({result['unknown']:,} unknown; "
                f"{result['docs_per_s'] or 0:,.0f} docs/s)")
 
@@ -90,9 +106,10 @@ def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | 
 @click.option("--label-col", default="label", show_default=True, help="Column with the cause.")
 @click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False),
               help="Taxonomy YAML for MODEL=rules [default: the bundled one].")
+@_semantic_options
 @json_option("every figure")
 def evaluate_cmd(model: str, data: str, text_col: str, label_col: str, taxonomy: str | None,
-                 as_json: bool) -> None:
+                 semantic: bool, embeddings: str, as_json: bool) -> None:
     """Score MODEL on labelled DATA: accuracy, macro F1, per class, confusions, coverage.
 
     Labels that MODEL does not know count as out-of-domain: right only when `unknown`.
@@ -101,7 +118,8 @@ def evaluate_cmd(model: str, data: str, text_col: str, label_col: str, taxonomy:
 
         feedback rootcause evaluate models/rc test.csv --label-col category --json
     """
-    result = api.rootcause_evaluate(model, data, text_col, label_col, taxonomy)
+    result = api.rootcause_evaluate(model, data, text_col, label_col, taxonomy, semantic,
+                                    embeddings)
     if as_json:
         echo_json(result)
         return

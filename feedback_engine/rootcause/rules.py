@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .taxonomy import Taxonomy
 
@@ -26,6 +27,8 @@ MIN_SCORE = 0.5
 POSITION_DISCOUNT = 0.4
 _WORD_RE = re.compile(r"\w+")
 EXTRA_HIT_SHARE = 0.5
+# A text this short ("hello", "thanks") says too little to be matched by meaning.
+MIN_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -131,3 +134,51 @@ class RuleClassifier:
     def classify_many(self, texts: list[str | None]) -> list[RuleResult]:
         """Classify every text (same order)."""
         return [self.classify(t) for t in texts]
+
+
+class TaxonomyClassifier:
+    """The taxonomy's two layers: its patterns first (high precision), then, for what they
+    leave ``unknown``, the semantic layer (:mod:`.semantic`) over the causes' examples,
+    descriptions and labels, for texts of at least :data:`MIN_WORDS` words. The semantic
+    layer is built on first use.
+
+    Args:
+        taxonomy: the compiled taxonomy.
+        min_score: the rules' least score (see :class:`RuleClassifier`).
+        semantic: use the semantic layer (off: the rules alone). With ``embeddings="auto"``
+            it is on only where its encoder is installed (see :func:`.semantic.default_encoder`).
+        embeddings / threshold: passed to :class:`~.semantic.SemanticMatcher`.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, min_score: float = MIN_SCORE, semantic: bool = True,
+                 embeddings: str = "auto", threshold: float | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.rules = RuleClassifier(taxonomy, min_score)
+        if semantic and embeddings == "auto":
+            from .semantic import default_encoder
+
+            semantic = default_encoder(taxonomy) is not None  # no MiniLM: the rules alone
+        self.semantic, self.embeddings, self.threshold = semantic, embeddings, threshold
+        self._matcher: Any = None
+
+    @property
+    def matcher(self) -> Any:
+        """The :class:`~.semantic.SemanticMatcher` (built the first time it is asked for)."""
+        if self._matcher is None:
+            from .semantic import SemanticMatcher
+
+            self._matcher = SemanticMatcher(self.taxonomy, self.embeddings, self.threshold)
+        return self._matcher
+
+    def classify_many(self, texts: list[str | None]) -> list[tuple[RuleResult, str]]:
+        """``(result, method)`` per text: method ``rules``, ``semantic`` or ``unknown``."""
+        results = [(r, "rules" if r.label != UNKNOWN else "unknown")
+                   for r in self.rules.classify_many(texts)]
+        todo = [i for i, (r, _) in enumerate(results) if r.label == UNKNOWN
+                and isinstance(texts[i], str) and len(_WORD_RE.findall(texts[i])) >= MIN_WORDS]
+        if self.semantic and todo:
+            for i, found in zip(todo, self.matcher.match([texts[i] for i in todo]), strict=True):
+                if found.label is not None:
+                    results[i] = (RuleResult(found.label, found.confidence, [found.nearest],
+                                             {found.label: found.similarity}), "semantic")
+        return results

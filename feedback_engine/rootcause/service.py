@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..sources.tabular import read_table
 from .evaluate import Evaluation, evaluate
-from .rules import UNKNOWN, RuleClassifier
+from .rules import UNKNOWN, TaxonomyClassifier
 from .taxonomy import load_taxonomy
 
 BATCH = 5000
@@ -43,11 +43,13 @@ def train_file(data: str | Path, out: str | Path, text_col: str = "text",
 class Classifier:
     """A model folder or the rules, behind one ``classify(texts)`` call."""
 
-    def __init__(self, model: str | Path, taxonomy: str | Path | None = None) -> None:
-        self.rules: RuleClassifier | None = None
+    def __init__(self, model: str | Path, taxonomy: str | Path | None = None,
+                 semantic: bool = True, embeddings: str = "auto") -> None:
+        self.rules: TaxonomyClassifier | None = None
         self.model: Any = None
         if str(model) == "rules":
-            self.rules = RuleClassifier(load_taxonomy(taxonomy))
+            self.rules = TaxonomyClassifier(load_taxonomy(taxonomy), semantic=semantic,
+                                            embeddings=embeddings)
         else:
             from .model import RootCauseModel
 
@@ -73,20 +75,20 @@ class Classifier:
         assert self.rules is not None
         results = self.rules.classify_many(texts)
         frame = pd.DataFrame({
-            "root_cause": [r.label for r in results],
-            "root_cause_conf": [r.confidence for r in results],
-            "root_cause_method": ["unknown" if r.label == UNKNOWN else "rules"
-                                  for r in results],
-            "root_cause_evidence": [r.evidence for r in results]})
+            "root_cause": [r.label for r, _ in results],
+            "root_cause_conf": [r.confidence for r, _ in results],
+            "root_cause_method": [method for _, method in results],
+            "root_cause_evidence": [r.evidence for r, _ in results]})
         return frame, frame["root_cause"].tolist()
 
 
 def predict_file(model: str | Path, data: str | Path, out: str | Path,
-                 text_col: str = "text", taxonomy: str | Path | None = None) -> dict[str, Any]:
+                 text_col: str = "text", taxonomy: str | Path | None = None,
+                 semantic: bool = True, embeddings: str = "auto") -> dict[str, Any]:
     """Write DATA's rows plus the root-cause columns to ``out`` (CSV or JSONL, guarded)."""
     from ..exports import RowWriter
 
-    classifier = Classifier(model, taxonomy)
+    classifier = Classifier(model, taxonomy, semantic, embeddings)
     frame = read_table(data, [text_col])
     classifier.classify(["warm up"])  # imports and lazy setup stay out of the docs/s figure
     started = time.perf_counter()
@@ -110,9 +112,12 @@ def predict_file(model: str | Path, data: str | Path, out: str | Path,
 
 
 def evaluate_file(model: str | Path, data: str | Path, text_col: str = "text",
-                  label_col: str = "label", taxonomy: str | Path | None = None) -> Evaluation:
-    """Score a model (or the rules) on a labelled file."""
-    classifier = Classifier(model, taxonomy)
+                  label_col: str = "label", taxonomy: str | Path | None = None,
+                  semantic: bool = True, embeddings: str = "auto") -> Evaluation:
+    """Score a model (or the taxonomy) on a labelled file. A gold label may name a cause by
+    its id or, when that is unambiguous, by the id's child part spelt as an id (``Card_arrival`` for
+    ``intent.card_arrival``, as ``feedback taxonomy from-examples`` writes them)."""
+    classifier = Classifier(model, taxonomy, semantic, embeddings)
     frame = read_table(data, [text_col, label_col])
     texts = _texts(frame, text_col)
     predicted: list[str] = []
@@ -121,5 +126,12 @@ def evaluate_file(model: str | Path, data: str | Path, text_col: str = "text",
         result, raw_part = classifier.classify(texts[start:start + BATCH])
         predicted += result["root_cause"].tolist()
         raw += raw_part
-    truth = frame[label_col].astype(str).tolist()
-    return evaluate(truth, predicted, known_labels=classifier.labels, raw=raw)
+    from .fewshot import slug
+
+    known = classifier.labels
+    children: dict[str, list[str]] = {}
+    for label in known:
+        children.setdefault(label.split(".", 1)[-1], []).append(label)
+    truth = [t if t in known or len(children.get(slug(t), ())) != 1 else children[slug(t)][0]
+             for t in frame[label_col].astype(str)]
+    return evaluate(truth, predicted, known_labels=known, raw=raw)

@@ -1,8 +1,9 @@
-"""The root-cause taxonomy: a YAML file of causes, each with phrase patterns.
+"""The root-cause taxonomy: a YAML file of causes, each with phrase patterns or examples.
 
 File format (``lexicons/root_causes.yaml``)::
 
     version: 1
+    embeddings: minilm                     # optional: the encoder of the semantic layer
     causes:
       - id: billing.double_charge          # "parent.child", unique
         label: Billing › double charge
@@ -12,6 +13,9 @@ File format (``lexicons/root_causes.yaml``)::
         patterns: [...]                    # the pattern language below
         exclude: [...]                     # optional: a hit vetoes the cause for the text
         examples: [...]                    # texts that must come out as this cause (tests)
+
+A cause needs patterns, or examples (or a description) alone: the semantic layer
+(:mod:`.semantic`) matches texts to a cause's examples, description and label by meaning.
 
 Pattern language (one pattern matches a run of words; case is ignored and any run of spaces
 or punctuation separates two words):
@@ -198,6 +202,7 @@ class Taxonomy:
 
     causes: list[Cause]
     source: str = ""
+    embeddings: str | None = None  # the backend its cause texts are meant for (semantic layer)
 
     @property
     def ids(self) -> list[str]:
@@ -264,12 +269,13 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
         if not isinstance(weight, int | float) or weight <= 0:
             raise error("FE290", where=where)
         patterns = raw.get("patterns") or []
-        if not isinstance(patterns, list) or not patterns:
-            raise error("FE291", where=where)
         exclude = raw.get("exclude") or []
         examples = raw.get("examples") or []
         if not isinstance(exclude, list) or not isinstance(examples, list):
             raise error("FE292", where=where)
+        # Patterns, or texts the semantic layer can match by meaning (docs/rootcause.md).
+        if not isinstance(patterns, list) or not (patterns or examples or raw.get("description")):
+            raise error("FE291", where=where)
         causes.append(Cause(
             id=cause_id, label=str(raw.get("label") or cause_id),
             description=str(raw.get("description") or ""), polarity=polarity,
@@ -279,7 +285,10 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
             examples=[str(e) for e in examples]))
     if not causes:
         raise error("FE293", origin=origin)
-    return Taxonomy(causes, origin)
+    embeddings = data.get("embeddings")
+    if embeddings is not None and not isinstance(embeddings, str):
+        raise error("FE298", origin=origin)
+    return Taxonomy(causes, origin, embeddings)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:

@@ -10,10 +10,13 @@ Decision per record:
 1. with ``model`` set, the model's answer when it does not abstain (method ``model``);
 2. otherwise the taxonomy rules (method ``rules``) — also when the model abstains, unless
    ``rules_fallback = false``;
-3. otherwise ``unknown`` (method ``unknown``, confidence 0).
+3. otherwise, with ``semantic`` on, the cause nearest in meaning to the text among the
+   taxonomy's examples and descriptions, when the text is close enough to one (method
+   ``semantic``; :mod:`feedback_engine.rootcause.semantic`);
+4. otherwise ``unknown`` (method ``unknown``, confidence 0).
 
-``root_cause_evidence`` holds the phrases that matched (rules) or the word n-grams that
-weighed most (model).
+``root_cause_evidence`` holds the phrases that matched (rules), the word n-grams that
+weighed most (model), or the nearest example (semantic).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..records import customer_text
-from ..rootcause.rules import MIN_SCORE, UNKNOWN, RuleClassifier
+from ..rootcause.rules import MIN_SCORE, UNKNOWN, TaxonomyClassifier
 from ..rootcause.taxonomy import load_taxonomy
 from .base import stage
 
@@ -41,21 +44,31 @@ class RootCause:
         "sim_threshold": "overrides the model's tuned similarity threshold for abstaining",
         "rules_fallback": 'when the model abstains, try the rules before "unknown"',
         "customer_only": "transcripts: classify the customer's turns only",
+        "semantic": "match what the rules leave unknown to the causes' examples by meaning",
+        "embeddings": "encoder of the semantic layer: auto (the taxonomy's, else MiniLM when "
+                      "installed, else the layer is off), minilm, model2vec or tfidf-svd",
+        "semantic_threshold": "least similarity to a cause text that keeps a semantic match "
+                              "(default: set from the taxonomy)",
     }
     option_examples = {"taxonomy": "my_root_causes.yaml", "model": "models/rootcause",
-                       "conf_threshold": 0.9, "sim_threshold": 0.3}
+                       "conf_threshold": 0.9, "sim_threshold": 0.3, "semantic_threshold": 0.5}
 
     def __init__(self, taxonomy: str | None = None, model: str | None = None,
                  min_score: float = MIN_SCORE, conf_threshold: float | None = None,
                  sim_threshold: float | None = None, rules_fallback: bool = True,
-                 customer_only: bool = True) -> None:
+                 customer_only: bool = True, semantic: bool = True, embeddings: str = "auto",
+                 semantic_threshold: float | None = None) -> None:
         self.taxonomy, self.model = taxonomy, model
         self.min_score = min_score
         self.conf_threshold, self.sim_threshold = conf_threshold, sim_threshold
         self.rules_fallback, self.customer_only = rules_fallback, customer_only
+        self.semantic, self.embeddings = semantic, embeddings
+        self.semantic_threshold = semantic_threshold
 
     def setup(self) -> None:
-        self.rules_ = RuleClassifier(load_taxonomy(self.taxonomy), self.min_score)
+        self.rules_ = TaxonomyClassifier(load_taxonomy(self.taxonomy), self.min_score,
+                                         semantic=self.semantic, embeddings=self.embeddings,
+                                         threshold=self.semantic_threshold)
         self.model_ = None
         if self.model:
             from ..rootcause.model import RootCauseModel
@@ -91,10 +104,10 @@ class RootCause:
                     evidence[i] = predictions.evidence[i]
                 elif self.rules_fallback:
                     todo.append(i)
-        for i in todo:
-            result = self.rules_.classify(texts[i])
+        for i, (result, method) in zip(todo, self.rules_.classify_many([texts[i] for i in todo]),
+                                       strict=True):
             if result.label != UNKNOWN:
-                causes[i], confs[i], methods[i] = result.label, result.confidence, "rules"
+                causes[i], confs[i], methods[i] = result.label, result.confidence, method
                 evidence[i] = result.evidence
         out["root_cause"] = causes
         out["root_cause_conf"] = pd.array(confs, dtype="Float64")
