@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .config import CONFIG_TEMPLATE, DEFAULT_FILE, config_hash, load_config
+from .config import DEFAULT_FILE, INIT_LEXICONS, config_hash, config_template, load_config
 from .engines import PipelineSpec, run_local
 from .errors import error
 from .exports import RowWriter, check_outputs
@@ -235,8 +235,23 @@ def _scrubbed_warnings(warnings: list[str], cfg: dict[str, Any]) -> list[str]:
     return [scrub_label(redactor, warning) for warning in warnings]
 
 
+def cause_labels(cfg: dict[str, Any]) -> dict[str, str]:
+    """The configured taxonomy's ``id: label``, for the report; ids alone (with a warning)
+    when the taxonomy cannot be read."""
+    from .errors import FeedbackEngineError
+    from .rootcause.taxonomy import load_taxonomy
+
+    try:
+        taxonomy = load_taxonomy(cfg["stages"].get("rootcause", {}).get("taxonomy"))
+    except FeedbackEngineError as exc:
+        log.warning("the report shows cause ids: %s", exc)
+        return {}
+    return {cause.id: cause.label for cause in taxonomy.causes}
+
+
 def init_project(directory: str | Path = ".", force: bool = False) -> list[Path]:
-    """Write a commented ``feedback.toml`` and copies of the default lexicons into ``directory``.
+    """Write a commented ``feedback.toml`` and copies of the default lexicons into ``directory``;
+    the config's lexicon settings point at the copies, so edits to them take effect.
 
     Returns:
         The files written.
@@ -250,7 +265,9 @@ def init_project(directory: str | Path = ".", force: bool = False) -> list[Path]
     config_path = target / DEFAULT_FILE
     if config_path.exists() and not force:
         raise error("FE228", path=config_path)
-    config_path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    config_path.write_text(config_template(INIT_LEXICONS, note=(
+        "\n# The lexicon settings below point at the copies in ./lexicons/, written beside "
+        "this file:\n# edit those, and run feedback from this folder.")), encoding="utf-8")
     written.append(config_path)
     source = lexicons_dir()
     for file in sorted(p for p in source.rglob("*") if p.is_file()):
@@ -291,7 +308,8 @@ def report(
     cfg = config if isinstance(config, dict) else load_config(config)
     model = build_report(str(db or cfg["warehouse"]["path"]),
                          period=_period(period, week, date_from, date_to),
-                         settings=ReportSettings.from_config(cfg["report"]))
+                         settings=ReportSettings.from_config(cfg["report"]),
+                         labels=cause_labels(cfg))
     folder = model.week.replace(" ", "_")
     target = Path(out) if out else Path("reports") / folder / f"report.{fmt}"
     written = write_report(model, fmt, target)
@@ -343,7 +361,8 @@ def demo(
         topics = fit_topics(db, topics_model, embeddings=backend, seed=seed)
     # One model, every text format (PDF is left to `feedback report --format pdf`: it needs
     # Chromium), and the tables as CSV.
-    model = build_report(str(db), settings=ReportSettings.from_config(cfg["report"]))
+    model = build_report(str(db), settings=ReportSettings.from_config(cfg["report"]),
+                         labels=cause_labels(cfg))
     written = [write_report(model, fmt, Path(report_dir) / f"report.{fmt}")
                for fmt in ("html", "md", "json")]
     written += export_tables(model, Path(report_dir) / "tables", "csv")

@@ -3,8 +3,9 @@
 Every key has a default; a user file only states what differs. Each default is written
 once: the non-stage sections in :data:`DEFAULTS`, each setting's comment in :data:`HELP`;
 a stage's ``[stages.NAME]`` defaults are the keyword defaults of its ``__init__`` and its
-comments the stage's ``option_help``. :data:`CONFIG_TEMPLATE`, what ``feedback init`` writes,
-is generated from them. The effective configuration is hashed into each run's provenance so
+comments the stage's ``option_help``. :data:`CONFIG_TEMPLATE` is generated from them by
+:func:`config_template`; ``feedback init`` writes it with :data:`INIT_LEXICONS` pointing at the
+lexicon copies it makes. The effective configuration is hashed into each run's provenance so
 a result can be traced to its settings.
 """
 
@@ -259,31 +260,53 @@ def _table(path: str, table: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def _stage_table(name: str) -> list[str]:
-    """``[stages.NAME]`` under the stage's summary: each option at its default, or an example
-    commented out when it has none, with the stage's ``option_help``."""
+def _stage_table(name: str, settings: Mapping[str, Any] | None = None) -> list[str]:
+    """``[stages.NAME]`` under the stage's summary: each option at its default (or at
+    ``settings``' value), or an example commented out when it has none, with the stage's
+    ``option_help``."""
     cls = REGISTRY[name]
     summary = (inspect.getdoc(cls) or "").split("\n\n")[0].replace("``", "")
     helps, examples = getattr(cls, "option_help", {}), getattr(cls, "option_examples", {})
     lines = _heading(" ".join(summary.split()), f"[stages.{name}]")
     for key, default in stages.stage_options(cls).items():
-        if default is not None:
+        if settings and key in settings:
+            lines += _setting(key, settings[key], helps.get(key, ""))
+        elif default is not None:
             lines += _setting(key, default, helps.get(key, ""))
         elif key in examples:
             lines += _setting(key, examples[key], helps.get(key, ""), prefix="# ")
     return lines
 
 
-def _template() -> str:
+def config_template(stage_settings: Mapping[str, Mapping[str, Any]] | None = None,
+                    note: str = "") -> str:
+    """The commented ``feedback.toml``: every setting at its default, except the stage options
+    in ``stage_settings`` (``{"rootcause": {"taxonomy": "lexicons/root_causes.yaml"}}``),
+    with ``note`` under the header."""
     lines = ["# feedback-engine configuration. Every key is optional: the values shown are the "
              "defaults;\n# '# key = value' lines are examples of settings unset by default. "
-             "Unknown keys\n# are an error, so a typo never passes silently."]
+             "Unknown keys\n# are an error, so a typo never passes silently." + note]
     for section, table in DEFAULTS.items():
         if section == "stages":
-            lines += [line for name in table for line in _stage_table(name)]
+            lines += [line for name in table
+                      for line in _stage_table(name, (stage_settings or {}).get(name))]
         else:
             lines += _table(section, table)
     return "\n".join(lines) + "\n"
 
 
-CONFIG_TEMPLATE = _template()
+CONFIG_TEMPLATE = config_template()
+# What `feedback init` points at the lexicon copies it writes (paths relative to the folder
+# that feedback runs in: the one holding feedback.toml).
+INIT_LEXICONS = {
+    "redact": {"lexicon": "lexicons/pii.yaml"},
+    "sentiment": {"lexicons": ["lexicons/sentiment/contact_center.tsv"]},
+    "aspects": {"lexicon": "lexicons/aspects.yaml",
+                "sentiment_lexicons": ["lexicons/sentiment/contact_center.tsv"],
+                "effort_lexicon": "lexicons/effort.tsv"},
+    "effort": {"lexicon": "lexicons/effort.tsv"},
+    "emotion": {"lexicon": "lexicons/emotions.tsv"},
+    "rootcause": {"taxonomy": "lexicons/root_causes.yaml"},
+    "conversation": {"scorecard": "lexicons/qa_scorecard.yaml"},
+    "qa": {"scorecard": "lexicons/qa_scorecard.yaml"},
+}

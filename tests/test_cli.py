@@ -7,6 +7,8 @@ import json
 import tomllib
 from pathlib import Path
 
+import duckdb
+import pytest
 from click.testing import CliRunner
 
 from feedback_engine import __version__
@@ -139,6 +141,31 @@ def test_cli_init_writes_valid_config_and_lexicons(tmp_path: Path) -> None:
     assert (tmp_path / "lexicons" / "speakers.tsv").is_file()
     again = CliRunner().invoke(main, ["init", str(tmp_path)])
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_cli_init_config_uses_the_lexicon_copies_so_edits_take_effect(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run("init", str(tmp_path))
+    config = tomllib.loads((tmp_path / "feedback.toml").read_text(encoding="utf-8"))
+    assert config["stages"]["rootcause"]["taxonomy"] == "lexicons/root_causes.yaml"
+    assert config["stages"]["qa"]["scorecard"] == "lexicons/qa_scorecard.yaml"
+    for stage in config["stages"].values():  # every lexicon setting names a copy that exists
+        for value in stage.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str) and item.startswith("lexicons/"):
+                    assert (tmp_path / item).is_file(), item
+    # An edit to the copied taxonomy reaches analyze run from the project folder.
+    taxonomy = tmp_path / "lexicons" / "root_causes.yaml"
+    taxonomy.write_text(taxonomy.read_text(encoding="utf-8").replace(
+        "causes:\n", "causes:\n  - id: custom.zeppelin\n    label: Custom › zeppelin\n"
+        "    patterns: [zeppelin]\n", 1), encoding="utf-8")
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,comment,created_at\nR1,my zeppelin order is late,2026-01-05\n",
+                      encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    _run("analyze", "survey.csv", "--db", "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT root_cause FROM records").fetchone()[0] == "custom.zeppelin"
 
 
 def test_cli_version() -> None:

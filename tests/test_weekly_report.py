@@ -99,6 +99,35 @@ def test_incident_week_names_the_planted_driver_and_the_nps_fall(warehouse: str)
     assert "Emerging: billing › double charge is spiking" in text
 
 
+def test_the_report_speaks_in_the_taxonomys_labels(warehouse: str) -> None:
+    from feedback_engine.api import cause_labels
+    from feedback_engine.config import DEFAULTS
+
+    labels = cause_labels(DEFAULTS)
+    assert labels["billing.double_charge"] == "Billing › double charge"  # the YAML label
+    report = build_report(warehouse, week=INCIDENT, labels={"billing.double_charge": "Paid twice"})
+    assert report.drivers[0]["label"] == report.emerging[0]["label"] == "Paid twice"
+    assert "The top negative driver was Paid twice" in " ".join(report.narrative)
+    assert {q["label"] for q in report.quotes if q["value"] == "billing.double_charge"} == {
+        "Paid twice"}
+    html = render(report, "html")
+    assert "Paid twice" in html and "billing › double charge" not in html
+    # A value the labels do not know keeps the spelt-out id.
+    assert all(d["label"] == d["value"].replace(".", " › ").replace("_", " ")
+               for d in report.drivers if d["value"].startswith("delivery."))
+
+
+def test_the_trend_shows_the_weekly_share_of_unknown_causes(warehouse: str) -> None:
+    report = build_report(warehouse, week=INCIDENT)
+    with Warehouse(warehouse, read_only=True) as w:
+        expected = dict(w.query("SELECT week, avg((root_cause = 'unknown')::INT) FROM records "
+                                "GROUP BY week").values.tolist())
+    assert report.trend and all(
+        row["unknown_share"] == pytest.approx(expected[row["week"]]) for row in report.trend)
+    assert "| cause unknown |" in render(report, "md")
+    assert "<th>cause unknown</th>" in render(report, "html")
+
+
 def test_quiet_week_claims_no_significant_change(warehouse: str) -> None:
     report = build_report(warehouse, week="2026-W41")
     text = " ".join(report.narrative)

@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
@@ -66,6 +66,7 @@ class Report:
     data_quality: dict[str, Any]
     experience: dict[str, Any] = field(default_factory=dict)  # effort, emotions, aspects
     narrative: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # driver value -> display label
     generated_by: str = f"feedback-engine {__version__}"
 
     @property
@@ -80,7 +81,8 @@ class Report:
 def build_report(db: str, week: str | None = None, date_from: str | None = None,
                  date_to: str | None = None, settings: ReportSettings | None = None,
                  title: str | None = None, min_n: int | None = None,
-                 period: Period | None = None) -> Report:
+                 period: Period | None = None,
+                 labels: Mapping[str, str] | None = None) -> Report:
     """Build the report model for a week (default: the latest week with data) or a range.
 
     Args:
@@ -91,6 +93,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
         period: the same as one :class:`~feedback_engine.periods.Period` (instead of the
             three above).
         settings: segments, drivers, thresholds; ``title``/``min_n`` override it.
+        labels: display labels of driver values (the taxonomy's ``id: label``); a value
+            without one is shown as :func:`driver_label` spells it.
 
     Raises:
         WarehouseError: no warehouse, no records, or no data in the period.
@@ -134,7 +138,7 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
             top += [e["value"] for e in spikes if e["dimension"] == dimension
                     and e["value"] not in top]
             trends[dimension] = r.driver_trend(dimension, trend_weeks, top)
-        quotes = _quotes(r, period, all_drivers, spikes, s.quotes_per_driver)
+        quotes = _quotes(r, period, all_drivers, spikes, s.quotes_per_driver, labels)
         qa = _qa(warehouse, r, weeks_before(period[-1], max(s.qa_weeks, len(period)) - 1)
                  + [period[-1]])
         experience = r.experience(period)
@@ -146,7 +150,7 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
     headline = {k: c.as_dict() for k, c in changes.items()}
     holm(list(headline.values()))
     for d in (*all_drivers, *spikes):
-        d["label"] = driver_label(d["value"])
+        d["label"] = driver_label(d["value"], labels)
     report = Report(
         title=s.title,
         period={"label": _label(period), "weeks": period, "start": str(parse_week(period[0])),
@@ -155,7 +159,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
         kpis={"current": current.as_dict(), "previous": before.as_dict(),
               "changes": headline},
         trend=weekly, segments=segments, drivers=all_drivers, driver_trend=trends,
-        emerging=spikes, quotes=quotes, qa=qa, data_quality=quality, experience=experience)
+        emerging=spikes, quotes=quotes, qa=qa, data_quality=quality, experience=experience,
+        labels=dict(labels or {}))
     report.narrative = narrative(report)
     return report
 
@@ -176,8 +181,11 @@ def _rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted((d for d in rows if d["volume"] > 0), key=key)
 
 
-def driver_label(value: str) -> str:
-    """``billing.double_charge`` → ``billing › double charge``; other values unchanged."""
+def driver_label(value: str, labels: Mapping[str, str] | None = None) -> str:
+    """The value's label in ``labels`` (the taxonomy's), else ``billing.double_charge`` →
+    ``billing › double charge``; other values unchanged."""
+    if labels and value in labels:
+        return labels[value]
     if re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", value):
         return " › ".join(part.replace("_", " ") for part in value.split("."))
     return value
@@ -198,7 +206,8 @@ def _dedupe_key(text: str) -> str:
 
 
 def _quotes(r: Rollups, period: list[str], drivers: list[dict[str, Any]],
-            spikes: list[dict[str, Any]], per_driver: int) -> list[dict[str, Any]]:
+            spikes: list[dict[str, Any]], per_driver: int,
+            labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """For the top negative drivers and the emerging ones: the most typical and the most
     negative redacted comment, never the same text twice."""
     if not {"text_redacted", "sentiment"} <= r.columns or per_driver <= 0:
@@ -235,7 +244,7 @@ def _quotes(r: Rollups, period: list[str], drivers: list[dict[str, Any]],
                                               -(x["conf"] or 0.0), x["record_id"]))
         picks = [("most negative", rows), ("most typical", typical)][:max(per_driver, 1)]
         for kind, ordered in picks:
-            out += [_quote(x, kind, dimension, value, driver_label(value))
+            out += [_quote(x, kind, dimension, value, driver_label(value, labels))
                     for x in islice(_unquoted(ordered, seen), 1)]
     return out
 

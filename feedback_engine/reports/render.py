@@ -105,7 +105,7 @@ def build_charts(report: Report) -> dict[str, str]:
         if not rows:
             continue
         values = list(rows[0]["shares"])
-        series = [(driver_label(v), [100 * r["shares"][v] for r in rows], None)
+        series = [(driver_label(v, report.labels), [100 * r["shares"][v] for r in rows], None)
                   for v in values[:6]]
         out[f"share_{dimension}"] = charts.trend_chart(
             f"share-{dimension}", f"Share of records by {dimension.replace('_', ' ')} (%)",

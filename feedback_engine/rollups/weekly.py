@@ -305,10 +305,16 @@ class Rollups:
         return self._sum(None, None, weeks)
 
     def weekly(self, weeks: list[str]) -> list[dict[str, Any]]:
-        """One KPI row per week of ``weeks`` (weeks without data are left out)."""
+        """One KPI row per week of ``weeks`` (weeks without data are left out), with the
+        share of records whose root cause is ``unknown`` (None without root causes)."""
         cells = self._cells(None)[None]
-        return [{"week": w, **Kpis.from_sums([cells[w]]).as_dict()} for w in weeks
-                if w in cells]
+        unknown: dict[str, float] = {}
+        if self.has("root_cause") and weeks:
+            unknown = {r["week"]: r["share"] for r in self._rows(
+                "SELECT week, avg(CASE WHEN root_cause = 'unknown' THEN 1.0 ELSE 0.0 END) "
+                f"AS share FROM records WHERE week IN {_in(weeks)} GROUP BY week")}
+        return [{"week": w, **Kpis.from_sums([cells[w]]).as_dict(),
+                 "unknown_share": unknown.get(w)} for w in weeks if w in cells]
 
     def segments(self, dimension: str, period: list[str], previous: list[str], min_n: int,
                  limit: int = 12) -> list[dict[str, Any]]:
