@@ -117,6 +117,17 @@ def test_suggest_clusters_unknown_texts_into_taxonomy_yaml():
     assert "roaming" in names or "spain" in names
 
 
+def test_suggested_causes_take_their_polarity_from_their_texts():
+    questions = ["how do i add a second user to my account", "how do i add my partner as a user",
+                 "can i add another user to the account", "how can i add a user to my account"]
+    complaints = ["the smart meter is terrible and wrong again", "awful smart meter, wrong again",
+                  "the smart meter readings are wrong and awful", "terrible smart meter, wrong"]
+    polarity = {p.patterns[0]: p.polarity for p in suggest_causes(questions + complaints,
+                                                                  min_size=3)}
+    assert sorted(polarity.values()) == ["negative", "neutral"]
+    assert all(v == "neutral" for k, v in polarity.items() if "user" in k or "add" in k)
+
+
 def _warehouse(path) -> None:
     with Warehouse(path) as wh:
         wh.ensure_columns({"text_redacted": "VARCHAR", "root_cause": "VARCHAR"})

@@ -29,7 +29,9 @@ def slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
 
 
-def _polarity(texts: Sequence[str]) -> str:
+def text_polarity(texts: Sequence[str]) -> str:
+    """A group of texts' polarity: its mean VADER compound score beyond ±:data:`POLARITY_CUT`
+    (questions and requests come out neutral)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     vader = SentimentIntensityAnalyzer()
@@ -93,7 +95,7 @@ def taxonomy_from_examples(texts: Sequence[Any], labels: Sequence[Any], per_clas
             cause_id += "_"
         seen.add(cause_id)
         causes.append({"id": cause_id, "label": name.replace("_", " ").strip().capitalize(),
-                       "polarity": _polarity([all_texts[j] for j in members]),
+                       "polarity": text_polarity([all_texts[j] for j in members]),
                        "description": descriptions[i], "examples": examples})
     data: dict[str, Any] = {"version": 1}
     if embeddings:

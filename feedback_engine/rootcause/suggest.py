@@ -23,6 +23,7 @@ import yaml
 
 from ..errors import error
 from ..topics.distinctive import distinctive_terms, pick_terms
+from .fewshot import text_polarity
 
 MAX_CLUSTERS = 12
 EXAMPLE_CHARS = 200
@@ -37,9 +38,10 @@ class Proposal:
     size: int
     patterns: list[str]
     examples: list[str]
+    polarity: str = "negative"  # from the cluster's texts: questions are neutral
 
     def to_yaml_entry(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "polarity": "negative",
+        return {"id": self.id, "label": self.label, "polarity": self.polarity,
                 "description": f"Proposed from {self.size} unknown records; review and "
                                "rename before use.",
                 "patterns": self.patterns, "examples": self.examples}
@@ -102,7 +104,8 @@ def suggest_causes(texts: Sequence[str], min_size: int = 5, max_clusters: int = 
             base, n = f"new.{name}_{n}", n + 1
         used.add(base)
         proposals.append(Proposal(base, f"New › {picked[0]}", int(len(members)), picked,
-                                  [_short(docs[i]) for i in nearest]))
+                                  [_short(docs[i]) for i in nearest],
+                                  text_polarity([docs[i] for i in members])))
     return sorted(proposals, key=lambda p: -p.size)
 
 
