@@ -138,6 +138,13 @@ def test_from_examples_redacts_the_examples_and_never_writes_over_its_input(
     refused = CliRunner().invoke(main, ["taxonomy", "from-examples", str(train), "-o", str(train)])
     assert refused.exit_code == 1 and "[FE" in refused.output
     assert train.read_bytes() == before
+    # A huge example is cut at a word; rows without a label (None, NaN) are left out; a
+    # label spelt "nan" is a label.
+    long = yaml.safe_load(taxonomy_from_examples(["slow " * 60_000], ["late"]))
+    assert len(long["causes"][0]["examples"][0]) <= 502
+    kept = yaml.safe_load(taxonomy_from_examples(["a b c", "d e f", "g h i"],
+                                                 ["nan", float("nan"), None]))
+    assert [c["id"] for c in kept["causes"]] == ["intent.nan"]
     with pytest.raises(ConfigError, match=r"^\[FE299\]"):
         taxonomy_from_examples(["a"], ["b"], per_class=0)
     with pytest.raises(ConfigError, match=r"^\[FE286\]"):

@@ -21,12 +21,21 @@ from ..errors import error
 from .taxonomy import parse_taxonomy
 
 DESCRIPTION_TERMS = 6
-POLARITY_CUT = 0.3  # |mean VADER compound| from which a cause is negative or positive
+POLARITY_CUT = 0.3
+# Longer examples are cut (at a word): the encoder reads about 256 tokens, and the file stays
+# readable.
+MAX_EXAMPLE_CHARS = 500  # |mean VADER compound| from which a cause is negative or positive
 
 
 def slug(label: str) -> str:
     """A label as an id part: lower case, runs of other characters as one underscore."""
     return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_EXAMPLE_CHARS else (
+        text[:MAX_EXAMPLE_CHARS].rsplit(" ", 1)[0] + " …")
 
 
 def text_polarity(texts: Sequence[str]) -> str:
@@ -73,8 +82,9 @@ def taxonomy_from_examples(texts: Sequence[Any], labels: Sequence[Any], per_clas
         raise error("FE299", per_class=per_class)
     if not re.fullmatch(r"[a-z0-9_]+", parent):
         raise error("FE286", where=f"--parent {parent!r}")
-    pairs = [(str(t), str(y).strip()) for t, y in zip(texts, labels, strict=True)
-             if isinstance(t, str) and t.strip() and str(y).strip() and str(y) != "nan"]
+    pairs = [(t, str(y).strip()) for t, y in zip(texts, labels, strict=True)
+             if isinstance(t, str) and t.strip() and y is not None and y == y  # NaN: no label
+             and str(y).strip()]
     if not pairs:
         raise error("FE293", origin=source or "the labelled data")
     names = sorted({y for _, y in pairs})
@@ -88,7 +98,7 @@ def taxonomy_from_examples(texts: Sequence[Any], labels: Sequence[Any], per_clas
     for i, name in enumerate(names):
         members = np.flatnonzero(groups == i)
         picked = [all_texts[j] for j in rng.permutation(members)[:per_class]]
-        examples = [redactor.redact(t).text for t in picked]
+        examples = [_short(redactor.redact(t).text) for t in picked]
         child = slug(name) or f"cause_{i + 1}"
         cause_id = f"{parent}.{child}"
         while cause_id in seen:

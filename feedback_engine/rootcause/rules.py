@@ -17,9 +17,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    from .semantic import SemanticMatcher
 
 UNKNOWN = "unknown"
 # One single-word hit (weight 1) anywhere in a text is enough. Raise it to demand more.
@@ -159,10 +162,10 @@ class TaxonomyClassifier:
 
             semantic = default_encoder(taxonomy) is not None  # no MiniLM: the rules alone
         self.semantic, self.embeddings, self.threshold = semantic, embeddings, threshold
-        self._matcher: Any = None
+        self._matcher: SemanticMatcher | None = None
 
     @property
-    def matcher(self) -> Any:
+    def matcher(self) -> SemanticMatcher:
         """The :class:`~.semantic.SemanticMatcher` (built the first time it is asked for)."""
         if self._matcher is None:
             from .semantic import SemanticMatcher
