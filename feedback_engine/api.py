@@ -12,12 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .config import DEFAULT_FILE, INIT_LEXICONS, config_hash, config_template, load_config
+from .config import (
+    DEFAULT_FILE,
+    apply_domain,
+    config_hash,
+    config_template,
+    init_lexicons,
+    load_config,
+)
 from .engines import PipelineSpec, run_local
 from .errors import error
 from .exports import RowWriter, check_outputs
 from .periods import Period
 from .records import CANONICAL_COLUMNS, ValidationSettings, validate
+from .resources import domains as domains  # noqa: PLC0414 (for the CLI)
 from .resources import lexicons_dir
 from .sources import discover, open_sources
 from .stages import build_pipeline
@@ -235,39 +243,61 @@ def _scrubbed_warnings(warnings: list[str], cfg: dict[str, Any]) -> list[str]:
     return [scrub_label(redactor, warning) for warning in warnings]
 
 
-def cause_labels(cfg: dict[str, Any]) -> dict[str, str]:
-    """The configured taxonomy's ``id: label``, for the report; ids alone (with a warning)
-    when the taxonomy cannot be read."""
+def _report_taxonomy(cfg: dict[str, Any]) -> Any:
+    """The configured taxonomy, or None (with a warning) when it cannot be read."""
     from .errors import FeedbackEngineError
     from .rootcause.taxonomy import load_taxonomy
 
     try:
-        taxonomy = load_taxonomy(cfg["stages"].get("rootcause", {}).get("taxonomy"))
+        return load_taxonomy(cfg["stages"].get("rootcause", {}).get("taxonomy"))
     except FeedbackEngineError as exc:
         log.warning("the report shows cause ids: %s", exc)
-        return {}
-    return {cause.id: cause.label for cause in taxonomy.causes}
+        return None
 
 
-def init_project(directory: str | Path = ".", force: bool = False) -> list[Path]:
+def cause_labels(cfg: dict[str, Any]) -> dict[str, str]:
+    """The configured taxonomy's ``id: label``, for the report; ids alone (with a warning)
+    when the taxonomy cannot be read."""
+    taxonomy = _report_taxonomy(cfg)
+    return {c.id: c.label for c in taxonomy.causes} if taxonomy else {}
+
+
+def cause_actions(cfg: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The configured taxonomy's ``id: {owner, action}`` for the causes that have them."""
+    taxonomy = _report_taxonomy(cfg)
+    return {c.id: {"owner": c.owner, "action": c.action} for c in taxonomy.causes
+            if c.owner or c.action} if taxonomy else {}
+
+
+def init_project(directory: str | Path = ".", force: bool = False,
+                 domain: str = "core") -> list[Path]:
     """Write a commented ``feedback.toml`` and copies of the default lexicons into ``directory``;
     the config's lexicon settings point at the copies, so edits to them take effect.
+
+    Args:
+        domain: ``core``, or a domain pack (``banking``, ``retail``, ``telecom``): the
+            taxonomy and aspect vocabulary the config points at (the pack's copy, which
+            extends the copy of the core).
 
     Returns:
         The files written.
 
     Raises:
-        ConfigError: a file exists and ``force`` is false.
+        ConfigError: a file exists and ``force`` is false (FE228); an unknown domain (FE200).
     """
+    stage_settings = init_lexicons(domain)
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     config_path = target / DEFAULT_FILE
     if config_path.exists() and not force:
         raise error("FE228", path=config_path)
-    config_path.write_text(config_template(INIT_LEXICONS, note=(
+    config_path.write_text(config_template(stage_settings, settings={
+        "taxonomy": {"domain": domain}}, note=(
         "\n# The lexicon settings below point at the copies in ./lexicons/, written beside "
-        "this file:\n# edit those, and run feedback from this folder.")), encoding="utf-8")
+        "this file:\n# edit those, and run feedback from this folder. The taxonomy and aspect "
+        f"files are the\n# {domain} domain's; `feedback init --domain NAME --force` switches "
+        "to another.")), encoding="utf-8")
     written.append(config_path)
     source = lexicons_dir()
     for file in sorted(p for p in source.rglob("*") if p.is_file()):
@@ -309,7 +339,7 @@ def report(
     model = build_report(str(db or cfg["warehouse"]["path"]),
                          period=_period(period, week, date_from, date_to),
                          settings=ReportSettings.from_config(cfg["report"]),
-                         labels=cause_labels(cfg))
+                         labels=cause_labels(cfg), actions=cause_actions(cfg))
     folder = model.week.replace(" ", "_")
     target = Path(out) if out else Path("reports") / folder / f"report.{fmt}"
     written = write_report(model, fmt, target)
@@ -347,7 +377,10 @@ def demo(
         p for p in corpus.iterdir()
         if p.is_file() and p.suffix in (".csv", ".jsonl", ".parquet", ".xlsx"))
     inputs += [p for p in sorted(corpus.iterdir()) if p.is_dir()]
+    # The sample corpus is a telecom's: the demo uses the telecom pack over the core.
     cfg = load_config(None)
+    cfg["taxonomy"]["domain"] = "telecom"
+    apply_domain(cfg, "the demo")
     summary = analyze(inputs, db=db, config=cfg,
                       rejects_file=Path(report_dir) / "rejects.csv", progress=progress)
     topics = None
@@ -358,11 +391,12 @@ def demo(
         # Static embeddings when they can be had (fast), else the torch-free fallback;
         # `feedback topics fit` defaults to MiniLM for the best topics.
         backend = "model2vec" if "model2vec" in available_backends() else "tfidf-svd"
-        topics = fit_topics(db, topics_model, embeddings=backend, seed=seed)
+        topics = fit_topics(db, topics_model, embeddings=backend, seed=seed,
+                            taxonomy=cfg["stages"]["rootcause"]["taxonomy"])
     # One model, every text format (PDF is left to `feedback report --format pdf`: it needs
     # Chromium), and the tables as CSV.
     model = build_report(str(db), settings=ReportSettings.from_config(cfg["report"]),
-                         labels=cause_labels(cfg))
+                         labels=cause_labels(cfg), actions=cause_actions(cfg))
     written = [write_report(model, fmt, Path(report_dir) / f"report.{fmt}")
                for fmt in ("html", "md", "json")]
     written += export_tables(model, Path(report_dir) / "tables", "csv")
@@ -634,25 +668,13 @@ def rootcause_suggest(db: str | Path | None = None,
                       date_to: str | None = None, min_size: int = 5,
                       out: str | Path | None = None,
                       period: Period | None = None) -> dict[str, Any]:
-    """Propose taxonomy entries from a period's ``unknown`` records.
+    """Deprecated: :func:`taxonomy_draft` under its old name (``feedback rootcause suggest``)."""
+    import warnings
 
-    Returns ``{"unknown": n, "yaml": text, "out": path or None}``; with ``out`` the YAML is
-    also written there (never over the warehouse).
-    """
-    from .exports import write_text_atomic
-    from .rootcause.suggest import proposals_yaml, suggest_causes, unknown_texts
-
-    cfg = config if isinstance(config, dict) else load_config(config)
-    path = db or cfg["warehouse"]["path"]
-    if out is not None:
-        check_outputs([Path(path)], {"-o": out})
-    span = _period(period, week, date_from, date_to)
-    texts = unknown_texts(path, span.start, span.end)
-    text = proposals_yaml(suggest_causes(texts, min_size=min_size),
-                          "" if span.is_all else span.label)
-    if out is not None:
-        write_text_atomic(out, text)
-    return {"unknown": len(texts), "yaml": text, "out": None if out is None else str(out)}
+    warnings.warn("rootcause_suggest is deprecated; use taxonomy_draft", DeprecationWarning,
+                  stacklevel=2)
+    return taxonomy_draft(db, config, week=week, date_from=date_from, date_to=date_to,
+                          min_size=min_size, out=out, period=period)
 
 
 def taxonomy_from_examples(data: str | Path, out: str | Path, text_col: str = "text",
@@ -687,6 +709,89 @@ def taxonomy_from_examples(data: str | Path, out: str | Path, text_col: str = "t
             "embeddings": embeddings or "default"}
 
 
+def _taxonomy_in_use(cfg: dict[str, Any], path: str | Path | None = None) -> Any:
+    """The compiled taxonomy ``path``, else the one the rootcause stage uses."""
+    from .rootcause.taxonomy import load_taxonomy
+
+    return load_taxonomy(path or cfg["stages"].get("rootcause", {}).get("taxonomy"))
+
+
+def _model_files(model: str | Path) -> list[Path]:
+    folder = Path(model)
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+def taxonomy_draft(db: str | Path | None = None,
+                   config: dict[str, Any] | str | Path | None = None,
+                   model: str | Path | None = None, week: str | None = None,
+                   date_from: str | None = None, date_to: str | None = None,
+                   min_size: int = 5, out: str | Path | None = None,
+                   period: Period | None = None,
+                   include_semantic: bool = False) -> dict[str, Any]:
+    """Draft taxonomy entries from a period's ``unknown`` records (with
+    ``include_semantic``, also those the semantic layer matched by meaning); see
+    :mod:`feedback_engine.rootcause.draft`.
+
+    Entries come from the topic model (``model``, else ``[stages.topics] model``, else
+    ``models/topics``) restricted to the unknown records; with no model fitted there, from
+    clustering them (``source`` says which, ``note`` why). Ids avoid those of the taxonomy in
+    use. Returns the :class:`~feedback_engine.rootcause.draft.Draft` as a dict plus ``out``;
+    with ``out`` the YAML is also written there (atomically, never over an input).
+    """
+    from .exports import write_text_atomic
+    from .rootcause.draft import draft_taxonomy
+
+    cfg = config if isinstance(config, dict) else load_config(config)
+    path, model_path = _topics_paths(db, cfg, model)
+    taxonomy = _taxonomy_in_use(cfg)
+    if out is not None:
+        check_outputs([Path(path), Path(taxonomy.source), *_model_files(model_path)],
+                      {"-o": out})
+    span = _period(period, week, date_from, date_to)
+    draft = draft_taxonomy(path, span.start, span.end, model_path,
+                           model_required=model is not None, taken_ids=set(taxonomy.ids),
+                           min_size=min_size, period="" if span.is_all else span.label,
+                           taxonomy_name=taxonomy.source,
+                           include_semantic=include_semantic)
+    if out is not None:
+        write_text_atomic(out, draft.yaml)
+    return {**draft.as_dict(), "out": None if out is None else str(out)}
+
+
+def topics_promote(topic_id: int, cause_id: str, model: str | Path | None = None,
+                   db: str | Path | None = None,
+                   config: dict[str, Any] | str | Path | None = None,
+                   taxonomy: str | Path | None = None, out: str | Path | None = None,
+                   week: str | None = None, date_from: str | None = None,
+                   date_to: str | None = None, period: Period | None = None) -> dict[str, Any]:
+    """Turn topic ``topic_id`` into the taxonomy cause ``cause_id`` (the draft's entry
+    builder over the topic's records in the period, default all).
+
+    ``taxonomy`` is the file to extend (default: the one in use, ``[stages.rootcause]
+    taxonomy`` or the bundled one). With ``out`` the extended taxonomy is written there,
+    atomically; ``out`` may not be an input (the taxonomy, the warehouse, the model's files).
+    Returns ``{"entry", "taxonomy", "comments_kept", "yaml", "out"}``: ``yaml`` is the new
+    entry alone.
+    """
+    from .exports import write_text_atomic
+    from .rootcause.draft import promote_topic
+    from .rootcause.entries import entry_yaml
+
+    cfg = config if isinstance(config, dict) else load_config(config)
+    path, model_path = _topics_paths(db, cfg, model)
+    extended = _taxonomy_in_use(cfg, taxonomy)
+    if out is not None:
+        check_outputs([Path(path), Path(extended.source), *_model_files(model_path)],
+                      {"-o": out})
+    span = _period(period, week, date_from, date_to)
+    result = promote_topic(path, model_path, topic_id, cause_id, extended, span.start,
+                           span.end)
+    if out is not None:
+        write_text_atomic(out, result.text)
+    return {**result.as_dict(), "yaml": entry_yaml(result.entry, ""),
+            "out": None if out is None else str(out)}
+
+
 # -- topics -----------------------------------------------------------------------------------
 DEFAULT_TOPICS_MODEL = "models/topics"
 
@@ -707,11 +812,13 @@ def topics_fit(out: str | Path, db: str | Path | None = None,
     """Fit topics on a period's redacted texts (default: all) and save the model to ``out``."""
     from .topics.service import fit_topics
 
-    path, _ = _topics_paths(db, config, out)
+    cfg = config if isinstance(config, dict) else load_config(config)
+    path, _ = _topics_paths(db, cfg, out)
     since, until = _period(period, week, date_from, date_to).bounds()
     return fit_topics(path, out, since=since, until=until, embeddings=embeddings, seed=seed,
                       guided=guided, assign=assign, resolution=resolution,
-                      min_topic_size=min_topic_size)
+                      min_topic_size=min_topic_size,
+                      taxonomy=cfg["stages"].get("rootcause", {}).get("taxonomy"))
 
 
 def topics_show(model: str | Path | None = None, db: str | Path | None = None,

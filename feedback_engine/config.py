@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import error
 from .records import CANONICAL_COLUMNS
+from .resources import CORE, domain_lexicon, domains
 from .stages import BUILTIN_STAGES, REGISTRY
 from .stages import base as stages
 
@@ -37,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "pipeline": {"stages": ["normalize", "redact", "sentiment", "aspects", "effort",
                             "emotion", "keywords", "rootcause", "topics", "conversation",
                             "qa"]},
+    "taxonomy": {"domain": CORE},
     "stages": {},  # filled in below from the stage classes
     "warehouse": {"path": "feedback.duckdb"},
     "report": {"title": "Weekly customer feedback report", "min_n": 30,
@@ -62,6 +64,9 @@ HELP: dict[str, str] = {
                "automatically (comment, verbatim, ticket_id, created_at, ...).",
     "sources": "Per-source settings, chosen by a glob on the file name or path.",
     "transcripts.speakers": "Extra speaker aliases, each read as agent, customer, system or bot.",
+    "taxonomy.domain": "the causes and aspects you start from: core (any contact center), or "
+                       "the core with a domain pack: " + ", ".join(domains()[1:]) + ". A "
+                       "taxonomy or aspect lexicon set below wins.",
     "pipeline.stages": "stages run in this order; each one's options are in its [stages.NAME] "
                        "table",
     "warehouse.path": "the DuckDB file analyze writes and report reads",
@@ -145,7 +150,41 @@ def merge_config(base: dict[str, Any], user: Mapping[str, Any], origin: str = "c
         _check_ranges(base["input"], origin)
         _check_columns(base["columns"], "columns", origin)
         _check_sources(base["sources"], origin)
+        apply_domain(base, origin)
     return base
+
+
+# The stage options a domain sets (when they are unset, or at the bundled core's file).
+DOMAIN_OPTIONS = {("rootcause", "taxonomy"): ("root_causes.yaml", (None, "", "root_causes.yaml")),
+                  ("aspects", "lexicon"): ("aspects.yaml", ("aspects.yaml",))}
+
+
+def apply_domain(config: dict[str, Any], origin: str = "config") -> dict[str, Any]:
+    """Point the taxonomy and aspect vocabulary at ``[taxonomy] domain``'s pack, unless a
+    file of the user's own is set for them; returns ``config``.
+
+    Raises:
+        ConfigError: an unknown domain (FE200).
+    """
+    domain = config["taxonomy"]["domain"]
+    files = {key: domain_lexicon(domain, name, where=f" in {origin}")
+             for key, (name, _) in DOMAIN_OPTIONS.items()}
+    for (stage, option), (_, defaults) in DOMAIN_OPTIONS.items():
+        settings = config["stages"].get(stage)
+        if settings is None:
+            continue
+        value = settings.get(option)
+        if domain != CORE and value in defaults:
+            settings[option] = files[(stage, option)]
+            continue
+        # A copy made by `feedback init --domain X` under a config that now says another
+        # domain: the edit of [taxonomy] domain would be silently ignored.
+        other = next((d for d in domains()[1:] if d != domain
+                      and f"domains/{d}/" in str(value or "").replace("\\", "/")), None)
+        if other:
+            raise error("FE204", origin=origin, domain=domain, key=f"stages.{stage}.{option}",
+                        value=value, other=other)
+    return config
 
 
 def _merge_stage(current: Any, name: str, options: Any, origin: str) -> dict[str, Any]:
@@ -279,10 +318,12 @@ def _stage_table(name: str, settings: Mapping[str, Any] | None = None) -> list[s
 
 
 def config_template(stage_settings: Mapping[str, Mapping[str, Any]] | None = None,
-                    note: str = "") -> str:
+                    note: str = "", settings: Mapping[str, Mapping[str, Any]] | None = None
+                    ) -> str:
     """The commented ``feedback.toml``: every setting at its default, except the stage options
-    in ``stage_settings`` (``{"rootcause": {"taxonomy": "lexicons/root_causes.yaml"}}``),
-    with ``note`` under the header."""
+    in ``stage_settings`` (``{"rootcause": {"taxonomy": "lexicons/root_causes.yaml"}}``) and
+    the other tables' values in ``settings`` (``{"taxonomy": {"domain": "banking"}}``), with
+    ``note`` under the header."""
     lines = ["# feedback-engine configuration. Every key is optional: the values shown are the "
              "defaults;\n# '# key = value' lines are examples of settings unset by default. "
              "Unknown keys\n# are an error, so a typo never passes silently." + note]
@@ -291,7 +332,7 @@ def config_template(stage_settings: Mapping[str, Mapping[str, Any]] | None = Non
             lines += [line for name in table
                       for line in _stage_table(name, (stage_settings or {}).get(name))]
         else:
-            lines += _table(section, table)
+            lines += _table(section, {**table, **(settings or {}).get(section, {})})
     return "\n".join(lines) + "\n"
 
 
@@ -310,3 +351,15 @@ INIT_LEXICONS = {
     "conversation": {"scorecard": "lexicons/qa_scorecard.yaml"},
     "qa": {"scorecard": "lexicons/qa_scorecard.yaml"},
 }
+
+
+def init_lexicons(domain: str = CORE) -> dict[str, dict[str, Any]]:
+    """:data:`INIT_LEXICONS` with the taxonomy and aspect vocabulary of ``domain``'s copies.
+
+    Raises:
+        ConfigError: an unknown domain (FE200).
+    """
+    settings = copy.deepcopy(INIT_LEXICONS)
+    for (stage, option), (name, _) in DOMAIN_OPTIONS.items():
+        settings[stage][option] = f"lexicons/{domain_lexicon(domain, name)}"
+    return settings

@@ -7,12 +7,14 @@ last week; weeks before the app release (six weeks before the end) carry no plan
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
 
 from feedback_engine import analyze
+from feedback_engine.config import DEFAULTS, merge_config
 from feedback_engine.reports import build_report, render
 from feedback_engine.sample import generate_corpus
 from feedback_engine.topics.service import fit_topics
@@ -30,9 +32,12 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert incident["week"] == INCIDENT  # the test's premise, from the generator's manifest
     inputs = sorted(p for p in (root / "corpus").iterdir()
                     if p.suffix in (".csv", ".jsonl", ".parquet") or p.is_dir())
-    analyze(inputs, db=root / "demo.duckdb", progress=False)
-    # As `feedback demo` does: a topic model with static embeddings, assigned to every record.
-    fit_topics(root / "demo.duckdb", root / "topics", embeddings="model2vec", seed=7)
+    # As `feedback demo` does: the telecom pack, and a topic model with static embeddings
+    # guided by it, assigned to every record.
+    config = merge_config(copy.deepcopy(DEFAULTS), {"taxonomy": {"domain": "telecom"}})
+    analyze(inputs, db=root / "demo.duckdb", config=config, progress=False)
+    fit_topics(root / "demo.duckdb", root / "topics", embeddings="model2vec", seed=7,
+               taxonomy=config["stages"]["rootcause"]["taxonomy"])
     return str(root / "demo.duckdb")
 
 

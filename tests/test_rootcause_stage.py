@@ -76,12 +76,13 @@ def test_stage_with_a_model_answers_by_model_and_falls_back_to_rules(tmp_path):
                           "text_redacted": ["my parcel has not arrived yet",
                                             "the eSIM QR code is rejected",
                                             "the weather is nice"]})
-    out = _stage(model=str(tmp_path / "m"))(chunk)
+    telecom = "domains/telecom/root_causes.yaml"
+    out = _stage(model=str(tmp_path / "m"), taxonomy=telecom)(chunk)
     assert (out["root_cause"].iloc[0], out["root_cause_method"].iloc[0]) == ("delivery", "model")
     assert out["root_cause_evidence"].iloc[0]
     # the model abstains on an unseen cause; the taxonomy knows it
     assert (out["root_cause"].iloc[1], out["root_cause_method"].iloc[1]) == \
         ("technical_fault.esim_activation", "rules")
     assert out["root_cause_method"].iloc[2] == "unknown"
-    strict = _stage(model=str(tmp_path / "m"), rules_fallback=False)(chunk)
+    strict = _stage(model=str(tmp_path / "m"), taxonomy=telecom, rules_fallback=False)(chunk)
     assert strict["root_cause"].iloc[1] == "unknown"

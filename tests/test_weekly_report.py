@@ -117,6 +117,22 @@ def test_the_report_speaks_in_the_taxonomys_labels(warehouse: str) -> None:
                for d in report.drivers if d["value"].startswith("delivery."))
 
 
+def test_the_report_says_who_acts_on_the_top_driver(warehouse: str) -> None:
+    from feedback_engine.api import cause_actions
+    from feedback_engine.config import DEFAULTS
+
+    actions = cause_actions(DEFAULTS)
+    assert actions["billing.double_charge"]["owner"] == "Billing operations"  # the YAML's
+    report = build_report(warehouse, week=INCIDENT, actions={"billing.double_charge": {
+        "owner": "Payments team", "action": "Refund the duplicates."}})
+    assert report.drivers[0]["owner"] == "Payments team"
+    assert ("Who acts: Payments team, who should refund the duplicates."
+            in " ".join(report.narrative))
+    plain = build_report(warehouse, week=INCIDENT)
+    assert plain.drivers[0]["owner"] is None
+    assert "Who acts" not in " ".join(plain.narrative)
+
+
 def test_the_trend_shows_the_weekly_share_of_unknown_causes(warehouse: str) -> None:
     report = build_report(warehouse, week=INCIDENT)
     with Warehouse(warehouse, read_only=True) as w:
@@ -303,7 +319,8 @@ def test_effort_emotion_and_aspects_roll_up_per_period_and_driver(tmp_path: Path
     share = (week.root_cause == "billing.double_charge").mean()
     assert refund["n"] == len(week) and refund["negative_share"] == pytest.approx(share)
     text = " ".join(report.narrative)
-    assert "describe a high-effort contact" in text and "refund was the most negative" in text
+    assert "describe a high-effort contact" in text
+    assert "refund drew the most negative mentions" in text
     assert 'data-chart="aspects"' in render(report, "html")
 
 

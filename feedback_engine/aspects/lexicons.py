@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import error
-from ..resources import lexicon_path, read_yaml
+from ..resources import read_extended, resolve_lexicon
 from .modifiers import cue_regex
 
 DEFAULT_ASPECTS = "aspects.yaml"
@@ -26,8 +26,7 @@ ASPECT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def resolve(name_or_path: str | Path) -> Path:
     """A user path when it exists, else a bundled lexicon name."""
-    path = Path(name_or_path)
-    return path if path.is_file() else lexicon_path(str(name_or_path))
+    return resolve_lexicon(name_or_path, str(name_or_path))
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def load_aspects(source: str | Path = DEFAULT_ASPECTS) -> list[Aspect]:
         ConfigError: naming the file and entry of a malformed aspect.
     """
     path = resolve(source)
-    data = read_yaml(path)
+    data = read_extended(path, "aspects", "extend_aspects", ("patterns", "examples"))
     entries = data.get("aspects") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise error("FE480", path=path)

@@ -52,9 +52,19 @@ def main() -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-def init(directory: str, force: bool) -> None:
-    """Write a commented feedback.toml and editable copies of the lexicons."""
-    for path in api.init_project(directory, force=force):
+@click.option("--domain", default="core", show_default=True,
+              type=click.Choice(api.domains(), case_sensitive=False),
+              help="Root causes and aspects to start from: the core, or the core with a "
+                   "domain pack.")
+def init(directory: str, force: bool, domain: str) -> None:
+    """Write a commented feedback.toml and editable copies of the lexicons.
+
+    \b
+    Examples:
+        feedback init
+        feedback init shop/ --domain retail
+    """
+    for path in api.init_project(directory, force=force, domain=domain.lower()):
         click.echo(f"wrote {path}")
 
 

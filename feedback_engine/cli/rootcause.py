@@ -1,4 +1,5 @@
-"""``feedback rootcause train|predict|evaluate|suggest``: the root-cause classifier."""
+"""``feedback rootcause train|predict|evaluate``: the root-cause classifier (and ``suggest``,
+the deprecated name of ``feedback taxonomy draft``)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
     click.echo(f"trained a {manifest['kind']} model on {manifest['n_rows']:,} rows, "
                f"{len(manifest['labels'])} causes, in {m['train_seconds']} s")
     click.echo(f"held-out: accuracy {m['heldout_accuracy']:.3f}; at confidence >= "
-               f"{t['conf']:.3f} and similarity >= {t['sim']:.3f}: precision "
+               f"{t['conf']:.3f} and fit >= {t['sim']:.3f}: precision "
                f"{t['precision']:.3f}, coverage {t['coverage']:.3f}"
                + ("" if t["ood_rejected"] is None else
                   f", held-out classes answered unknown {t['ood_rejected']:.3f}"))
@@ -148,23 +149,23 @@ def evaluate_cmd(model: str, data: str, text_col: str, label_col: str, taxonomy:
 @config_option
 @period_options()
 @click.option("--min-size", type=click.IntRange(2), default=5, show_default=True,
-              help="Smallest cluster worth proposing.")
+              help="Fewest unknown records an entry needs.")
 @click.option("-o", "--out", type=click.Path(dir_okay=False),
               help="Write the YAML here instead of printing it.")
 def suggest_cmd(db: str | None, config_path: str | None, period: Period, min_size: int,
                 out: str | None) -> None:
-    """Propose new taxonomy entries from the `unknown` records of a period.
-
-    Clusters the unknown records' redacted texts and prints YAML entries (distinctive
-    phrases as patterns, cluster size, example texts) to review and paste into
-    root_causes.yaml.
+    """Deprecated: the old name of `feedback taxonomy draft` (same options, same YAML).
 
     Example:
 
-        feedback rootcause suggest --db feedback.duckdb --week 2026-W47 -o proposals.yaml
+        feedback taxonomy draft --db feedback.duckdb --week 2026-W47 -o proposals.yaml
     """
-    result = api.rootcause_suggest(db, config_path, min_size=min_size, out=out, period=period)
+    # One "warning:" line on stderr, so the YAML on stdout stays pasteable.
+    click.secho("warning: rootcause suggest is deprecated and goes in the next release; use "
+                "feedback taxonomy draft (same options)", fg="yellow", err=True)
+    result = api.taxonomy_draft(db, config_path, min_size=min_size, out=out, period=period)
     if out:
-        click.echo(f"{result['unknown']:,} unknown records; wrote {out}")
+        click.echo(f"{result['unknown']:,} unknown records; {len(result['entries'])} entries; "
+                   f"wrote {out}")
     else:
         click.echo(result["yaml"], nl=False)

@@ -1,4 +1,4 @@
-"""``feedback topics fit|show|label|merge`` and ``feedback eval topics``."""
+"""``feedback topics fit|show|label|merge|promote`` and ``feedback eval topics``."""
 
 from __future__ import annotations
 
@@ -138,6 +138,53 @@ def topics_merge(keep: int, absorb: int, model: str | None, config_path: str | N
     topic = api.topics_merge(keep, absorb, model, config_path)
     click.echo(f"topic {topic['id']} now has {topic['size']} texts: "
                f"{topic['name'] or topic['label']}")
+
+
+@topics_group.command(name="promote")
+@click.argument("topic_id", type=int)
+@click.option("--as", "cause_id", required=True, metavar="PARENT.CAUSE",
+              help="Id of the new cause, like technical_fault.esim_activation.")
+@model_option
+@db_option
+@config_option
+@click.option("--taxonomy", type=click.Path(exists=True, dir_okay=False),
+              help="Taxonomy YAML to extend [default: [stages.rootcause] taxonomy, else the "
+                   "bundled one].")
+@click.option("-o", "--out", type=click.Path(dir_okay=False),
+              help="Write the extended taxonomy here (a new file: never an input); without "
+                   "it, print the new entry.")
+@period_options(default="all dates")
+@json_option("the entry and its evidence")
+def topics_promote(topic_id: int, cause_id: str, model: str | None, db: str | None,
+                   config_path: str | None, taxonomy: str | None, out: str | None,
+                   period: Period, as_json: bool) -> None:
+    """Turn topic TOPIC_ID into a taxonomy cause with the id given by --as.
+
+    The cause gets the same entry as `feedback taxonomy draft` would draft, from the topic's
+    records in the warehouse: patterns that set them apart from the other topics, 5 example
+    texts, a polarity and a description. With -o the taxonomy plus the new cause is written
+    to OUT (its comments kept); the taxonomy itself is never changed.
+
+    Example:
+
+    \b
+        feedback topics promote 17 --as technical_fault.esim_activation \\
+            --taxonomy my_causes.yaml -o my_causes.new.yaml
+    """
+    result = api.topics_promote(topic_id, cause_id, model, db, config_path, taxonomy, out,
+                                period=period)
+    if as_json:
+        echo_json(result)
+        return
+    if not out:
+        click.echo(result["yaml"], nl=False)
+        return
+    entry = result["entry"]
+    click.echo(f"topic {topic_id} -> {entry['id']}: {entry['size']:,} records, "
+               f"{len(entry['patterns'])} patterns, {len(entry['examples'])} examples; wrote "
+               f"{out} ({result['taxonomy']} + 1 cause"
+               + ("" if result["comments_kept"] else ", written anew without its comments")
+               + ")")
 
 
 @click.command(name="topics")

@@ -82,7 +82,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
                  date_to: str | None = None, settings: ReportSettings | None = None,
                  title: str | None = None, min_n: int | None = None,
                  period: Period | None = None,
-                 labels: Mapping[str, str] | None = None) -> Report:
+                 labels: Mapping[str, str] | None = None,
+                 actions: Mapping[str, Mapping[str, str]] | None = None) -> Report:
     """Build the report model for a week (default: the latest week with data) or a range.
 
     Args:
@@ -95,6 +96,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
         settings: segments, drivers, thresholds; ``title``/``min_n`` override it.
         labels: display labels of driver values (the taxonomy's ``id: label``); a value
             without one is shown as :func:`driver_label` spells it.
+        actions: who acts on a driver value and what they do (the taxonomy's
+            ``id: {owner, action}``), set on the drivers as ``owner`` and ``action``.
 
     Raises:
         WarehouseError: no warehouse, no records, or no data in the period.
@@ -151,6 +154,8 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
     holm(list(headline.values()))
     for d in (*all_drivers, *spikes):
         d["label"] = driver_label(d["value"], labels)
+        act = (actions or {}).get(d["value"]) or {}
+        d["owner"], d["action"] = act.get("owner") or None, act.get("action") or None
     report = Report(
         title=s.title,
         period={"label": _label(period), "weeks": period, "start": str(parse_week(period[0])),

@@ -120,9 +120,18 @@ def _driver_sentence(d: dict[str, Any], previous_label: str) -> str:
     else:
         effect = (f"mean sentiment {_fmt('sentiment', d['sentiment'])} against "
                   f"{_fmt('sentiment', d['sentiment_without'])} without it")
+    who = (f" Who acts: {d['owner']}" + (f", who should {_lower_first(d['action'])}"
+                                         if d.get("action") else "") + "."
+           if d.get("owner") else "")
     return (f"The top negative driver was {d['label']}: {d['volume']:,} records, "
             f"{_pct(d['share'])} of the period ({_pct(d['share_previous'])} in "
-            f"{previous_label}), {effect}.")
+            f"{previous_label}), {effect}.{who}")
+
+
+def _lower_first(text: str) -> str:
+    """``Check the …`` → ``check the …`` (an action written as an order, in a sentence)."""
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _emerging_sentence(e: dict[str, Any], baseline: int) -> str:
@@ -227,13 +236,15 @@ def _experience_sentences(exp: dict[str, Any], previous_label: str) -> list[str]
         top = emotions[0]
         out.append(f"The most frequent emotion was {top['emotion']} ({_pct(top['share'])} of "
                    f"the {sum(e['n'] for e in emotions):,} records with a clear emotion).")
-    aspects = [a for a in exp.get("aspects", []) if a["n"] >= 20]
+    # Where most negative mentions are (a high share of few mentions says little).
+    aspects = [a for a in exp.get("aspects", []) if a["n"] >= 20 and a["negative_share"] > 0]
     if aspects:
-        worst = max(aspects, key=lambda a: (a["negative_share"], a["n"]))
+        worst = max(aspects, key=lambda a: (a["n"] * a["negative_share"], a["n"]))
         name = str(worst["aspect"]).replace("_", " ")
-        out.append(f"Of the aspects customers mentioned most, {name} was the most "
-                   f"negative: {_pct(worst['negative_share'])} negative of {worst['n']:,} "
-                   "mentions.")
+        negative = round(worst["n"] * worst["negative_share"])
+        out.append(f"Of the aspects customers mentioned, {name} drew the most negative "
+                   f"mentions: {negative:,} ({_pct(worst['negative_share'])} of its "
+                   f"{worst['n']:,} mentions).")
     return out
 
 

@@ -1,12 +1,13 @@
-"""Grow the taxonomy: cluster the records that came out ``unknown`` and propose new causes.
+"""Cluster the records that came out ``unknown``: the fallback grouping of the taxonomy draft.
 
-Texts are TF-IDF vectors (word 1–2-grams, English stop words out), clustered with k-means
-(k grows with the number of texts, capped); each cluster of at least ``min_size`` texts
-becomes a proposed cause. Its name and patterns are the cluster's most distinctive terms
+``feedback taxonomy draft`` (:mod:`.draft`) takes its groups from the fitted topic model;
+with none, and for the unknown records no topic explains, it clusters them here. Texts are
+TF-IDF vectors (word 1–2-grams, English stop words out), clustered with k-means (k grows
+with the number of texts, capped). :func:`suggest_causes`, the first version of the draft,
+still names each cluster of at least ``min_size`` texts from its most distinctive terms
 against the other unknown texts (log-odds with a prior, as everywhere else:
-:mod:`feedback_engine.topics.distinctive`), a phrase hiding the words it contains. Examples
-are the texts nearest the cluster centre. The output is YAML in the taxonomy's own format,
-to review and paste into ``root_causes.yaml``.
+:mod:`feedback_engine.topics.distinctive`), a phrase hiding the words it contains; examples
+are the texts nearest the cluster centre.
 """
 
 from __future__ import annotations
@@ -56,6 +57,30 @@ def _short(text: str) -> str:
     return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 1] + "…"
 
 
+def cluster_texts(docs: Sequence[str], min_size: int = 5, max_clusters: int = MAX_CLUSTERS,
+                  seed: int = 0) -> tuple[np.ndarray, Any, np.ndarray] | None:
+    """K-means over TF-IDF word 1–2-grams: ``(labels, tf-idf rows, centres)``, or None when
+    there are fewer than ``min_size`` texts or nothing but stop words.
+
+    k is about √(n/2), at most ``max_clusters`` and at most n / ``min_size``.
+    """
+    from sklearn.cluster import KMeans
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if len(docs) < min_size:
+        return None
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", sublinear_tf=True,
+                                 min_df=min(2, len(docs)), token_pattern=r"(?u)\b[a-zA-Z]\w+\b")
+    try:
+        x = vectorizer.fit_transform(docs)
+    except ValueError:  # nothing but stop words
+        return None
+    k = int(min(max_clusters, max(1, round(np.sqrt(len(docs) / 2))), len(docs) // min_size))
+    k = max(k, 1)
+    model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(x)
+    return model.labels_, x, model.cluster_centers_
+
+
 def suggest_causes(texts: Sequence[str], min_size: int = 5, max_clusters: int = MAX_CLUSTERS,
                    n_terms: int = 4, n_examples: int = 3, seed: int = 0) -> list[Proposal]:
     """Cluster ``texts`` and return proposals, largest first.
@@ -68,35 +93,25 @@ def suggest_causes(texts: Sequence[str], min_size: int = 5, max_clusters: int = 
         n_examples: example texts per proposal.
         seed: seeds k-means.
     """
-    from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     docs = [t for t in texts if isinstance(t, str) and t.strip()]
-    if len(docs) < min_size:
+    found = cluster_texts(docs, min_size, max_clusters, seed)
+    if found is None:
         return []
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", sublinear_tf=True,
-                                 min_df=min(2, len(docs)), token_pattern=r"(?u)\b[a-zA-Z]\w+\b")
-    try:
-        x = vectorizer.fit_transform(docs)
-    except ValueError:  # nothing but stop words
-        return []
-    k = int(min(max_clusters, max(1, round(np.sqrt(len(docs) / 2))), len(docs) // min_size))
-    k = max(k, 1)
-    model = KMeans(n_clusters=k, n_init=4, random_state=seed).fit(x)
+    labels, x, centres = found
     proposals = []
     used: set[str] = set()
-    for cluster in range(k):
-        members = np.flatnonzero(model.labels_ == cluster)
+    for cluster in range(len(centres)):
+        members = np.flatnonzero(labels == cluster)
         if len(members) < min_size:
             continue
         # Five candidates per pattern: enough left after a phrase hides its words.
-        rest = np.flatnonzero(model.labels_ != cluster)
-        found = distinctive_terms([docs[i] for i in members], [docs[i] for i in rest],
-                                  top_k=5 * n_terms, min_count=2, z_min=0.0)
-        picked = pick_terms(((f["term"], f["z"]) for f in found), n_terms)
+        rest = np.flatnonzero(labels != cluster)
+        ranked = distinctive_terms([docs[i] for i in members], [docs[i] for i in rest],
+                                   top_k=5 * n_terms, min_count=2, z_min=0.0)
+        picked = pick_terms(((f["term"], f["z"]) for f in ranked), n_terms)
         if not picked:
             continue
-        centre = model.cluster_centers_[cluster]
+        centre = centres[cluster]
         nearest = members[np.argsort(-(x[members] @ centre))[:n_examples]]
         name = _slug(picked[0])
         base, n = f"new.{name}", 2

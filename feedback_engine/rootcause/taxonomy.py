@@ -13,6 +13,16 @@ File format (``lexicons/root_causes.yaml``)::
         patterns: [...]                    # the pattern language below
         exclude: [...]                     # optional: a hit vetoes the cause for the text
         examples: [...]                    # texts that must come out as this cause (tests)
+        owner: Billing operations          # optional: who acts on it (the report names them)
+        action: Audit duplicate payments   # optional: what they should do
+
+A domain pack extends another file (``extends``, a path relative to the pack)::
+
+    extends: ../../root_causes.yaml        # the core: its causes come first
+    causes: [...]                          # new causes; one with a core id replaces it
+    extend_causes:                         # more patterns, excludes or examples for a
+      - id: cancellation.wants_to_cancel   # cause of the file extended
+        patterns: [port ~2 my number]
 
 A cause needs patterns, or examples (or a description) alone: the semantic layer
 (:mod:`.semantic`) matches texts to a cause's examples, description and label by meaning.
@@ -45,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import error
-from ..resources import lexicon_path, read_yaml
+from ..resources import read_extended, resolve_lexicon
 
 DEFAULT_TAXONOMY = "root_causes.yaml"
 POLARITIES = ("negative", "neutral", "positive")
@@ -190,6 +200,8 @@ class Cause:
     patterns: list[Pattern] = field(default_factory=list)
     exclude: list[Pattern] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+    owner: str = ""
+    action: str = ""
 
     @property
     def parent(self) -> str:
@@ -234,7 +246,8 @@ def _compiled(entry: Any, where: str) -> Pattern:
 
 
 CAUSE_KEYS = {"id", "label", "description", "polarity", "weight", "patterns", "exclude",
-              "examples"}
+              "examples", "owner", "action"}
+EXTEND_KEYS = ("patterns", "exclude", "examples")
 
 
 def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
@@ -245,6 +258,8 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
     """
     if not isinstance(data, dict) or not isinstance(data.get("causes"), list):
         raise error("FE284", origin=origin)
+    if "extends" in data or "extend_causes" in data:
+        raise error("FE201", origin=origin)
     causes: list[Cause] = []
     seen: set[str] = set()
     for i, raw in enumerate(data["causes"]):
@@ -282,7 +297,8 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
             weight=float(weight),
             patterns=[_compiled(p, f"{where}, pattern {p!r}") for p in patterns],
             exclude=[_compiled(p, f"{where}, exclude {p!r}") for p in exclude],
-            examples=[str(e) for e in examples]))
+            examples=[str(e) for e in examples],
+            owner=str(raw.get("owner") or ""), action=str(raw.get("action") or "")))
     if not causes:
         raise error("FE293", origin=origin)
     embeddings = data.get("embeddings")
@@ -292,10 +308,23 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
-    """Read and compile a taxonomy file; ``None`` reads the bundled default.
+    """Read and compile a taxonomy file, or a bundled one by name
+    (``"domains/banking/root_causes.yaml"``); ``None`` reads the bundled core.
 
     Raises:
         ConfigError: the file is missing, is not YAML, or has a mistake (named).
     """
-    file = lexicon_path(DEFAULT_TAXONOMY, path)
-    return parse_taxonomy(read_yaml(file), str(file))
+    file = resolve_lexicon(path or "", DEFAULT_TAXONOMY)
+    return parse_taxonomy(resolve_extends(file), str(file))
+
+
+def resolve_extends(file: Path) -> Any:
+    """A taxonomy file's YAML with its ``extends`` chain merged in: the extended file's causes
+    first (a cause of the same id replaced in place), then the new ones; ``extend_causes``
+    adds patterns, excludes and examples to causes of the extended file.
+
+    Raises:
+        ConfigError: the extended file is missing (FE261), extends itself (FE202), or an
+            ``extend_causes`` entry is malformed or names no cause there (FE203).
+    """
+    return read_extended(file, "causes", "extend_causes", EXTEND_KEYS)

@@ -41,7 +41,8 @@ class RootCause:
         "model": "a folder from `feedback rootcause train`; unset: the rules alone",
         "min_score": 'least rule score that names a cause (else "unknown")',
         "conf_threshold": "overrides the model's tuned confidence threshold for abstaining",
-        "sim_threshold": "overrides the model's tuned similarity threshold for abstaining",
+        "sim_threshold": "overrides the model's tuned floor on the fit to its training data "
+                         "(0-1) for abstaining",
         "rules_fallback": 'when the model abstains, try the rules before "unknown"',
         "customer_only": "transcripts: classify the customer's turns only",
         "semantic": "match what the rules leave unknown to the causes' examples by meaning",
@@ -51,7 +52,7 @@ class RootCause:
                               "(default: set from the taxonomy)",
     }
     option_examples = {"taxonomy": "my_root_causes.yaml", "model": "models/rootcause",
-                       "conf_threshold": 0.9, "sim_threshold": 0.3, "semantic_threshold": 0.5}
+                       "conf_threshold": 0.5, "sim_threshold": 0.1, "semantic_threshold": 0.5}
 
     def __init__(self, taxonomy: str | None = None, model: str | None = None,
                  min_score: float = MIN_SCORE, conf_threshold: float | None = None,

@@ -31,7 +31,7 @@ Example:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -121,17 +121,30 @@ def distinctive_terms(focus_texts: Iterable[str | None], baseline_texts: Iterabl
     """
     focus, n_focus = count_terms(focus_texts, bigrams)
     baseline, n_base = count_terms(baseline_texts, bigrams)
+    return rank_counts(focus, n_focus, baseline, n_base, top_k, min_count, z_min)
+
+
+def rank_counts(focus: Mapping[str, float], n_focus: float, baseline: Mapping[str, float],
+                n_base: float, top_k: int = 15, min_count: float = 3,
+                z_min: float = 1.96) -> list[dict[str, Any]]:
+    """:func:`distinctive_terms` from document counts already made (weights allowed, so a
+    sampled baseline can count each text for the many it stands for).
+
+    Args:
+        focus, baseline: term to the number (or weight) of documents holding it.
+        n_focus, n_base: the number (or weight) of documents of each side.
+    """
     vocabulary = sorted(focus.keys() | baseline.keys())
-    y_a = np.array([focus.get(t, 0) for t in vocabulary])
-    y_b = np.array([baseline.get(t, 0) for t in vocabulary])
+    y_a = np.array([focus.get(t, 0) for t in vocabulary], dtype=np.float64)
+    y_b = np.array([baseline.get(t, 0) for t in vocabulary], dtype=np.float64)
     delta, z = _log_odds(y_a, y_b)
     out: list[dict[str, Any]] = []
     for i in _ranked(vocabulary, y_a, z, (y_a >= min_count) & (z >= z_min))[:top_k]:
         out.append({"term": vocabulary[i], "z": round(float(z[i]), 3),
-                    "log_odds": round(float(delta[i]), 4), "focus_docs": int(y_a[i]),
-                    "focus_share": round(int(y_a[i]) / n_focus, 4) if n_focus else 0.0,
-                    "baseline_docs": int(y_b[i]),
-                    "baseline_share": round(int(y_b[i]) / n_base, 4) if n_base else 0.0})
+                    "log_odds": round(float(delta[i]), 4), "focus_docs": round(y_a[i]),
+                    "focus_share": round(float(y_a[i]) / n_focus, 4) if n_focus else 0.0,
+                    "baseline_docs": round(y_b[i]),
+                    "baseline_share": round(float(y_b[i]) / n_base, 4) if n_base else 0.0})
     return out
 
 

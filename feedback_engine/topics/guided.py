@@ -13,42 +13,34 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, error
-from ..resources import lexicons_dir, read_yaml
+from ..errors import ConfigError
+from ..resources import lexicons_dir
 
 PULL_WEIGHT = 0.25  # BERTopic averages doc and seed embeddings with a 3:1 weight
 PULL_THRESHOLD = 0.5
 
 
 def taxonomy_seeds(path: str | Path | None = None) -> list[tuple[str, str]]:
-    """Return ``(cause id, seed text)`` for each cause of a root-cause taxonomy YAML.
+    """Return ``(cause id, seed text)`` for each cause of a root-cause taxonomy: its label,
+    description and examples (a domain pack's with the core it extends).
 
     Args:
-        path: the taxonomy file; default the bundled ``lexicons/root_causes.yaml`` when it
-            exists (an empty list otherwise).
+        path: the taxonomy file or bundled name; default the bundled core
+            (``lexicons/root_causes.yaml``) when the installation has it (else no seeds).
     """
-    if path is None:
+    from ..rootcause.taxonomy import load_taxonomy
 
+    if path is None:
         try:
-            path = lexicons_dir() / "root_causes.yaml"
+            lexicons_dir()
         except ConfigError:
             return []
-        if not Path(path).is_file():
-            return []
-    file = Path(path)
-    try:
-        data = read_yaml(file) or {}
-    except OSError as exc:
-        raise error("FE235", file=file, problem=exc) from None
     seeds = []
-    for cause in data.get("causes", []) or []:
-        if not isinstance(cause, dict) or "id" not in cause:
-            raise error("FE236", file=file)
-        parts = [str(cause.get("label", "")), str(cause.get("description", "")),
-                 *[str(e) for e in cause.get("examples", []) or []]]
+    for cause in load_taxonomy(path).causes:
+        parts = [cause.label, cause.description, *cause.examples]
         text = ". ".join(p.strip() for p in parts if p and p.strip())
         if text:
-            seeds.append((str(cause["id"]), text))
+            seeds.append((cause.id, text))
     return seeds
 
 

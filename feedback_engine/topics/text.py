@@ -67,6 +67,15 @@ def clean(text: str | None) -> str:
     return _PLACEHOLDER.sub(" , ", text).lower()
 
 
+def tokens(text: str | None) -> list[str]:
+    """Return the lowercase word tokens of ``text`` as written (not folded), placeholders out.
+
+    >>> tokens("My eSIM won't activate, [PERSON] said")
+    ['my', 'esim', "won't", 'activate', 'said']
+    """
+    return _TOKEN.findall(clean(text))
+
+
 def is_content(word: str) -> bool:
     """True for a word that can carry a topic: not a stop word, not a bare number."""
     return len(word) > 1 and word not in STOP_WORDS and not word.isdigit()

@@ -162,7 +162,7 @@ def test_bad_vocabulary_json_is_refused_even_with_its_hash_recorded(models, tmp_
 
 @pytest.mark.parametrize(("kind", "name", "cut"), [
     ("sentiment", "coef", -1), ("sentiment", "idf_words", -1),
-    ("rootcause", "coef", -1), ("rootcause", "centroids", -1), ("rootcause", "idf_word", -1),
+    ("rootcause", "coef", -1), ("rootcause", "intercept", -1), ("rootcause", "idf_word", -1),
 ])
 def test_an_array_of_the_wrong_shape_is_refused_even_with_its_hash_recorded(
         models, tmp_path, kind, name, cut) -> None:
