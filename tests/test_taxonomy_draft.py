@@ -225,6 +225,27 @@ def test_include_semantic_counts_the_semantic_layers_guesses_as_unknown(
     assert "`unknown` or semantic-layer records" in widened["yaml"]
 
 
+def test_weak_semantic_guesses_count_as_unknown_by_default(small: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    texts, gold = corpus(repeat=2)
+    with Warehouse(db) as wh:  # the password theme guessed weakly, the rest by rules
+        wh.ensure_columns({"text_redacted": "VARCHAR", "root_cause": "VARCHAR",
+                           "root_cause_method": "VARCHAR", "root_cause_conf": "DOUBLE"})
+        wh.con.executemany(
+            "INSERT INTO records (record_id, source, timestamp, text_redacted, root_cause, "
+            "root_cause_method, root_cause_conf) VALUES (?, 's', ?, ?, ?, ?, ?)",
+            [(f"r{i}", dt.datetime(2026, 11, 9), text, f"known.{theme}",
+              "semantic" if theme == "password" else "rules",
+              (0.2 if i % 2 else 0.8) if theme == "password" else 1.0)
+             for i, (text, theme) in enumerate(zip(texts, gold, strict=True))])
+    args = ["taxonomy", "draft", "--db", str(db), "-m", str(small["model"]), "--json"]
+    plain = json.loads(_invoke(*args).stdout)
+    assert plain["unknown"] == 16  # the confident half of the guesses stays explained
+    assert "weak guesses too (confidence below 0.3)" in plain["yaml"]
+    assert json.loads(_invoke(*args, "--include-semantic").stdout)["unknown"] == 32
+
+
 def test_draft_with_a_named_model_that_is_missing_is_a_coded_error(small: dict[str, Path],
                                                                    tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["taxonomy", "draft", "--db", str(small["db"]), "-m",

@@ -90,8 +90,9 @@ def draft_summary(result: dict[str, Any]) -> str:
                    "none there: cluster the unknown records].")
 @draft_options
 @click.option("--include-semantic", is_flag=True,
-              help="Count records the semantic layer matched by meaning as unknown too: "
-                   "its weak guesses are where a missing cause often hides.")
+              help="Count every record the semantic layer matched by meaning as unknown too "
+                   "(by default only its weak guesses, confidence below 0.3, count: that is "
+                   "where a missing cause often hides).")
 @json_option("the draft, entries and their evidence")
 def draft_cmd(model: str | None, db: str | None, config_path: str | None, period: Period,
               min_size: int, out: str | None, include_semantic: bool, as_json: bool) -> None:
