@@ -554,11 +554,19 @@ def sentiment_train(data, out: str | Path, cv: int = 0,
     return {"model": str(folder), "n": len(data.texts), "metrics": scores}
 
 
-def eval_sentiment(data, model: str | Path | None = None, cv: int = 0) -> dict[str, Any]:
-    """Score the engine beside plain VADER on labelled data."""
-    from .evaluation.sentiment import evaluate_sentiment
+def eval_sentiment(data, model: str | Path | None = None, cv: int = 0,
+                   learned: bool | None = None) -> dict[str, Any]:
+    """Score the engine beside plain VADER on labelled data.
 
-    return evaluate_sentiment(data, model=model, cv=cv)
+    Args:
+        learned: also score the shipped learned model (None: when MiniLM is installed).
+    """
+    from .evaluation.sentiment import evaluate_sentiment
+    from .sentiment.learned import embeddings_installed
+
+    if learned is None:
+        learned = embeddings_installed()
+    return evaluate_sentiment(data, model=model, cv=cv, learned=learned)
 
 
 # -- QA ---------------------------------------------------------------------------------------

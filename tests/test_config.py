@@ -81,7 +81,8 @@ neutral_band = 0.1
     assert config["sources"] == {"surveys": {"match": "*survey*.csv", "channel": "survey",
                                              "columns": {"record_id": "response_id"}}}
     assert config["transcripts"]["speakers"] == {"specialist": "agent"}
-    assert config["stages"] == {**DEFAULTS["stages"], "sentiment": {"neutral_band": 0.1}}
+    assert config["stages"] == {**DEFAULTS["stages"], "sentiment": {"neutral_band": 0.1,
+                                                                  "method": "auto"}}
     assert config["report"] == DEFAULTS["report"]
 
 
@@ -173,7 +174,7 @@ def test_config_wrong_type_raises(user, where):
 
 def test_config_float_setting_accepts_an_integer():
     assert _merge({"stages": {"sentiment": {"neutral_band": 0}}})["stages"]["sentiment"] == {
-        "neutral_band": 0}
+        "neutral_band": 0, "method": "auto"}
 
 
 def test_config_source_table_without_match_raises():

@@ -152,20 +152,24 @@ def test_cli_eval_sentiment_on_vader_format_and_csv(tmp_path: Path) -> None:
     vader.write_text("1\t3.1\tI love this, great service\n2\t-2.8\tAwful, I am fed up\n"
                      "3\t0.1\tMy account number ends in 42\n4\t2.0\tSorted it out quickly\n",
                      encoding="utf-8")
-    result = CliRunner().invoke(main, ["eval", "sentiment", str(vader), "--json"])
+    result = CliRunner().invoke(main, ["eval", "sentiment", str(vader), "--no-learned",
+                                       "--json"])
     assert result.exit_code == 0, result.output
     systems = json.loads(result.stdout)["systems"]
     assert set(systems) == {"plain VADER 3.3.2", "engine rules"}
     assert systems["engine rules"]["n"] == 4
     assert systems["engine rules"]["accuracy"] == 1.0
+    assert systems["engine rules"]["spearman"] == pytest.approx(1.0)
 
     table = tmp_path / "reviews.csv"
     table.write_text("Review Text,Rating\nLoved it,5\nFell apart after a day,1\n,3\n",
                      encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", "sentiment", str(table), "--format", "csv",
                                        "--text-col", "Review Text", "--score-col", "Rating",
-                                       "--scale", "1,5", "--json"])
+                                       "--scale", "1,5", "--no-learned", "--json"])
     assert json.loads(result.stdout)["n"] == 2
+    # Stars on a scale: the AUC of the score separating 1-2 from 4-5 stars is reported.
+    assert json.loads(result.stdout)["systems"]["engine rules"]["auc_low_high"] == 1.0
 
 
 def test_cli_sentiment_train_then_stage_uses_the_model(tmp_path: Path) -> None:

@@ -14,15 +14,20 @@ from .options import json_option, labelled_options, parse_scale, show
 @click.option("--model", type=click.Path(exists=True, file_okay=False),
               help="Also score a model from `feedback sentiment train` (trained elsewhere).")
 @click.option("--cv", type=click.IntRange(0, 20), default=0,
-              help="Also score the learned model by k-fold cross-validation on DATA.")
+              help="Also score the n-gram calibration by k-fold cross-validation on DATA.")
+@click.option("--learned/--no-learned", default=None,
+              help="Score the shipped learned model too (default: when MiniLM is installed).")
 @json_option("the scores")
 def eval_sentiment(data: str, fmt: str, text_col: str, label_col: str | None,
                    score_col: str | None, scale: str | None, model: str | None, cv: int,
-                   as_json: bool) -> None:
+                   learned: bool | None, as_json: bool) -> None:
     """Score sentiment on DATA: the engine beside plain VADER.
 
-    Reports n, Pearson r against the gold score, 3-class accuracy, macro and weighted F1
-    (classes at +/-0.05) and docs/s. Gold for VADER files is the mean rating / 4.
+    Reports n, Pearson r and Spearman rho against the gold score, 3-class accuracy, macro
+    and weighted F1 (classes at +/-0.05), docs/s and, with --scale, the ROC AUC of the score
+    separating low ratings (the scale's lowest two) from high ones (its highest two). Gold for
+    VADER files is the mean rating / 4. The shipped learned model warns when DATA is one of
+    the sets it was trained on.
 
     Example:
 
@@ -34,7 +39,7 @@ def eval_sentiment(data: str, fmt: str, text_col: str, label_col: str | None,
     from ..evaluation.sentiment import format_sentiment
 
     labelled = api.load_labelled(data, fmt, text_col, label_col, score_col, parse_scale(scale))
-    results = api.eval_sentiment(labelled, model=model, cv=cv)
+    results = api.eval_sentiment(labelled, model=model, cv=cv, learned=learned)
     show(results, as_json, format_sentiment)
 
 

@@ -128,7 +128,9 @@ def check_options(name: str, cls: type, options: Mapping[str, Any], origin: str 
 
 
 def stage_id(instance: Stage) -> str:
-    return f"{instance.name}.v{instance.version}"
+    """``name.vN``, plus ``+variant`` for a stage that says which method it resolved to."""
+    variant = getattr(instance, "variant", None)
+    return f"{instance.name}.v{instance.version}" + (f"+{variant}" if variant else "")
 
 
 def column(chunk: pd.DataFrame, name: str) -> list[Any]:
