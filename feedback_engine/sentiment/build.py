@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..artifacts import sha256_lines
 from .corpora import load_training_sets
 from .learned import SHIPPED, LearnedSentiment
+from .model import data_hash as data_sha256  # the hash `feedback eval sentiment` compares
 from .rules import RuleScorer
 
 
@@ -34,10 +34,6 @@ class TrainingData:
     domain: np.ndarray  # each text's domain name
     weights: np.ndarray  # equal total weight per domain, mean 1
     training: dict  # what the manifest records
-
-
-def data_sha256(texts: list[str], gold: np.ndarray) -> str:
-    return sha256_lines(f"{g:.6f}\t{t}" for t, g in zip(texts, gold, strict=True))
 
 
 def training_data(root: str | Path, names: tuple[str, ...] | None = None) -> TrainingData:
