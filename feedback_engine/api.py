@@ -19,6 +19,7 @@ from .config import (
     config_template,
     init_lexicons,
     load_config,
+    pipeline_options,
 )
 from .engines import PipelineSpec, run_local
 from .errors import error
@@ -132,7 +133,7 @@ def analyze(
     opened = open_sources(list(inputs), cfg)
     has_turns = any("turns" in o.source.columns() for o in opened)
     available = [*CANONICAL_COLUMNS, *(["turns"] if has_turns else [])]
-    pipeline = build_pipeline(cfg["pipeline"]["stages"], cfg["stages"], available)
+    pipeline = build_pipeline(cfg["pipeline"]["stages"], pipeline_options(cfg), available)
     if keep_raw:
         log.warning("--keep-raw: raw customer text, with any personal data in it, is stored "
                     "unredacted in %s", db_path)
@@ -171,8 +172,8 @@ def analyze(
                 "version": __version__, "config_hash": config_hash(cfg), "config": cfg,
                 "inputs": inputs_info, "stages": pipeline.ids(),
             })
-        spec = PipelineSpec(names=tuple(cfg["pipeline"]["stages"]), options=cfg["stages"],
-                            available=tuple(available),
+        spec = PipelineSpec(names=tuple(cfg["pipeline"]["stages"]),
+                            options=pipeline_options(cfg), available=tuple(available),
                             table_columns=frozenset(warehouse.record_columns()),
                             run_id=run_id, keep_raw=keep_raw,
                             modules=tuple(sorted({type(s).__module__ for s in pipeline.stages})),
@@ -435,7 +436,8 @@ def redact(
     check_outputs(discover(list(inputs)), {"-o": out, "--rejects": rejects_file})
     opened = open_sources(list(inputs), cfg)
     available = [*CANONICAL_COLUMNS, "turns"]
-    pipeline = build_pipeline(["normalize", "redact"], cfg["stages"], available)
+    pipeline = build_pipeline(["normalize", "language", "redact"], pipeline_options(cfg),
+                              available)
     pipeline.setup()
     redactor = pipeline.get("redact")
     settings = ValidationSettings.from_config(cfg["input"])

@@ -31,11 +31,12 @@ DEFAULT_FILE = "feedback.toml"
 
 DEFAULTS: dict[str, Any] = {
     "input": {"chunk_size": 5000, "max_text_chars": 20_000, "max_field_chars": 2_000,
-              "record_budget_s": 10.0, "dayfirst": False, "require_timestamp": True},
+              "record_budget_s": 10.0, "dayfirst": False, "require_timestamp": True,
+              "languages": ["en", "zh", "ru", "de"], "language": "en"},
     "columns": {},
     "sources": {},
     "transcripts": {"speakers": {}},
-    "pipeline": {"stages": ["normalize", "redact", "sentiment", "aspects", "effort",
+    "pipeline": {"stages": ["normalize", "language", "redact", "sentiment", "aspects", "effort",
                             "emotion", "keywords", "rootcause", "topics", "conversation",
                             "qa"]},
     "taxonomy": {"domain": CORE},
@@ -59,6 +60,10 @@ HELP: dict[str, str] = {
     "input.dayfirst": "true reads 03/04/2026 as 3 April",
     "input.require_timestamp": "false: sources without a date column load (outside weekly "
                                "rollups)",
+    "input.languages": "languages to detect among (ISO 639-1); zh, ru, de and en have their "
+                       "own tokens, sentiment and PII rules (docs/languages.md)",
+    "input.language": "the language of a text too short or unclear to detect, when its "
+                      "record declares none",
     "columns": "Column mapping for every source: a canonical column and the column it is read "
                "from, or a list of columns to join (title + body). Common names are detected "
                "automatically (comment, verbatim, ticket_id, created_at, ...).",
@@ -152,6 +157,16 @@ def merge_config(base: dict[str, Any], user: Mapping[str, Any], origin: str = "c
         _check_sources(base["sources"], origin)
         apply_domain(base, origin)
     return base
+
+
+def pipeline_options(config: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The stages' options for a run: ``[stages]`` with the language stage given
+    ``[input] languages`` and ``[input] language`` (unless its own table sets them)."""
+    options = {name: dict(table) for name, table in config["stages"].items()}
+    language = options.setdefault("language", {})
+    language.setdefault("languages", list(config["input"]["languages"]))
+    language.setdefault("default", config["input"]["language"])
+    return options
 
 
 # The stage options a domain sets (when they are unset, or at the bundled core's file).

@@ -412,4 +412,7 @@ _add("FE581", MissingDependencyError, "cannot run {exe} ({problem})", _CHROMIUM)
 _add("FE582", MissingDependencyError, "this feature needs spaCy", _SPACY)
 _add("FE583", MissingDependencyError, "no English spaCy pipeline with NER is installed", _SPACY)
 # FE9xx: the engine's own faults
+# Languages (feedback_engine/languages/): FE600-FE609.
+_add("FE600", ConfigError, "[input] languages: unknown or empty language codes: {codes}", "use ISO 639-1 codes that py3langid knows, such as {known}")
+_add("FE601", ConfigError, "[input] language '{default}' is not one of [input] languages ({languages})", "add it to [input] languages, or choose one of them")
 _add("FE900", InternalError, "the command failed with an unexpected {kind} (a fault of the engine, not of your data)", "rerun with FEEDBACK_DEBUG=1 to see the traceback, and report it with the command you ran")

@@ -76,7 +76,8 @@ neutral_band = 0.1
 
     assert config["input"] == {"chunk_size": 100, "max_text_chars": 20_000,
                                "max_field_chars": 2_000, "record_budget_s": 10.0,
-                               "dayfirst": True, "require_timestamp": True}
+                               "dayfirst": True, "require_timestamp": True,
+                               "languages": ["en", "zh", "ru", "de"], "language": "en"}
     assert config["columns"] == {"text": ["title", "body"]}
     assert config["sources"] == {"surveys": {"match": "*survey*.csv", "channel": "survey",
                                              "columns": {"record_id": "response_id"}}}
@@ -153,8 +154,8 @@ def test_config_unknown_nested_key_is_named(write_file):
         load_config(path)
 
     assert "unknown key 'input.chunk_sise'" in str(caught.value)
-    assert ("known keys here: chunk_size, dayfirst, max_field_chars, max_text_chars, "
-            "record_budget_s") in str(caught.value)
+    assert ("known keys here: chunk_size, dayfirst, language, languages, max_field_chars, "
+            "max_text_chars, record_budget_s") in str(caught.value)
 
 
 @pytest.mark.parametrize(("user", "where"), [
