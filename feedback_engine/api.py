@@ -556,6 +556,30 @@ def sentiment_train(data, out: str | Path, cv: int = 0,
     return {"model": str(folder), "n": len(data.texts), "metrics": scores}
 
 
+def sentiment_adapt(db: str | Path | None = None, out: str | Path | None = None,
+                    language: str | None = None, min_per_class: int = 50,
+                    config: dict[str, Any] | str | Path | None = None,
+                    progress: Any = None) -> dict[str, Any]:
+    """Fit a per-language sentiment model from the warehouse's NPS and CSAT scores.
+
+    Each language's model is cross-validated against its zero-shot method and saved to
+    ``OUT/LANG/`` (default ``OUT``: ``sentiment-adapted`` beside the warehouse); set
+    ``[stages.sentiment] adapted = "OUT"`` to use the ones that won.
+
+    Args:
+        language: fit only this language (None: every non-English one with enough labels).
+        min_per_class: labelled records needed of each class (positive, negative).
+        config: ``feedback.toml`` (or its dict) whose warehouse path is the default ``db``.
+        progress: called with one line of text per step, or None.
+    """
+    from .sentiment.adapt import adapt
+
+    if db is None:
+        cfg = config if isinstance(config, dict) else load_config(config)
+        db = cfg["warehouse"]["path"]
+    return adapt(db, out, language=language, min_per_class=min_per_class, progress=progress)
+
+
 def eval_sentiment(data, model: str | Path | None = None, cv: int = 0,
                    learned: bool | None = None) -> dict[str, Any]:
     """Score the engine beside plain VADER on labelled data.
@@ -862,12 +886,14 @@ def topics_merge(keep: int, absorb: int, model: str | Path | None = None,
 
 def eval_topics(data: list[str | Path] | tuple[str | Path, ...], text_col: str = "text",
                 label_col: str = "label", embeddings: str = "auto", seed: int = 0,
-                resolution: float = 1.0, baseline: bool = True) -> dict[str, Any]:
-    """Fit topics on labelled files (joined) and score them against the gold labels."""
+                resolution: float = 1.0, baseline: bool = True,
+                language: str | None = "auto") -> dict[str, Any]:
+    """Fit topics on labelled files (joined) and score them against the gold labels;
+    ``language`` is the texts' ISO 639-1 code or ``auto`` (detect each)."""
     from .topics.evaluate import evaluate_topics, read_labelled
 
     files = [read_labelled(str(path), text_col, label_col) for path in data]
     texts = [text for file_texts, _ in files for text in file_texts]
     gold = [label for _, file_gold in files for label in file_gold]
     return evaluate_topics(texts, gold, embeddings=embeddings, seed=seed, baseline=baseline,
-                           resolution=resolution)
+                           resolution=resolution, language=language)

@@ -31,6 +31,7 @@ import contextlib
 import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -76,6 +77,22 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 
 def _clean(texts: Sequence[str]) -> list[str]:
     return [t if isinstance(t, str) else "" for t in texts]
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _segmented(texts: Sequence[str]) -> list[str]:
+    """Texts with each run of Chinese characters cut into its content words by jieba (spaces
+    between; stop words and single characters out), so a word tokeniser sees Chinese words
+    rather than one token per sentence; other text is returned as it is."""
+    out = _clean(texts)
+    if not any(_HAN_RUN.search(t) for t in out):
+        return out
+    from .languages.text import content_words
+
+    return [_HAN_RUN.sub(lambda m: " " + " ".join(content_words(m.group(0), "zh")) + " ", t)
+            if _HAN_RUN.search(t) else t for t in out]
 
 
 # Set by the analyze engines: each analyzing process is one worker on one core, so a model
@@ -242,7 +259,7 @@ class Model2VecBackend:
 
 class TfidfSvdBackend:
     """TF-IDF (words and bigrams, sublinear tf, English stop words dropped) reduced by truncated
-    SVD; no torch needed.
+    SVD; no torch needed. Chinese text is cut into words by jieba first.
 
     Unlike the neural backends it learns from the corpus: call :meth:`fit` first. The fitted
     state is plain arrays (:meth:`state` / :meth:`from_state`) so a topic model can store it
@@ -286,7 +303,7 @@ class TfidfSvdBackend:
         """Learn the vocabulary, idf weights and SVD basis from ``texts``; returns self."""
         from sklearn.decomposition import TruncatedSVD
 
-        texts = _clean(texts)
+        texts = _segmented(texts)
         vectorizer = self._vectorizer()
         min_df = self.min_df if len(texts) >= 50 else 1  # tiny corpora keep every term
         vectorizer.set_params(min_df=min_df)
@@ -316,7 +333,7 @@ class TfidfSvdBackend:
         if self.components_ is None:
             raise error("FE526")
         vectorizer = self._vectorizer(self.vocabulary_)
-        texts = _clean(texts)
+        texts = _segmented(texts)
         out = np.zeros((len(texts), self.components_.shape[0]), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             counts = vectorizer.transform(texts[start:start + batch_size])

@@ -106,7 +106,7 @@ def test_rules_method_scores_every_record_with_the_rules() -> None:
     out = stage(pd.DataFrame({"text_redacted": ["Loved it", "", "Fell apart"],
                               "kind": ["review", "review", "review"]}))
     assert list(out["sentiment_method"]) == ["rules", None, "rules"]
-    assert stage_id(stage) == "sentiment.v4+rules"
+    assert stage_id(stage) == "sentiment.v5+rules"
 
 
 @needs_minilm
@@ -118,7 +118,7 @@ def test_auto_method_scores_reviews_with_the_learned_model_and_calls_with_rules(
     out = stage(pd.DataFrame({
         "text_redacted": [contrast, "Absolutely love it, fits perfectly", contrast],
         "kind": ["review", "review", "summary"], "channel": ["review", "review", "call"]}))
-    assert stage_id(stage) == "sentiment.v4+auto"
+    assert stage_id(stage) == "sentiment.v5+auto"
     assert list(out["sentiment_method"]) == ["learned", "learned", "rules"]
     assert out["sentiment"].iloc[0] < -0.05 < 0.05 < out["sentiment"].iloc[1]
     # Sentences still come from the rules, whichever method scored the document.

@@ -2,7 +2,9 @@
 
 Formats (all editable; see docs/aspects.md):
 
-- ``aspects.yaml``: ``aspects: [{id, label, description, patterns, examples}]``;
+- ``aspects.yaml``: ``aspects: [{id, label, description, patterns, examples}]``, plus
+  ``patterns_zh`` / ``patterns_ru`` / ``patterns_de`` (and ``examples_<lang>``): the terms in
+  those languages (:mod:`.languages`);
 - ``effort.tsv``: ``cue<TAB>weight(-3..3)<TAB>source<TAB>note``;
 - ``emotions.tsv``: ``term<TAB>emotion<TAB>intensity(0..1)<TAB>source<TAB>note``, plus
   ``@negated<TAB>emotion<TAB>target<TAB>factor`` lines.
@@ -17,6 +19,12 @@ from pathlib import Path
 from ..errors import error
 from ..resources import read_extended, resolve_lexicon
 from .modifiers import cue_regex
+
+# Languages an aspect may have terms in (``patterns_zh`` ...); English terms are ``patterns``.
+TERM_LANGUAGES = ("zh", "ru", "de")
+_LANGUAGE_KEY = re.compile(r"^(patterns|examples)_(\w+)$")
+_EXTEND = ("patterns", "examples",
+           *(f"{k}_{lang}" for k in ("patterns", "examples") for lang in TERM_LANGUAGES))
 
 DEFAULT_ASPECTS = "aspects.yaml"
 DEFAULT_EFFORT = "effort.tsv"
@@ -38,6 +46,39 @@ class Aspect:
     description: str = ""
     patterns: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    language_patterns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    language_examples: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang in TERM_LANGUAGES if self.language_patterns.get(lang))
+
+
+def _language_terms(entry: dict, where: str, aspect_id: str,
+                    ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """An aspect's ``patterns_zh`` style keys, checked: (terms, examples) per language."""
+    terms: dict[str, tuple[str, ...]] = {}
+    examples: dict[str, tuple[str, ...]] = {}
+    for key, value in entry.items():
+        match = _LANGUAGE_KEY.match(str(key))
+        if not match:
+            continue
+        kind, language = match.groups()
+        if language not in TERM_LANGUAGES:
+            raise error("FE561", where=f"{where} ({aspect_id})", language=language,
+                        languages=", ".join(TERM_LANGUAGES))
+        if not isinstance(value, list) or not all(isinstance(p, str) and p.strip()
+                                                  for p in value):
+            raise error("FE483", where=f"{where}, {key}", aspect_id=aspect_id)
+        if kind == "patterns":
+            for term in value:
+                if "*" in term.strip()[1:-1] or (language == "zh" and "*" in term):
+                    raise error("FE562", where=f"{where}, {key}", aspect_id=aspect_id,
+                                term=term)
+            terms[language] = tuple(p.strip().lower() for p in value)
+        else:
+            examples[language] = tuple(str(e) for e in value)
+    return terms, examples
 
 
 def _check_cue(cue: str, where: str) -> None:
@@ -54,7 +95,7 @@ def load_aspects(source: str | Path = DEFAULT_ASPECTS) -> list[Aspect]:
         ConfigError: naming the file and entry of a malformed aspect.
     """
     path = resolve(source)
-    data = read_extended(path, "aspects", "extend_aspects", ("patterns", "examples"))
+    data = read_extended(path, "aspects", "extend_aspects", _EXTEND)
     entries = data.get("aspects") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise error("FE480", path=path)
@@ -74,10 +115,12 @@ def load_aspects(source: str | Path = DEFAULT_ASPECTS) -> list[Aspect]:
         for pattern in patterns:
             _check_cue(pattern, f"{where} ({aspect_id})")
         seen.add(aspect_id)
+        terms, examples = _language_terms(entry, where, aspect_id)
         out.append(Aspect(aspect_id, str(entry.get("label") or aspect_id),
                           str(entry.get("description") or ""),
                           tuple(p.strip().lower() for p in patterns),
-                          tuple(str(e) for e in entry.get("examples") or ())))
+                          tuple(str(e) for e in entry.get("examples") or ()),
+                          terms, examples))
     return out
 
 

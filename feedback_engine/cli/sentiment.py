@@ -1,11 +1,19 @@
-"""``feedback sentiment train`` and ``feedback eval sentiment``: the learned calibration."""
+"""``feedback sentiment train|adapt`` and ``feedback eval sentiment``."""
 
 from __future__ import annotations
 
 import click
 
 from .. import api
-from .options import json_option, labelled_options, parse_scale, show
+from .options import (
+    config_option,
+    db_option,
+    json_option,
+    labelled_options,
+    parse_scale,
+    progress_echo,
+    show,
+)
 
 
 @click.command(name="sentiment")
@@ -45,7 +53,7 @@ def eval_sentiment(data: str, fmt: str, text_col: str, label_col: str | None,
 
 @click.group(name="sentiment")
 def sentiment_group() -> None:
-    """Train the learned sentiment calibration."""
+    """Train the learned sentiment calibration, or adapt sentiment to your own scores."""
 
 
 @sentiment_group.command(name="train")
@@ -73,3 +81,51 @@ def sentiment_train(data: str, fmt: str, text_col: str, label_col: str | None,
         click.echo(f"{name}: r {m['pearson_r']:.3f}, accuracy {m['accuracy']:.3f}, "
                    f"weighted F1 {m['weighted_f1']:.3f} (n={m['n']})")
     click.echo(f"trained on {result['n']:,} texts; wrote {result['model']}")
+
+
+@sentiment_group.command(name="adapt")
+@db_option
+@config_option
+@click.option("--language", default=None,
+              help="Fit this language only (ISO 639-1, e.g. zh); default: every language "
+                   "except English with enough scored records.")
+@click.option("-o", "--out", default=None, type=click.Path(file_okay=False),
+              help="Folder for the models, one subfolder per language (default: "
+                   "sentiment-adapted beside the warehouse).")
+@click.option("--min-per-class", type=click.IntRange(10, None), default=50, show_default=True,
+              help="Labelled records needed of each class (positive, negative).")
+@json_option("the cross-validated figures and decisions")
+def sentiment_adapt(db: str | None, config_path: str | None, language: str | None,
+                    out: str | None, min_per_class: int, as_json: bool) -> None:
+    """Learn sentiment from the customers' own scores, per language.
+
+    Labels each record with redacted text by its scores (NPS 9-10 or CSAT 4-5 positive,
+    NPS 0-6 or CSAT 1-2 negative, the middle left out; a review's stars are its CSAT), fits
+    a linear model on the language's words and character n-grams, and compares it with the
+    language's zero-shot method in 5-fold stratified CV. The model becomes the default for
+    its language only when it wins; set [stages.sentiment] adapted = "OUT" to use it.
+
+    Example:
+
+    \b
+        feedback sentiment adapt --db feedback.duckdb --language zh -o models/adapted
+    """
+    result = api.sentiment_adapt(db, out, language=language, min_per_class=min_per_class,
+                                 config=config_path, progress=None if as_json else progress_echo)
+    show(result, as_json, _format_adapt)
+
+
+def _format_adapt(result: dict) -> str:
+    lines = []
+    for lang, r in result["languages"].items():
+        a, z = r["cv"]["adapted"], r["cv"]["zero_shot"]
+        lines.append(f"{lang}: {r['n']:,} labelled; {r['cv']['folds']}-fold CV macro-F1 "
+                     f"adapted {a['macro_f1_pos_neg']:.3f} (accuracy {a['accuracy']:.3f}), "
+                     f"{r['zero_shot_method']} {z['macro_f1_pos_neg']:.3f} (accuracy "
+                     f"{z['accuracy']:.3f}); {'default' if r['default'] else 'not default'}; "
+                     f"wrote {r['folder']}")
+    for lang, counts in result["skipped"].items():
+        lines.append(f"{lang}: skipped ({counts['positive']} positive, "
+                     f"{counts['negative']} negative labelled)")
+    lines.append(f'use it with [stages.sentiment] adapted = "{result["out"]}"')
+    return "\n".join(lines)

@@ -198,9 +198,11 @@ def topics_promote(topic_id: int, cause_id: str, model: str | None, db: str | No
 @click.option("--resolution", default=1.0, show_default=True, type=click.FloatRange(0.05, 20))
 @click.option("--baseline/--no-baseline", default=True, show_default=True,
               help="Also fit BERTopic's defaults (UMAP + HDBSCAN) on the same embeddings.")
+@click.option("--language", default="auto", show_default=True,
+              help="The texts' language (en, zh, ru, de, ...), or auto to detect each text's.")
 @json_option("the scores")
 def eval_topics(data: tuple[str, ...], text_col: str, label_col: str, embeddings: str, seed: int,
-                resolution: float, baseline: bool, as_json: bool) -> None:
+                resolution: float, baseline: bool, language: str, as_json: bool) -> None:
     """Fit topics on DATA (CSV, JSONL or Parquet files, joined) and score against gold labels.
 
     Reports topics found, outlier share, NMI and ARI (outliers as their own cluster), fit
@@ -215,5 +217,5 @@ def eval_topics(data: tuple[str, ...], text_col: str, label_col: str, embeddings
     from ..topics.evaluate import format_topics_eval
 
     result = api.eval_topics(data, text_col, label_col, embeddings=embeddings, seed=seed,
-                             resolution=resolution, baseline=baseline)
+                             resolution=resolution, baseline=baseline, language=language)
     show(result, as_json, format_topics_eval)

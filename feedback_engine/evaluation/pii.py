@@ -1,6 +1,8 @@
 """``feedback eval pii``: precision, recall and leak rate of PII redaction on labelled spans.
 
-Data: JSON lines ``{"text": "...", "entities": [{"start": 0, "end": 5, "type": "PERSON"}]}``.
+Data: JSON lines ``{"text": "...", "entities": [{"start": 0, "end": 5, "type": "PERSON"}]}``,
+optionally with ``"language": "ru"`` (ISO 639-1): the redactor then reads that line as text in
+that language (``Redactor.find(text, language)``); a line without it is English.
 
 Scoring (span overlap, the usual lenient match for redaction):
 - a predicted span of type T is correct when it overlaps a gold span of type T (precision);
@@ -25,6 +27,7 @@ import io
 import json
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,7 +221,20 @@ def evaluate_clean(texts: list[str], redactor: Redactor, source: str = "",
                            confirmed=confirmed if audited is not None else None)
 
 
-def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
+@dataclass(frozen=True)
+class LabelledText:
+    """One labelled line: it unpacks as ``text, spans`` (as the tuples it replaced did), and
+    carries the line's ``language`` (None when the line gives none)."""
+
+    text: str
+    spans: list[Span]
+    language: str | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.text, self.spans))
+
+
+def load_pii_data(path: str | Path) -> list[LabelledText]:
     """Read the labelled JSONL; a malformed line is an error naming the line."""
     items = []
     try:
@@ -235,12 +251,15 @@ def load_pii_data(path: str | Path) -> list[tuple[str, list[Span]]]:
                 raise TypeError("'text' is not a string")
             spans = [Span(int(e["start"]), int(e["end"]), str(e["type"]))
                      for e in obj.get("entities", [])]
+            language = obj.get("language")
+            if language is not None and not isinstance(language, str):
+                raise TypeError("'language' is not a string")
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError,
                 RecursionError) as exc:
             raise error("FE122", path=path, line=number, problem=exc) from None
         if any(not 0 <= s.start < s.end <= len(text) for s in spans):
             raise error("FE123", path=path, line=number)
-        items.append((text, spans))
+        items.append(LabelledText(text, spans, language))
     if not items:
         raise error("FE124", path=path)
     return items
@@ -250,13 +269,18 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def evaluate_pii(data: list[tuple[str, list[Span]]], redactor: Redactor) -> PiiEvaluation:
-    """Score ``redactor`` (anything with ``find(text) -> list[Span]``) on labelled texts."""
+def evaluate_pii(data: list[LabelledText] | list[tuple[str, list[Span]]],
+                 redactor: Redactor) -> PiiEvaluation:
+    """Score ``redactor`` (anything with ``find(text) -> list[Span]``) on labelled texts.
+
+    A text with a ``language`` is read with ``redactor.find(text, language)``."""
     per_type: dict[str, TypeScore] = defaultdict(TypeScore)
     masked_gold = total_gold = 0
     gold_chars = leaked = 0
     started = time.perf_counter()
-    predictions = [redactor.find(text) for text, _ in data]
+    predictions = [redactor.find(item.text, item.language)
+                   if isinstance(item, LabelledText) and item.language
+                   else redactor.find(next(iter(item))) for item in data]
     seconds = time.perf_counter() - started
     errors = []
     for (text, gold), predicted in zip(data, predictions, strict=True):

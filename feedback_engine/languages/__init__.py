@@ -8,6 +8,6 @@
 English keeps its own rules (``topics/text.py``); these modules serve the other languages.
 """
 
-from .detect import SUPPORTED, Detection, LanguageDetector, normalise_code
+from .detect import SUPPORTED, Detection, LanguageDetector, normalise_code, record_language
 
-__all__ = ["SUPPORTED", "Detection", "LanguageDetector", "normalise_code"]
+__all__ = ["SUPPORTED", "Detection", "LanguageDetector", "normalise_code", "record_language"]

@@ -5,9 +5,10 @@ languages with its model, which ships in its wheel as a plain ``.npz`` (no pickl
 the public multilingual sets and Banking77 it was the more accurate of the two libraries
 measured (0.9997 against lingua's 0.991, and 2.7 times faster; ``docs/languages.md``).
 
-A text with fewer than ``min_letters`` letters, or whose best language scores below
-``min_confidence``, takes the declared language instead: the record's own ``language`` column
-when the source has one, else ``[input] language``.
+A text written only in Chinese characters is Chinese, and one only in Cyrillic is the one
+Cyrillic candidate, however short. Any other text with fewer than ``min_letters`` letters, or
+whose best language scores below ``min_confidence``, takes the declared language instead: the
+record's own ``language`` column when the source has one, else ``[input] language``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ _NAMES = {"english": "en", "chinese": "zh", "mandarin": "zh", "russian": "ru", "
           "deutsch": "de", "русский": "ru", "中文": "zh", "汉语": "zh"}
 _CODE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|\[[A-Z][A-Z_]*(?:_[0-9a-f]+)?\]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_CYRILLIC = ("ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tg", "tt")
+# Links, addresses, @handles and redaction placeholders say nothing of the language.
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|@\w+|\[[A-Z][A-Z_]*(?:_[0-9a-f]+)?\]")
 
 
 def normalise_code(value: object) -> str | None:
@@ -49,6 +54,16 @@ def normalise_code(value: object) -> str | None:
     code = match.group(1)
     return {"zho": "zh", "chi": "zh", "rus": "ru", "deu": "de", "ger": "de",
             "eng": "en"}.get(code, code)
+
+
+def record_language(value: object) -> str:
+    """The language a stage processes a record in: its ``language`` column, English when the
+    column is empty or missing (pipelines without the language stage).
+
+    >>> record_language("zh"), record_language(None), record_language(float("nan"))
+    ('zh', 'en', 'en')
+    """
+    return normalise_code(value) or "en"
 
 
 @dataclass(frozen=True)
@@ -105,12 +120,29 @@ class LanguageDetector:
         if len(self.languages) == 1:
             return fallback if own else Detection(self.default, None, DEFAULT)
         body = _URL.sub(" ", text or "")
-        if len(_LETTER.findall(body)) < self.min_letters:
+        letters = _LETTER.findall(body)
+        script = self._by_script(letters)
+        if script:
+            return Detection(script, 1.0, DETECTED)
+        if len(letters) < self.min_letters:
             return fallback
         code, probability = _identifier(self.languages).classify(body)
         if probability < self.min_confidence:
             return fallback
         return Detection(str(code), round(float(probability), 4), DETECTED)
+
+    def _by_script(self, letters: list[str]) -> str | None:
+        """The one candidate written in the script of every letter (Chinese characters with
+        no kana; Cyrillic when one candidate uses it), else None: a two-character Chinese
+        review is Chinese, however short."""
+        if not letters:
+            return None
+        if "zh" in self.languages and all(_HAN.match(c) for c in letters):
+            return "zh"
+        cyrillic = [c for c in self.languages if c in _CYRILLIC]
+        if len(cyrillic) == 1 and all(_CYRILLIC_LETTER.match(c) for c in letters):
+            return cyrillic[0]
+        return None
 
     def detect_many(self, texts: Sequence[str | None],
                     declared: Sequence[object] | None = None) -> list[Detection]:

@@ -29,7 +29,7 @@ MAX_PHRASE_WORDS = 3
 # Our own additions to stopwordsiso: courtesy and filler of service conversations.
 _EXTRA_STOP = {
     "zh": "您好 你好 谢谢 感谢 麻烦 请问 一下 一个 这个 那个 就是 还是 但是 然后 真的 感觉 觉得"
-          " 东西 时候 没有 有点 非常 比较 已经 可以 不错 客服 亲 啊 吧 呢 哦 嗯 呀 哈 哈哈",
+          " 东西 时候 没有 有点 非常 比较 已经 可以 不错 亲 啊 吧 呢 哦 嗯 呀 哈 哈哈",
     "ru": "здравствуйте привет спасибо пожалуйста добрый день вечер утро это весь свой который"
           " мочь быть очень просто ещё уже",
     "de": "hallo danke bitte guten tag sehr mal schon einfach immer wieder gibt gab sein haben"

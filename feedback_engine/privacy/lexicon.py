@@ -11,7 +11,7 @@ import re._constants as re_constants
 import re._parser as re_parser
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,10 @@ from ..resources import lexicon_path, read_yaml
 
 LIST_KEYS = ("titles", "strong_cues", "weak_cues", "signoffs", "not_names", "street_types",
              "unit_words", "us_states", "places")
-TOP_KEYS = sorted({"version", "patterns", "examples", *LIST_KEYS})
+TOP_KEYS = sorted({"version", "patterns", "examples", "languages", *LIST_KEYS})
+# Lists a ``languages.<code>`` section may hold: they extend the top-level lists for text in
+# that language only (``honorifics``: words after a Chinese name, 先生, 经理).
+LANGUAGE_KEYS = ("titles", "strong_cues", "weak_cues", "signoffs", "not_names", "honorifics")
 
 
 # Seconds one user pattern may spend on one text (all its matches together). User patterns
@@ -57,6 +60,23 @@ class PiiLexicon:
     us_states: tuple[str, ...]
     examples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     places: frozenset[str] = frozenset()  # folded country, state and city names
+    # Per-language additions (``languages`` in pii.yaml): code -> list key -> entries.
+    languages: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def for_language(self, language: str) -> PiiLexicon:
+        """This lexicon with the ``languages.<language>`` lists added to the shared ones
+        (itself when the language has no section, so English stays as it is)."""
+        extra = self.languages.get(language)
+        if not extra:
+            return self
+        lowered = {k: frozenset(v.lower() for v in extra.get(k, ()))
+                   for k in ("titles", "not_names")}
+        return replace(
+            self, titles=self.titles | lowered["titles"],
+            not_names=self.not_names | lowered["not_names"],
+            strong_cues=self.strong_cues + extra.get("strong_cues", ()),
+            weak_cues=self.weak_cues + extra.get("weak_cues", ()),
+            signoffs=self.signoffs + extra.get("signoffs", ()))
 
 
 def load_pii_lexicon(path: str | Path | None = None) -> PiiLexicon:
@@ -87,7 +107,28 @@ def load_pii_lexicon(path: str | Path | None = None) -> PiiLexicon:
         not_names=frozenset(n.lower() for n in lists["not_names"]),
         street_types=lists["street_types"], unit_words=lists["unit_words"],
         us_states=lists["us_states"], examples=data.get("examples") or {},
-        places=frozenset(fold(p) for p in lists["places"]))
+        places=frozenset(fold(p) for p in lists["places"]),
+        languages=_languages(file, data.get("languages") or {}))
+
+
+def _languages(file: Path, data: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Validate ``languages``: ``{code: {list key: [strings]}}`` (keys in LANGUAGE_KEYS)."""
+    if not isinstance(data, dict):
+        raise error("FE253", file=file, key="languages")
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for code, lists in data.items():
+        if not isinstance(lists, dict):
+            raise error("FE253", file=file, key=f"languages.{code}")
+        unknown = set(lists) - set(LANGUAGE_KEYS)
+        if unknown:
+            raise error("FE243", key=f"languages.{code}.{min(unknown)}", origin=file,
+                        keys=", ".join(LANGUAGE_KEYS), hint="")
+        out[str(code)] = {}
+        for key, values in lists.items():
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise error("FE253", file=file, key=f"languages.{code}.{key}")
+            out[str(code)][key] = tuple(v.strip() for v in values if v.strip())
+    return out
 
 
 def _pattern(file: Path, index: int, entry: Any) -> CustomPattern:

@@ -14,13 +14,17 @@ import logging
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import error
+from ..languages.detect import normalise_code
 from .addresses import AddressFinder
 from .lexicon import PATTERN_TIMEOUT_S, PiiLexicon, load_pii_lexicon
+from .national import NATIONAL_TYPES
 from .persons import PersonFinder
+from .regions import regions_for
 from .spans import Span, resolve
 from .structured import DEFAULT_REGIONS, find_structured
 
@@ -29,6 +33,9 @@ log = logging.getLogger("feedback_engine")
 KEY_ENV = "FEEDBACK_PII_KEY"
 BUILTIN_TYPES = ("PERSON", "PHONE_NUMBER", "EMAIL_ADDRESS", "CREDIT_CARD", "US_SSN",
                  "IBAN_CODE", "IP_ADDRESS", "LOCATION")
+# National ids (privacy/national.py: CN_RESIDENT_ID, RU_INN, RU_SNILS, DE_TAX_ID) are built in
+# too; kept apart so BUILTIN_TYPES still names the types every language shares.
+KNOWN_TYPES = (*BUILTIN_TYPES, *NATIONAL_TYPES)
 
 
 @dataclass
@@ -74,6 +81,13 @@ class Redactor:
             written without "+CC" (default ``DEFAULT_REGIONS``: US, GB, DE, FR, IN, CA, AU).
             A number written with "+CC" needs no region.
 
+    Language: :meth:`find` and :meth:`redact` take the text's language (ISO 639-1; None,
+    empty or unknown is English). English text goes through exactly the English rules.
+    Another language adds its home phone regions (:mod:`.regions`) and the national phone
+    shapes, its national ids without a cue (:mod:`.national`), its ``languages`` lists of
+    ``pii.yaml`` for the name finder, and a name finder of its own: natasha for Russian
+    (:mod:`.russian_names`), surnames with jieba's tags for Chinese (:mod:`.chinese_names`).
+
     User patterns (``patterns`` in pii.yaml) run with a time limit per text
     (``PATTERN_TIMEOUT_S``). A pattern that runs past it fails closed: the whole text is
     masked as that pattern's type (nothing of that type can leak), the event is counted in
@@ -89,24 +103,35 @@ class Redactor:
                  types: tuple[str, ...] | None = None, pseudonyms: bool = False,
                  ner: bool = False, regions: tuple[str, ...] | list[str] | None = None) -> None:
         self.lexicon = lexicon if isinstance(lexicon, PiiLexicon) else load_pii_lexicon(lexicon)
-        known = set(BUILTIN_TYPES) | {p.type for p in self.lexicon.patterns}
+        known = set(KNOWN_TYPES) | {p.type for p in self.lexicon.patterns}
         unknown = set(types or ()) - known
         if unknown:
             raise error("FE259", kind=min(unknown), known=", ".join(sorted(known)))
         self.types = frozenset(types or known)
         self.key = pseudonym_key() if pseudonyms else None
         self.persons = PersonFinder(self.lexicon)
+        self._language_finders: dict[str, list[Callable[[str], list[Span]]]] = {}
         self.addresses = AddressFinder(self.lexicon)
         self.ner = _SpacyPersons() if ner else None
         self.regions = _regions(regions)
         self.pattern_timeouts: Counter[str] = Counter()
 
-    def find(self, text: str) -> list[Span]:
-        """Return the non-overlapping PII spans of ``text``, in order."""
+    def find(self, text: str, language: str | None = None) -> list[Span]:
+        """Return the non-overlapping PII spans of ``text``, in order.
+
+        ``language``: the text's ISO 639-1 code (see the class docstring); None is English.
+        """
         if not text:
             return []
-        spans = [*find_structured(text, self.regions), *self.addresses(text),
-                 *self.persons(text)]
+        code = normalise_code(language) or "en"
+        if code == "en":
+            spans = [*find_structured(text, self.regions), *self.addresses(text),
+                     *self.persons(text)]
+        else:
+            spans = [*find_structured(text, regions_for(code, self.regions), code),
+                     *self.addresses(text)]
+            for finder in self._persons_for(code):
+                spans += finder(text)
         if self.ner is not None:
             spans += self.ner(text)
         for pattern in self.lexicon.patterns:
@@ -123,9 +148,26 @@ class Redactor:
                 return [Span(0, len(text), pattern.type)]
         return resolve([s for s in spans if s.type in self.types])
 
-    def redact(self, text: str) -> Redaction:
+    def _persons_for(self, language: str) -> list[Callable[[str], list[Span]]]:
+        """The name finders for ``language``, built once per redactor."""
+        if language not in self._language_finders:
+            lexicon = self.lexicon.for_language(language)
+            finders: list[Callable[[str], list[Span]]] = [
+                self.persons if lexicon is self.lexicon else PersonFinder(lexicon)]
+            if language == "ru":
+                from .russian_names import RussianNameFinder
+
+                finders.append(RussianNameFinder())
+            elif language == "zh":
+                from .chinese_names import ChineseNameFinder
+
+                finders.append(ChineseNameFinder(self.lexicon))
+            self._language_finders[language] = finders
+        return self._language_finders[language]
+
+    def redact(self, text: str, language: str | None = None) -> Redaction:
         """Return the text with every PII span replaced, and the spans found."""
-        spans = self.find(text)
+        spans = self.find(text, language)
         return Redaction(self.replace(text, spans), spans)
 
     def replace(self, text: str, spans: list[Span]) -> str:

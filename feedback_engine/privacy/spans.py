@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 # When two detections overlap, the more specific type wins: a validated card number beats
 # the phone pattern that also fits its digits; a street address beats a name inside it.
+# A checksum-valid national id beats a phone number with the same digits, as a card does.
 PRIORITY = {"CREDIT_CARD": 9, "IBAN_CODE": 9, "US_SSN": 8, "EMAIL_ADDRESS": 8,
+            "CN_RESIDENT_ID": 8, "RU_INN": 8, "RU_SNILS": 8, "DE_TAX_ID": 8,
             "IP_ADDRESS": 7, "PHONE_NUMBER": 6, "LOCATION": 5, "PERSON": 4}
 CUSTOM_PRIORITY = 7  # user patterns from pii.yaml: specific by construction
 

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import phonenumbers
 
+from .national import find_national_ids, named_as_id
 from .spans import Span
 
 # Regions whose national number plans validate a phone candidate written without "+CC":
@@ -65,6 +66,23 @@ PHONE = re.compile(r"""
       | [2-9]\d{2}[2-9]\d{6}                                                  # 4155550132
     )
     (?![\w]|[.,/-]\d)
+""", re.VERBOSE)
+# The same candidates for text in other languages, plus the national shapes the English
+# pattern never needed, with boundaries that look at ASCII letters and digits only: Chinese
+# and Russian write a number straight after a word ("电话13812345678", "тел.89161234567").
+PHONE_ANY_SCRIPT = re.compile(r"""
+    (?<![0-9A-Za-z+/-])(?<![0-9A-Za-z]\.)
+    (?:
+        \+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?(?:\(?\d{1,5}\)?[ .-]?){1,5}\d{2,5}     # +7 916 123 45 67
+      | 1[3-9]\d(?:[ -]?\d{4}){2}                                        # CN 138 1234 5678
+      | 8[ -]?\(?[3-9]\d{2}\)?[ -]?\d{3}[ -]?\d{2}[ -]?\d{2}                # RU 8 (916) 123-45-67
+      | \(?0\d{2,5}\)?[ .-]?\d{3,4}[ .-]?\d{3,4}                              # 0151 23456789
+      | (?:1[ .-])?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}                      # (415) 555-0132
+      | 0\d{9,11}                                                             # 015123456789
+      | 8\d{10}                                                               # RU 89161234567
+      | [2-9]\d{2}[2-9]\d{6}                                                  # 4155550132
+    )
+    (?![0-9A-Za-z]|[.,/-]\d)
 """, re.VERBOSE)
 DATE_LIKE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 # Words that name the bare digit run after them as an identifier, not a phone number:
@@ -128,8 +146,8 @@ def _ibans(text: str) -> Iterator[Span]:
             if char == " " and end + 1 < len(text) and text[end + 1].isalnum():
                 end += 1
                 continue
-            if not char.isalnum():
-                break
+            if not (char.isascii() and char.isalnum()):
+                break  # an IBAN is ASCII: "DE12 Вывожу" is no IBAN (and int(ch, 36) fails)
             compact += char.upper()
             end += 1
         if len(compact) == length and iban_valid(compact) and not text[end:end + 1].isalnum():
@@ -143,9 +161,9 @@ def phone_valid(raw: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> bool:
     Written as ``+CC ...`` it needs only a length the country's plan allows (the "+" is
     evidence enough, and drama or test ranges such as +44 7700 900xxx are still someone's
     number in a transcript); written nationally it must be a valid number in one of
-    ``regions``, so "order 1234567890" survives while "(415) 555-0132" does not.
+    ``regions``, so "1111111111" survives while "(415) 555-0132" does not.
 
-    >>> phone_valid("+44 7700 900123"), phone_valid("4155550132"), phone_valid("1234567890")
+    >>> phone_valid("+44 7700 900123"), phone_valid("4155550132"), phone_valid("1111111111")
     (True, True, False)
     """
     try:
@@ -158,8 +176,9 @@ def phone_valid(raw: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> bool:
 
 
 def _phones(text: str, shaped: list[tuple[int, int]],
-            regions: tuple[str, ...] = DEFAULT_REGIONS) -> Iterator[Span]:
-    for match in PHONE.finditer(text):
+            regions: tuple[str, ...] = DEFAULT_REGIONS, language: str = "en") -> Iterator[Span]:
+    english = language == "en"
+    for match in (PHONE if english else PHONE_ANY_SCRIPT).finditer(text):
         if _inside(shaped, match):
             continue  # digit groups of an IBAN-shaped code (an invalid IBAN is no phone)
         raw = match.group()
@@ -168,7 +187,8 @@ def _phones(text: str, shaped: list[tuple[int, int]],
             continue
         if raw.startswith("+") and len(digits) < 8:
             continue
-        if raw.isdigit() and ID_CUE.search(text, max(0, match.start() - 30), match.start()):
+        if raw.isdigit() and (ID_CUE.search(text, max(0, match.start() - 30), match.start())
+                              or (not english and named_as_id(text, match.start()))):
             continue  # an order or tracking number that happens to fit a numbering plan
         if phone_valid(raw, regions):
             yield Span(match.start(), match.end(), "PHONE_NUMBER")
@@ -186,10 +206,14 @@ def _ips(text: str) -> Iterator[Span]:
             yield Span(match.start(), match.end(), "IP_ADDRESS")
 
 
-def find_structured(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> list[Span]:
+def find_structured(text: str, regions: Iterable[str] = DEFAULT_REGIONS,
+                    language: str = "en") -> list[Span]:
     """Return every validated structured identifier in ``text`` (may overlap).
 
     ``regions``: ISO 3166 codes whose numbering plans validate national phone numbers.
+    ``language``: the text's ISO 639-1 code. English keeps the English phone candidates;
+    any other language reads the national shapes of ``PHONE_ANY_SCRIPT`` too. National ids
+    (:mod:`.national`) are found in every language, by their rules.
     """
     spans: list[Span] = []
     if "@" in text:
@@ -201,6 +225,7 @@ def find_structured(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> list
     spans += _ibans(text)
     spans += [Span(m.start(), m.end(), "US_SSN") for m in SSN.finditer(text)]
     spans += [Span(m.start(1), m.end(1), "US_SSN") for m in SSN_CUED.finditer(text)]
-    spans += _phones(text, shaped, tuple(regions))
+    spans += _phones(text, shaped, tuple(regions), language)
+    spans += find_national_ids(text, language)
     spans += _ips(text)
     return spans

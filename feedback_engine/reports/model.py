@@ -26,6 +26,9 @@ from .narrative import narrative
 
 DEFAULT_SEGMENTS = ("channel", "team", "queue", "product")
 DEFAULT_DRIVERS = ("root_cause", "topic_label")
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese", "ru": "Russian", "de": "German",
+                  "fr": "French", "es": "Spanish", "it": "Italian", "pl": "Polish"}
+LANGUAGE_TOP_DRIVERS = 5  # drivers listed per driver column in each language's block
 
 
 @dataclass
@@ -65,6 +68,7 @@ class Report:
     qa: dict[str, Any]
     data_quality: dict[str, Any]
     experience: dict[str, Any] = field(default_factory=dict)  # effort, emotions, aspects
+    languages: list[dict[str, Any]] = field(default_factory=list)  # by language, when > 1
     narrative: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # driver value -> display label
     generated_by: str = f"feedback-engine {__version__}"
@@ -149,10 +153,13 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
             experience["previous"] = r.experience(previous)
         quality = _data_quality(warehouse, r, period)
         weekly = r.weekly(trend_weeks)
+        languages = (_languages(warehouse, r, s, period, previous, trailing, labels)
+                     if r.has("language") else [])
     # The four headline changes are one family too: Holm keeps a quiet week quiet.
     headline = {k: c.as_dict() for k, c in changes.items()}
     holm(list(headline.values()))
-    for d in (*all_drivers, *spikes):
+    language_drivers = [d for lang in languages for d in (*lang["drivers"], *lang["emerging"])]
+    for d in (*all_drivers, *spikes, *language_drivers):
         d["label"] = driver_label(d["value"], labels)
         act = (actions or {}).get(d["value"]) or {}
         d["owner"], d["action"] = act.get("owner") or None, act.get("action") or None
@@ -165,9 +172,53 @@ def build_report(db: str, week: str | None = None, date_from: str | None = None,
               "changes": headline},
         trend=weekly, segments=segments, drivers=all_drivers, driver_trend=trends,
         emerging=spikes, quotes=quotes, qa=qa, data_quality=quality, experience=experience,
-        labels=dict(labels or {}))
+        languages=languages, labels=dict(labels or {}))
     report.narrative = narrative(report)
     return report
+
+
+def _languages(warehouse: Warehouse, r: Rollups, s: ReportSettings, period: list[str],
+               previous: list[str], trailing: list[str],
+               labels: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    """The by-language section: per language of the period (only when it has more than one),
+    its KPIs with changes, its top drivers, its emerging issues against its own trailing
+    weeks, and quotes in its own words.
+
+    Each language is rolled up on its own records (a scoped :class:`Rollups`), so a spike in
+    a 3% slice is tested against that slice's baseline rather than drowned in the total.
+    The changes of all languages form one Holm family, like the segment changes.
+    """
+    counts = r.values("language", period)
+    if len(counts) < 2:
+        return []
+    total = sum(counts.values())
+    out = []
+    for lang, n in counts.items():
+        lr = Rollups(warehouse.con, scope=("language", lang))
+        dims = [d for d in s.drivers if lr.has(d)]
+        lr.prepare(dims, period + previous + trailing)
+        cur, before = lr.kpis(period), lr.kpis(previous)
+        trailing_volume = lr.kpis(trailing).volume
+        drivers: list[dict[str, Any]] = []
+        spikes: list[dict[str, Any]] = []
+        for dimension in dims:
+            rows = lr.drivers(dimension, period, previous, trailing, s.min_n)
+            spikes += emerging(rows, cur.volume, trailing_volume, s.emerging_alpha,
+                               s.emerging_min_count)
+            drivers += _rank(rows)[:LANGUAGE_TOP_DRIVERS]
+        # Root causes before topics when both spike: the cause is the reviewed label.
+        order = {d: i for i, d in enumerate(dims)}
+        spikes.sort(key=lambda e: (e["p_value"], order[e["dimension"]], -e["count"]))
+        out.append({
+            "language": lang, "name": LANGUAGE_NAMES.get(lang, lang), "volume": n,
+            "share": n / total, "previous_volume": before.volume,
+            "trailing_volume": trailing_volume, "kpis": cur.as_dict(),
+            "previous": before.as_dict(),
+            "changes": {m: c.as_dict() for m, c in compare(cur, before, s.min_n).items()},
+            "drivers": drivers, "emerging": spikes,
+            "quotes": _quotes(lr, period, drivers, spikes, 1, labels)})
+    holm([c for lang in out for c in lang["changes"].values()])
+    return out
 
 
 def _label(period: list[str]) -> str:
@@ -229,8 +280,10 @@ def _quotes(r: Rollups, period: list[str], drivers: list[dict[str, Any]],
         for kind, order in (("most negative", "ASC"), ("most positive", "DESC")):
             rows = r._rows(
                 "SELECT record_id, channel, sentiment, text_redacted FROM records "
-                f"WHERE week IN {weeks} AND text_redacted IS NOT NULL AND sentiment IS NOT NULL"
-                f" ORDER BY kind = 'transcript', sentiment {order}, record_id LIMIT 50")
+                f"WHERE week IN {weeks} AND {r.where} AND text_redacted IS NOT NULL "
+                f"AND sentiment IS NOT NULL "
+                f"ORDER BY kind = 'transcript', sentiment {order}, record_id LIMIT 50",
+                r.where_params)
             out += [_quote(x, kind, None, None, "all records")
                     for x in islice(_unquoted(rows, seen), 3)]
         return out
@@ -238,9 +291,10 @@ def _quotes(r: Rollups, period: list[str], drivers: list[dict[str, Any]],
         # Survey answers and reviews first (the customer's own words), then transcripts.
         rows = r._rows(
             f"SELECT record_id, channel, sentiment, {conf} AS conf, text_redacted FROM records "
-            f'WHERE week IN {weeks} AND "{dimension}" = ? AND text_redacted IS NOT NULL '
-            "AND sentiment IS NOT NULL "
-            "ORDER BY kind = 'transcript', sentiment, record_id LIMIT 400", [value])
+            f'WHERE week IN {weeks} AND "{dimension}" = ? AND {r.where} '
+            "AND text_redacted IS NOT NULL AND sentiment IS NOT NULL "
+            "ORDER BY kind = 'transcript', sentiment, record_id LIMIT 400",
+            [value, *r.where_params])
         if not rows:
             continue
         scores = sorted(x["sentiment"] for x in rows)

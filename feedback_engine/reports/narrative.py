@@ -186,6 +186,7 @@ def narrative(report: Report) -> list[str]:
         out.append(f"No cause or topic rose significantly above its level in the trailing "
                    f"{baseline} weeks.")
     out += _segment_sentences(report.segments)
+    out += _language_sentences(report.languages, baseline)
     out += _experience_sentences(report.experience, previous_label)
     out += _qa_sentences(report.qa)
     dq = report.data_quality
@@ -194,6 +195,32 @@ def narrative(report: Report) -> list[str]:
         top = ", ".join(f"{reason} ({n:,})" for reason, n in reasons[:3])
         out.append(f"Data quality: the warehouse holds {dq['records']:,} records and "
                    f"{dq['rejects']:,} rejected rows, most often {top}.")
+    return out
+
+
+def _language_sentences(languages: list[dict[str, Any]], baseline: int) -> list[str]:
+    """The languages' shares, each language's significant NPS/CSAT changes (Holm across
+    the languages) and, for all but the largest, its top emerging issue, tested against its
+    own trailing weeks."""
+    if not languages:
+        return []
+    shares = ", ".join(f"{x['name']} {_pct(x['share'])} ({x['volume']:,})" for x in languages)
+    out = [f"By language: {shares}."]
+    for x in languages:
+        for metric in ("nps", "csat"):
+            c = x["changes"][metric]
+            if c["significant"]:
+                direction = "rose" if c["delta"] > 0 else "fell"
+                out.append(f"{x['name']} {METRIC_NAMES[metric]} {direction} "
+                           f"{_delta(metric, c['delta'])} to {_fmt(metric, c['current'])} "
+                           f"(n={c['n_current']:,}), a significant change.")
+        # The largest language's issues are mostly the overall ones, said above already.
+        if x["emerging"] and x is not languages[0]:
+            e = x["emerging"][0]
+            p = "p < 0.001" if e["p_value"] < 0.001 else f"p = {e['p_value']:.3f}"
+            out.append(f"In {x['name']}, the top emerging issue was {e['label']}: "
+                       f"{e['count']:,} records against {e['expected']:.1f} expected from "
+                       f"its own trailing {baseline} weeks ({e['ratio']:.1f}×, {p}).")
     return out
 
 

@@ -199,6 +199,18 @@ def report_tables(report: Report) -> dict[str, list[dict[str, Any]]]:
         "emerging": [flat(r) for r in report.emerging],
         "quotes": [flat(r) for r in report.quotes],
     }
+    if report.languages:
+        tables["languages"] = [flat({
+            "language": x["language"], "name": x["name"], "share": x["share"],
+            **x["kpis"], "changes": x["changes"],
+            "top_emerging": x["emerging"][0]["value"] if x["emerging"] else None})
+            for x in report.languages]
+        tables["language_drivers"] = [flat({"language": x["language"], **d})
+                                      for x in report.languages for d in x["drivers"]]
+        tables["language_emerging"] = [flat({"language": x["language"], **e})
+                                       for x in report.languages for e in x["emerging"]]
+        tables["language_quotes"] = [flat({"language": x["language"], **q})
+                                     for x in report.languages for q in x["quotes"]]
     for name in ("aspects", "emotions"):
         if report.experience.get(name):
             tables[name] = [flat(r) for r in report.experience[name]]

@@ -243,13 +243,43 @@ def compare(cur: Kpis, prev: Kpis, min_n: int) -> dict[str, Change]:
 
 
 class Rollups:
-    """Rollups over one open DuckDB connection to the warehouse."""
+    """Rollups over one open DuckDB connection to the warehouse.
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    Args:
+        con: the connection.
+        scope: ``(column, value)`` to roll up only the records with that value (one
+            language's records, for the report's by-language section); None for all.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection,
+                 scope: tuple[str, str] | None = None) -> None:
         self.con = con
         self.columns = {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'records'"
         ).fetchall()}
+        self.scope = scope
+        if scope is not None:
+            self._check_column(scope[0])
+
+    @property
+    def where(self) -> str:
+        """The scope as an SQL condition with one ``?`` (``TRUE`` when unscoped); pass
+        :attr:`where_params` with it."""
+        return f'"{self.scope[0]}" = ?' if self.scope else "TRUE"
+
+    @property
+    def where_params(self) -> list[Any]:
+        return [self.scope[1]] if self.scope else []
+
+    def values(self, column: str, weeks: list[str]) -> dict[str, int]:
+        """Records per non-empty value of ``column`` in ``weeks``, most first: for
+        ``language``, e.g. ``{"en": 1520, "zh": 52, "de": 41, "ru": 38}``."""
+        self._check_column(column)
+        rows = self._rows(f'SELECT "{column}" AS v, count(*) AS n FROM records '
+                          f'WHERE week IN {_in(weeks)} AND {self.where} AND "{column}" IS NOT '
+                          f"NULL AND CAST(\"{column}\" AS VARCHAR) <> '' GROUP BY 1 "
+                          "ORDER BY n DESC, v", self.where_params)
+        return {str(r["v"]): int(r["n"]) for r in rows}
 
     def _rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         cursor = self.con.execute(sql, params or [])
@@ -279,8 +309,8 @@ class Rollups:
         rows = self._rows(
             f"SELECT {', '.join(q + f' AS v{i}' for i, q in enumerate(quoted))}"
             f"{', ' if quoted else ''}{flags}{', ' if quoted else ''}week, {SUMS} "
-            f"FROM records WHERE week IN {_in(sorted(set(weeks)))} "
-            f"GROUP BY GROUPING SETS ({sets})")
+            f"FROM records WHERE week IN {_in(sorted(set(weeks)))} AND {self.where} "
+            f"GROUP BY GROUPING SETS ({sets})", self.where_params)
         self.sums: dict[str | None, dict[Any, dict[str, dict[str, Any]]]] = {
             None: {None: {}}, **{d: {} for d in self.dimensions}}
         for r in rows:
@@ -312,7 +342,8 @@ class Rollups:
         if self.has("root_cause") and weeks:
             unknown = {r["week"]: r["share"] for r in self._rows(
                 "SELECT week, avg(CASE WHEN root_cause = 'unknown' THEN 1.0 ELSE 0.0 END) "
-                f"AS share FROM records WHERE week IN {_in(weeks)} GROUP BY week")}
+                f"AS share FROM records WHERE week IN {_in(weeks)} AND {self.where} "
+                "GROUP BY week", self.where_params)}
         return [{"week": w, **Kpis.from_sums([cells[w]]).as_dict(),
                  "unknown_share": unknown.get(w)} for w in weeks if w in cells]
 
@@ -384,12 +415,14 @@ class Rollups:
                          "count(*) FILTER (WHERE emotion_top = mode_e) AS top_emotion_n")
         if not parts:
             return {}
-        source = "records"
+        source, params = "records", self.where_params
         if self.has("emotion_top"):
             source = (f'(SELECT *, mode(emotion_top) OVER (PARTITION BY "{dimension}") AS mode_e '
-                      f"FROM records WHERE week IN {_in(period)})")
+                      f"FROM records WHERE week IN {_in(period)} AND {self.where})")
+            params = params * 2
         rows = self._rows(f'SELECT "{dimension}" AS value, {", ".join(parts)} FROM {source} '
-                          f'WHERE week IN {_in(period)} AND "{dimension}" IS NOT NULL GROUP BY 1')
+                          f'WHERE week IN {_in(period)} AND {self.where} AND "{dimension}" '
+                          "IS NOT NULL GROUP BY 1", params)
         out = {}
         for r in rows:
             extra: dict[str, Any] = {}
@@ -409,6 +442,8 @@ class Rollups:
         run): high-effort share, emotion shares, and per aspect the mentions and polarity."""
         out: dict[str, Any] = {}
         where = f"week IN {_in(weeks)}"
+        if self.scope:  # the scope's value is a parameter; experience() runs unscoped only
+            raise RuntimeError("Rollups.experience() is not available on a scoped rollup")
         if self.has("effort_score"):
             r = self._rows(f"SELECT count(*) AS n, count(effort_score) AS effort_n, "
                            f"count(*) FILTER (WHERE effort_score >= {HIGH_EFFORT}) AS high, "

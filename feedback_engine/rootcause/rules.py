@@ -10,16 +10,23 @@ mentioned early counts fully and one mentioned at the very end counts 0.6. A cau
 
 Confidence is a heuristic, not a probability: the winner's share of all cause scores, times
 ``1 - exp(-score)`` so that one weak hit is less sure than several strong ones.
+
+Each record is matched with the patterns of its language (``patterns_zh`` ...) when the
+taxonomy has some, on the text's view for that language (:mod:`.views`: lemmas for Russian and
+German, characters for Chinese); otherwise with the plain patterns on the text as written.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..languages.detect import record_language
 from .taxonomy import Taxonomy
+from .views import view
 
 if TYPE_CHECKING:
     from .semantic import SemanticMatcher
@@ -50,6 +57,8 @@ class RuleClassifier:
     Args:
         taxonomy: the compiled taxonomy.
         min_score: the least score that names a cause; below it the text is ``unknown``.
+        language: the texts' language: its patterns when the taxonomy has some (matched on
+            :func:`.views.view` of each text), else the plain ``patterns``.
 
     Example:
         >>> from feedback_engine.rootcause.taxonomy import load_taxonomy
@@ -57,7 +66,10 @@ class RuleClassifier:
         'billing.double_charge'
     """
 
-    def __init__(self, taxonomy: Taxonomy, min_score: float = MIN_SCORE) -> None:
+    def __init__(self, taxonomy: Taxonomy, min_score: float = MIN_SCORE,
+                 language: str = "en") -> None:
+        self.language = language if language in taxonomy.languages else "en"
+        taxonomy = taxonomy.for_language(self.language)
         self.taxonomy, self.min_score = taxonomy, min_score
         # Inverted index: anchor word -> (cause index, pattern index) that it can start.
         self._index: dict[str, list[tuple[int, int]]] = {}
@@ -72,9 +84,13 @@ class RuleClassifier:
                                       for w in p.anchors or ()}
         # Only the prefix lengths some anchor uses ("charg*" -> 5) are worth building.
         self._prefix_lengths = sorted({len(w) - 1 for w in anchors if w.endswith("*")})
+        self._anchors = sorted(anchors)
 
     def _words(self, text: str) -> set[str]:
-        """The text's words and those of their prefixes that anchors use (``charg*``)."""
+        """The text's words and those of their prefixes that anchors use (``charg*``); for
+        Chinese, the anchor words that occur in it (it has no spaces between words)."""
+        if self.language == "zh":
+            return {w for w in self._anchors if w in text}
         words = set(_WORD_RE.findall(text.lower().replace("'", "")))
         lengths = self._prefix_lengths
         return words | {w[:k] + "*" for w in words for k in lengths if k <= len(w)}
@@ -93,6 +109,8 @@ class RuleClassifier:
     def scores(self, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
         """Return each matching cause's score and the phrases that matched it."""
         text = text.replace("\u2019", "'").replace("\u2018", "'")
+        if self.language != "en":
+            text = view(text, self.language)
         words = self._words(text)
         size = max(len(text), 1)
         scores: dict[str, float] = {}
@@ -139,11 +157,23 @@ class RuleClassifier:
         return [self.classify(t) for t in texts]
 
 
+def language_groups(languages: Sequence[object] | None, n: int) -> dict[str, list[int]]:
+    """Record positions by language (``record_language``: missing or empty is English)."""
+    if languages is None:
+        return {"en": list(range(n))}
+    groups: dict[str, list[int]] = {}
+    for i, value in enumerate(languages):
+        groups.setdefault(record_language(value), []).append(i)
+    return groups
+
+
 class TaxonomyClassifier:
     """The taxonomy's two layers: its patterns first (high precision), then, for what they
     leave ``unknown``, the semantic layer (:mod:`.semantic`) over the causes' examples,
     descriptions and labels, for texts of at least :data:`MIN_WORDS` words. The semantic
-    layer is built on first use.
+    layer is built on first use, and serves English texts only (its encoders are English:
+    a Chinese text would get an English model's guess), so other languages get the rules of
+    their own patterns alone.
 
     Args:
         taxonomy: the compiled taxonomy.
@@ -155,8 +185,9 @@ class TaxonomyClassifier:
 
     def __init__(self, taxonomy: Taxonomy, min_score: float = MIN_SCORE, semantic: bool = True,
                  embeddings: str = "auto", threshold: float | None = None) -> None:
-        self.taxonomy = taxonomy
+        self.taxonomy, self.min_score = taxonomy, min_score
         self.rules = RuleClassifier(taxonomy, min_score)
+        self._by_language: dict[str, RuleClassifier] = {"en": self.rules}
         if semantic and embeddings == "auto":
             from .semantic import default_encoder
 
@@ -173,11 +204,26 @@ class TaxonomyClassifier:
             self._matcher = SemanticMatcher(self.taxonomy, self.embeddings, self.threshold)
         return self._matcher
 
-    def classify_many(self, texts: list[str | None]) -> list[tuple[RuleResult, str]]:
-        """``(result, method)`` per text: method ``rules``, ``semantic`` or ``unknown``."""
-        results = [(r, "rules" if r.label != UNKNOWN else "unknown")
-                   for r in self.rules.classify_many(texts)]
-        todo = [i for i, (r, _) in enumerate(results) if r.label == UNKNOWN
+    def rules_for(self, language: str) -> RuleClassifier:
+        """The rule classifier of ``language``'s records (built once)."""
+        if language not in self._by_language:
+            self._by_language[language] = RuleClassifier(self.taxonomy, self.min_score, language)
+        return self._by_language[language]
+
+    def classify_many(self, texts: list[str | None], languages: Sequence[object] | None = None,
+                      ) -> list[tuple[RuleResult, str]]:
+        """``(result, method)`` per text: method ``rules``, ``semantic`` or ``unknown``.
+
+        ``languages`` gives each text's language (``None``, or a missing value: English)."""
+        rule_results: list[RuleResult] = [RuleResult(UNKNOWN, 0.0, [], {})] * len(texts)
+        groups = language_groups(languages, len(texts))
+        for language, positions in groups.items():
+            found = self.rules_for(language).classify_many([texts[i] for i in positions])
+            for i, result in zip(positions, found, strict=True):
+                rule_results[i] = result
+        results = [(r, "rules" if r.label != UNKNOWN else "unknown") for r in rule_results]
+        english = set(groups.get("en", ()))
+        todo = [i for i, (r, _) in enumerate(results) if r.label == UNKNOWN and i in english
                 and isinstance(texts[i], str) and len(_WORD_RE.findall(texts[i])) >= MIN_WORDS]
         if self.semantic and todo:
             for i, found in zip(todo, self.matcher.match([texts[i] for i in todo]), strict=True):

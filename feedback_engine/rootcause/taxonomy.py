@@ -27,6 +27,25 @@ A domain pack extends another file (``extends``, a path relative to the pack)::
 A cause needs patterns, or examples (or a description) alone: the semantic layer
 (:mod:`.semantic`) matches texts to a cause's examples, description and label by meaning.
 
+Other languages: ``patterns_zh``, ``exclude_ru``, ``examples_de`` (a suffix per language of
+:data:`PATTERN_LANGUAGES`) hold a cause's words in that language::
+
+      - id: delivery.late
+        patterns: [late ~2 deliver*, ...]        # English, and languages the file has none for
+        patterns_zh: [送餐|配送|外卖|快递|物流 ~4 慢|迟, 迟到]
+        patterns_ru: [доставка ~2 задерж*, курьер ~2 опоздать]
+        patterns_de: [lieferung ~3 verspät*, zu spät kommen]
+
+A record uses the patterns of its language (the ``language`` column) when the file has
+patterns in that language, else the plain ``patterns``. Russian and German patterns match
+lemmas: each plain word of a pattern and of the text is put in its dictionary form
+(:func:`feedback_engine.languages.text.lemma`), so ``курьер опоздал`` also matches "курьеры
+опоздали"; ``*`` words match the lemma's beginning. Chinese patterns match characters, since
+jieba's segmentation of one phrase depends on its neighbours (送餐太慢 is 送餐/太慢, 配送慢 is
+配送/慢): the words of a pattern follow each other directly or with spaces and punctuation
+between them, ``~n`` skips up to n characters, ``#`` matches digits or Chinese numerals (一个小时),
+and ``*`` is refused (every word already matches inside longer ones).
+
 Pattern language (one pattern matches a run of words; case is ignored and any run of spaces
 or punctuation separates two words):
 
@@ -39,6 +58,7 @@ or punctuation separates two words):
 ``~3``                    a gap of up to 3 words (``~`` alone: up to 3)
 ``#``                     a number (``40``, ``4.99``, ``£12``)
 ``double-charged``        a hyphen matches a hyphen, a space or nothing
+``*verspätung``           a word that ends in "verspätung" (German compounds)
 ========================  ==============================================================
 
 A pattern's weight is its number of words (a group counts as its longest phrase), capped at
@@ -56,6 +76,7 @@ from typing import Any
 
 from ..errors import error
 from ..resources import read_extended, resolve_lexicon
+from .views import PATTERN_LANGUAGES, normalise_word
 
 DEFAULT_TAXONOMY = "root_causes.yaml"
 POLARITIES = ("negative", "neutral", "positive")
@@ -67,6 +88,12 @@ _WORD_CHARS = r"[\w']"
 _SEP = r"(?:[^\w.!?]|(?<=\d)\.(?=\d))+"  # a decimal point ("£4.99") is no sentence end
 _TOKEN_RE = re.compile(r"\([^()]*\)\??|\S+")
 MIN_PREFIX = 3  # "charg*" style words shorter than this are not used as anchors
+# Chinese: between two words of a pattern, spaces or punctuation but no sentence end; a gap
+# "~n" is up to n characters of any kind but a sentence end.
+_ZH_SEP = r"[^\w.!?。！？\n]*"
+_ZH_GAP = r"[^.!?。！？\n]{{0,{n}}}"
+_ZH_NUMBER = r"(?:[£$€¥]?\d+(?:[.,]\d+)?|[零一二两三四五六七八九十百千万半几]+)"
+_ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 
 
 class PatternError(ValueError):
@@ -77,10 +104,13 @@ def _word(term: str) -> str:
     """Regex for one word of a pattern: literal letters, ``*`` suffix, ``#``, hyphens."""
     if term == "#":
         return r"[£$€]?\d+(?:[.,]\d+)?"
+    suffix = term.startswith("*") and len(term) > 1
+    if suffix:
+        term = term[1:]
     prefix = term.endswith("*")
     core = term[:-1] if prefix else term
     if not core or "*" in core:
-        raise PatternError(f"'*' may only end a word: {term!r}")
+        raise PatternError(f"'*' may only start or end a word: {term!r}")
     pieces = []
     for part in re.split(r"(-|')", core):
         if part == "-":
@@ -89,10 +119,24 @@ def _word(term: str) -> str:
             pieces.append("'?")
         elif part:
             pieces.append(re.escape(part))
-    return "".join(pieces) + (r"[\w']*" if prefix else "")
+    return (r"[\w']*" if suffix else "") + "".join(pieces) + (r"[\w']*" if prefix else "")
 
 
-def _phrase(words: list[str]) -> str:
+def _word_zh(term: str) -> str:
+    """Regex for one word of a Chinese pattern: its characters, or ``#`` for a number."""
+    if term == "#":
+        return _ZH_NUMBER
+    if "*" in term:
+        raise PatternError(f"Chinese patterns match characters, so a word already matches "
+                           f"inside longer ones: drop the '*' of {term!r}")
+    if _ASCII_WORD.match(term):  # a Latin word ("app") stays a whole word
+        return rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
+    return re.escape(term)
+
+
+def _phrase(words: list[str], language: str = "en") -> str:
+    if language == "zh":
+        return _ZH_SEP.join(_word_zh(w) for w in words)
     return _SEP.join(_word(w) for w in words)
 
 
@@ -109,7 +153,8 @@ def _anchor(alternatives: list[list[str]]) -> frozenset[str] | None:
         word = alternative[0].replace("'", "")
         if "-" in word:
             word = word.split("-", 1)[0]  # an exact word ("no" of "no-one"), not a prefix
-        if word == "#" or (word.endswith("*") and len(word) - 1 < MIN_PREFIX):
+        if word == "#" or word.startswith("*") or (word.endswith("*")
+                                                   and len(word) - 1 < MIN_PREFIX):
             return None
         out.add(word)
     return frozenset(out)
@@ -120,11 +165,16 @@ def _rarity(anchor: frozenset[str]) -> int:
     return min(len(w.rstrip("*")) for w in anchor)
 
 
-def compile_pattern(pattern: str) -> tuple[str, int, frozenset[str] | None]:
+def compile_pattern(pattern: str, language: str = "en",
+                    lemmatise: bool = True) -> tuple[str, int, frozenset[str] | None]:
     """Return ``(regex source, number of words, anchor words)`` for one pattern.
 
     The anchor words are a cheap pre-check: a text with none of them cannot match, so the
     regex is not run (this keeps the rule classifier at thousands of texts per second).
+
+    ``language`` is a pattern's language: ``ru`` and ``de`` put plain words in their
+    dictionary form (unless ``lemmatise`` is false: a syntax check that needs no dictionary),
+    ``zh`` matches characters (module docstring); any other value reads English patterns.
 
     >>> compile_pattern("charged ~2 twice")[1:]
     (2, frozenset({'charged'}))
@@ -154,7 +204,10 @@ def compile_pattern(pattern: str) -> tuple[str, int, frozenset[str] | None]:
             alternatives = [[a] for a in body.split("|")]
         if any(not a for a in alternatives):
             raise PatternError(f"empty alternative in {pattern!r}")
-        regex = "(?:" + "|".join(_phrase(a) for a in alternatives) + ")"
+        if language in PATTERN_LANGUAGES:
+            alternatives = [[normalise_word(w, language, lemmatise) for w in a]
+                            for a in alternatives]
+        regex = "(?:" + "|".join(_phrase(a, language) for a in alternatives) + ")"
         slot_anchor = None if optional else _anchor(alternatives)
         if slot_anchor and (anchor is None or _rarity(slot_anchor) > _rarity(anchor)):
             anchor = slot_anchor
@@ -162,6 +215,8 @@ def compile_pattern(pattern: str) -> tuple[str, int, frozenset[str] | None]:
         words += 1 if optional else max(len(a) for a in alternatives)
     if parts[-1].startswith("~"):
         raise PatternError(f"a gap must sit between two words: {pattern!r}")
+    if language == "zh":
+        return _assemble_zh(parts), words, anchor
     out, need_separator = "", False
     for part in parts:
         if part.startswith("~"):
@@ -176,6 +231,22 @@ def compile_pattern(pattern: str) -> tuple[str, int, frozenset[str] | None]:
     # Word boundaries that let a quote mark touch a word ('out for delivery') but not split
     # a contraction (no match for "don" inside "don't").
     return rf"(?<!\w)(?<!\w'){out}(?!\w)(?!'\w)", words, anchor
+
+
+def _assemble_zh(parts: list[str]) -> str:
+    """A Chinese pattern's word slots joined: no word boundaries (a word matches inside
+    longer ones), gaps counted in characters."""
+    out, need_separator = "", False
+    for part in parts:
+        if part.startswith("~"):
+            out += _ZH_GAP.format(n=part[1:])
+            need_separator = False
+        elif not part.endswith("?"):
+            out += (_ZH_SEP if need_separator else "") + part
+            need_separator = True
+        else:
+            out += "(?:" + (_ZH_SEP if need_separator else "") + part[:-1] + ")?"
+    return out
 
 
 @dataclass(frozen=True)
@@ -202,10 +273,19 @@ class Cause:
     examples: list[str] = field(default_factory=list)
     owner: str = ""
     action: str = ""
+    # Per language (``patterns_zh`` ...): the entries as written, compiled by
+    # :meth:`Taxonomy.for_language` when a record of the language first needs them.
+    language_patterns: dict[str, list[Any]] = field(default_factory=dict)
+    language_exclude: dict[str, list[Any]] = field(default_factory=dict)
+    language_examples: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def parent(self) -> str:
         return self.id.split(".", 1)[0]
+
+    def examples_in(self, language: str) -> list[str]:
+        """The cause's examples written in ``language`` (``examples`` for English)."""
+        return self.examples if language == "en" else self.language_examples.get(language, [])
 
 
 @dataclass
@@ -215,6 +295,8 @@ class Taxonomy:
     causes: list[Cause]
     source: str = ""
     embeddings: str | None = None  # the backend its cause texts are meant for (semantic layer)
+    # The file compiled per language (for_language), built when first asked for.
+    _views: dict[str, Taxonomy] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def ids(self) -> list[str]:
@@ -223,8 +305,37 @@ class Taxonomy:
     def get(self, cause_id: str) -> Cause | None:
         return next((c for c in self.causes if c.id == cause_id), None)
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the file has patterns for besides the plain ``patterns``."""
+        found = {lang for c in self.causes for lang, p in c.language_patterns.items() if p}
+        return tuple(lang for lang in PATTERN_LANGUAGES if lang in found)
 
-def _compiled(entry: Any, where: str) -> Pattern:
+    def for_language(self, language: str) -> Taxonomy:
+        """The taxonomy whose ``patterns`` and ``exclude`` are those of ``language``; itself
+        when the file has no patterns in that language (English, or a file written in one
+        language only). Compiled once per language."""
+        if language not in self.languages:
+            return self
+        views = self._views
+        if language not in views:
+            causes = []
+            for c in self.causes:
+                where = f"{self.source}, cause '{c.id}'"
+                causes.append(Cause(
+                    id=c.id, label=c.label, description=c.description, polarity=c.polarity,
+                    weight=c.weight,
+                    patterns=[_compiled(p, f"{where}, patterns_{language} {p!r}", language)
+                              for p in c.language_patterns.get(language, [])],
+                    exclude=[_compiled(p, f"{where}, exclude_{language} {p!r}", language)
+                             for p in c.language_exclude.get(language, [])],
+                    examples=list(c.language_examples.get(language, [])),
+                    owner=c.owner, action=c.action))
+            views[language] = Taxonomy(causes, self.source, self.embeddings)
+        return views[language]
+
+
+def _compiled(entry: Any, where: str, language: str = "en", lemmatise: bool = True) -> Pattern:
     if isinstance(entry, dict):
         unknown = set(entry) - {"pattern", "weight"}
         if unknown or "pattern" not in entry:
@@ -235,7 +346,7 @@ def _compiled(entry: Any, where: str) -> Pattern:
     else:
         raise error("FE281", where=where, entry=entry)
     try:
-        source, words, anchors = compile_pattern(text)
+        source, words, anchors = compile_pattern(text, language, lemmatise)
     except PatternError as exc:
         raise error("FE282", where=where, problem=exc) from None
     if weight is None:
@@ -247,7 +358,36 @@ def _compiled(entry: Any, where: str) -> Pattern:
 
 CAUSE_KEYS = {"id", "label", "description", "polarity", "weight", "patterns", "exclude",
               "examples", "owner", "action"}
-EXTEND_KEYS = ("patterns", "exclude", "examples")
+_PER_LANGUAGE = ("patterns", "exclude", "examples")
+_LANGUAGE_KEY = re.compile(r"^(patterns|exclude|examples)_(\w+)$")
+EXTEND_KEYS = (*_PER_LANGUAGE,
+               *(f"{key}_{lang}" for key in _PER_LANGUAGE for lang in PATTERN_LANGUAGES))
+
+
+def _language_lists(raw: dict[str, Any], where: str) -> dict[str, dict[str, list[Any]]]:
+    """A cause's ``patterns_zh`` style keys: ``{"patterns": {"zh": [...]}, ...}``, checked.
+
+    Raises:
+        ConfigError: FE560 for a language without patterns here, FE292 for a non-list,
+            FE282 (via :func:`_compiled`) for a pattern the language cannot read.
+    """
+    out: dict[str, dict[str, list[Any]]] = {key: {} for key in _PER_LANGUAGE}
+    for key, value in raw.items():
+        match = _LANGUAGE_KEY.match(str(key))
+        if not match:
+            continue
+        kind, language = match.groups()
+        if language not in PATTERN_LANGUAGES:
+            raise error("FE560", where=where, key=key, language=language, kind=kind,
+                        languages=", ".join(PATTERN_LANGUAGES))
+        if not isinstance(value or [], list):
+            raise error("FE292", where=where)
+        values = list(value or [])
+        if kind != "examples":  # a syntax check now; dictionary forms when first used
+            for entry in values:
+                _compiled(entry, f"{where}, {key} {entry!r}", language, lemmatise=False)
+        out[kind][language] = values if kind != "examples" else [str(e) for e in values]
+    return out
 
 
 def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
@@ -273,7 +413,8 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
         if cause_id in seen:
             raise error("FE287", where=where)
         seen.add(cause_id)
-        unknown = set(raw) - CAUSE_KEYS
+        languages = _language_lists(raw, where)
+        unknown = {k for k in set(raw) - CAUSE_KEYS if not _LANGUAGE_KEY.match(str(k))}
         if unknown:
             raise error("FE288", where=where, key=sorted(unknown)[0],
                         keys=", ".join(sorted(CAUSE_KEYS)))
@@ -289,7 +430,8 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
         if not isinstance(exclude, list) or not isinstance(examples, list):
             raise error("FE292", where=where)
         # Patterns, or texts the semantic layer can match by meaning (docs/rootcause.md).
-        if not isinstance(patterns, list) or not (patterns or examples or raw.get("description")):
+        if not isinstance(patterns, list) or not (patterns or examples or raw.get("description")
+                                                  or any(languages["patterns"].values())):
             raise error("FE291", where=where)
         causes.append(Cause(
             id=cause_id, label=str(raw.get("label") or cause_id),
@@ -298,7 +440,9 @@ def parse_taxonomy(data: Any, origin: str = "taxonomy") -> Taxonomy:
             patterns=[_compiled(p, f"{where}, pattern {p!r}") for p in patterns],
             exclude=[_compiled(p, f"{where}, exclude {p!r}") for p in exclude],
             examples=[str(e) for e in examples],
-            owner=str(raw.get("owner") or ""), action=str(raw.get("action") or "")))
+            owner=str(raw.get("owner") or ""), action=str(raw.get("action") or ""),
+            language_patterns=languages["patterns"], language_exclude=languages["exclude"],
+            language_examples=languages["examples"]))
     if not causes:
         raise error("FE293", origin=origin)
     embeddings = data.get("embeddings")

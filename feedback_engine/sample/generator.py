@@ -6,8 +6,9 @@ dates derive from ``end_week``: the same arguments give byte-identical files.
 
 Pipeline: plan records per source (week, cause, queue, agent, latent satisfaction, with the
 planted signals applied) -> sort by time, assign ids -> render rows (``_phrases.Renderer``)
--> inject messy rows -> write files -> measure the signals on the rendered rows and store
-them in manifest.json.
+-> inject messy rows -> turn a seeded share of the clean rows of surveys, reviews and emails
+into Chinese, Russian and German ones (``languages.localise``) -> write files -> measure the
+signals on the rendered rows and store them in manifest.json.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from ..errors import error
 from . import _phrases as P
+from . import languages as LG
 from . import messy as M
 from . import texts as T
 from .messy import inject_messy
@@ -122,6 +124,7 @@ class Rec:
     rid: str = ""
     row: dict = field(default_factory=dict)
     valid: bool = True  # False once the timestamp is spoiled or the JSON line truncated
+    lang: str = "en"  # zh / ru / de once languages.localise rewrote the row
 
     @property
     def sent(self) -> str:
@@ -201,7 +204,8 @@ def plan_records(cal: Calendar, source: str, n: int, rng: random.Random,
 SURVEY_COLS = ["response_id", "submitted_at", "channel", "likelihood_to_recommend", "csat",
                "ces", "verbatim", "agent", "team", "queue", "product", "customer_id"]
 SUMMARY_COLS = ["ticket_id", "created_at", "agent", "team", "queue", "product", "summary", "csat"]
-REVIEW_COLS = ["review_id", "posted_at", "rating", "title", "review_text", "product", "channel"]
+REVIEW_COLS = ["review_id", "posted_at", "rating", "title", "review_text", "product", "channel",
+               "locale"]
 
 
 def _write_csv(path: Path, cols: list[str], rows: list[dict], delimiter: str,
@@ -362,15 +366,24 @@ def _split(n: int) -> dict[str, int]:
     return out
 
 
-def generate_corpus(out_dir: str | Path, n_records: int = 20_000, weeks: int = 12,
-                    end_week: str = "2026-W47", seed: int = 7) -> dict:
-    """Write the corpus files into out_dir (created if needed) and return the manifest dict
-    (also written as out_dir/manifest.json)."""
+@dataclass
+class Corpus:
+    """The planned and rendered records of a corpus, before any file is written."""
+
+    calendar: Calendar
+    recs: dict[str, list[Rec]]  # source -> records, with their hidden ground truth
+    counts: dict[str, int]  # messy kind -> rows spoiled
+    ids: dict[str, list[str]]  # messy kind -> record ids
+    dups: dict[str, int]  # source -> exact duplicate rows the writer adds
+
+
+def plan_corpus(n_records: int = 20_000, weeks: int = 12, end_week: str = "2026-W47",
+                seed: int = 7) -> Corpus:
+    """Plan and render every record (English first, then the language slices; see
+    ``languages.localise``), with the messy rows injected; nothing is written."""
     if n_records < 200:
         raise error("FE467", n=n_records)
     cal = Calendar(end_week, weeks)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     targets = _split(n_records)
     dups = {s: max(1, round(targets[s] * M.DUPLICATE_RATE)) for s in ("surveys", "emails")}
     recs: dict[str, list[Rec]] = {}
@@ -384,15 +397,33 @@ def generate_corpus(out_dir: str | Path, n_records: int = 20_000, weeks: int = 1
         for rec in recs[source]:
             rec.row = getattr(ren, source)(rec)
         inject_messy(random.Random(f"{seed}:{source}:messy"), source, recs[source], counts, ids)
-    files = write_files(out, recs, dups, random.Random(f"{seed}:duplicates"), ids)
+        # The slices replace clean rows only, after the English ones were drawn and
+        # rendered: the English rows that stay English are exactly as without the slices.
+        spoiled = {rid for kind in ids.values() for rid in kind}
+        LG.localise(cal, source, recs[source], random.Random(f"{seed}:{source}:lang"), spoiled,
+                    TILT.get(source, CONTACT_TILT))
+    return Corpus(cal, recs, counts, ids, dups)
+
+
+def generate_corpus(out_dir: str | Path, n_records: int = 20_000, weeks: int = 12,
+                    end_week: str = "2026-W47", seed: int = 7) -> dict:
+    """Write the corpus files into out_dir (created if needed) and return the manifest dict
+    (also written as out_dir/manifest.json)."""
+    corpus = plan_corpus(n_records, weeks, end_week, seed)
+    cal, recs, counts, ids = corpus.calendar, corpus.recs, corpus.counts, corpus.ids
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files = write_files(out, recs, corpus.dups, random.Random(f"{seed}:duplicates"), ids)
     counts["duplicate_row"] = len(ids.get("duplicate_row", []))
     causes = Counter(" › ".join(P.CAUSES[x.cause][:2]) for src in recs.values() for x in src)
-    manifest = {"generator": "feedback_engine.sample v1", "seed": seed, "n_records": n_records,
+    intl = LG.measure(cal, recs, n_records)
+    manifest = {"generator": "feedback_engine.sample v2", "seed": seed, "n_records": n_records,
                 "end_week": cal.labels[-1], "weeks": cal.labels, "files": files,
                 "messy": counts, "messy_ids": ids,
                 "signals": [{**sig, "description": P.SIGNAL_TEXT[sig["id"]],
                              "keywords": P.SIGNAL_KEYWORDS[sig["id"]]}
-                            for sig in measure_signals(cal, recs)],
+                            for sig in measure_signals(cal, recs)] + intl["signals"],
+                "languages": intl["languages"],
                 "cause_counts": dict(sorted(causes.items()))}
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     (out / "manifest.json").write_text(text, encoding="utf-8", newline="\n")

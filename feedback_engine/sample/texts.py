@@ -55,6 +55,7 @@ from ._phrases import (
     UNRESOLVED,
     VERIFY,
 )
+from ._phrases_intl import LOCALE
 
 if TYPE_CHECKING:
     from .generator import Rec
@@ -229,7 +230,8 @@ class Renderer(Texts):
         return {"review_id": rec.rid, "posted_at": rec.ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "rating": self.blank(rating, 0.01),
                 "title": self.pick(titles or GENERIC_TITLES[rec.sent], ctx),
-                "review_text": text, "product": rec.product, "channel": "review"}
+                "review_text": text, "product": rec.product, "channel": "review",
+                "locale": LOCALE["en"]}
 
     def mood(self, rec: Rec) -> str:
         return "pos" if rec.sat > 0.7 else "neu" if rec.sat > 0.45 else "neg"

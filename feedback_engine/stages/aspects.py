@@ -3,17 +3,27 @@
 Each reads ``text_redacted``, or for transcripts the customer's turns only (``turns``), so an
 agent's "sorry for the wait" is neither an aspect opinion nor customer effort. See
 docs/aspects.md for the lexicon formats and measured accuracy.
+
+Aspects per language: a record whose ``language`` (missing or empty: English) has terms in the
+vocabulary (``patterns_zh`` ...) is matched with them, and each mention's polarity is its
+clause scored by that language's zero-shot sentiment (:mod:`feedback_engine.aspects.languages`);
+the English model and noun fallback serve the other records only.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..languages.detect import record_language
 from ..records import customer_text
 from ..sentiment.rules import DEFAULT_LEXICONS, SENTENCE, RuleScorer
 from .base import column, stage
+
+if TYPE_CHECKING:
+    from ..aspects.languages import LanguageAspects
 
 log = logging.getLogger("feedback_engine")
 
@@ -25,7 +35,7 @@ def _texts(chunk: pd.DataFrame) -> list[str]:
             for t, s in zip(chunk["text_redacted"].tolist(), said, strict=True)]
 
 
-@stage("aspects", version=1, requires=("text_redacted",), optional=("turns",),
+@stage("aspects", version=1, requires=("text_redacted",), optional=("turns", "language"),
        assigns={"aspects": "JSON"})
 class Aspects:
     """Adds ``aspects``: [{aspect, span, polarity, score, mentions, source}] per record: the
@@ -60,7 +70,11 @@ class Aspects:
         from ..aspects.lexicons import load_aspects
 
         scorer = RuleScorer(tuple(self.sentiment_lexicons or DEFAULT_LEXICONS))
-        self.matcher_ = AspectMatcher(load_aspects(self.lexicon))
+        aspects = load_aspects(self.lexicon)
+        self.matcher_ = AspectMatcher(aspects)
+        self.languages_ = {lang for a in aspects for lang in a.languages}
+        self.aspects_ = aspects
+        self.finders_: dict[str, LanguageAspects] = {}
         self.rules_ = RulePolarity(scorer, EffortScorer(self.effort_lexicon))
         self.nouns_ = None
         if self.noun_fallback:
@@ -97,20 +111,48 @@ class Aspects:
             scores[i] = float(score)
         return scores
 
+    def _other_languages(self, chunk: pd.DataFrame, texts: list[str]) -> dict[int, list[dict]]:
+        """Aspects of the records in a language with terms of its own, by position."""
+        from ..aspects.extract import summarise
+        from ..aspects.languages import LanguageAspects, clause_scores
+
+        if not self.languages_ or "language" not in chunk:
+            return {}
+        groups: dict[str, list[int]] = {}
+        for i, value in enumerate(chunk["language"].tolist()):
+            language = record_language(value)
+            if language in self.languages_:
+                groups.setdefault(language, []).append(i)
+        out: dict[int, list[dict]] = {}
+        for language, positions in groups.items():
+            if language not in self.finders_:
+                self.finders_[language] = LanguageAspects(self.aspects_, language)
+            finder = self.finders_[language]
+            batch = [texts[i] for i in positions]
+            found = [finder.find(t) if t else [] for t in batch]
+            scores = clause_scores(batch, found, finder)
+            for i, text, mentions, score in zip(positions, batch, found, scores, strict=True):
+                out[i] = summarise(text, mentions, score, self.neutral_band) if mentions else []
+        return out
+
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         from ..aspects.extract import summarise
 
         out = chunk.copy()
         texts = _texts(chunk)
-        mentions = [self.matcher_.find(t) if t else [] for t in texts]
+        other = self._other_languages(chunk, texts)
+        mentions = [self.matcher_.find(t) if t and i not in other else []
+                    for i, t in enumerate(texts)]
         if self.nouns_ is not None:
             missing = [i for i, (t, m) in enumerate(zip(texts, mentions, strict=True))
-                       if t and not m]
+                       if t and not m and i not in other]
             for i, found in zip(missing, self.nouns_.find_many([texts[i] for i in missing]),
                                 strict=True):
                 mentions[i] = found
-        out["aspects"] = [summarise(text, found, self._scores(text, found), self.neutral_band)
-                          if found else [] for text, found in zip(texts, mentions, strict=True)]
+        out["aspects"] = [other[i] if i in other else
+                          summarise(text, found, self._scores(text, found), self.neutral_band)
+                          if found else []
+                          for i, (text, found) in enumerate(zip(texts, mentions, strict=True))]
         return out
 
 

@@ -11,17 +11,19 @@ from typing import Any
 import pandas as pd
 
 from ..errors import error
+from ..languages.detect import record_language
 from ..records import customer_text
 from .base import column, stage
 
 SPEAKERS = ("customer", "agent", "all")
 
 
-@stage("keywords", version=1, requires=("text_redacted",), optional=("turns",),
+@stage("keywords", version=2, requires=("text_redacted",), optional=("turns", "language"),
        assigns={"keywords": "JSON"})
 class Keywords:
     """Adds ``keywords``: a list of ``{"term", "score"}``, best first (RAKE scores), JSON:
-    keyphrases per record (docs/topics.md)."""
+    keyphrases per record (docs/topics.md), made of the record's language's words (version 2:
+    Chinese, Russian and German records get jieba words and lemmas, docs/languages.md)."""
 
     option_help = {"top_k": "keyphrases kept per record",
                    "max_words": "longest phrase, in words",
@@ -47,7 +49,7 @@ class Keywords:
 
         out = chunk.copy()
         out["keywords"] = [
-            extract(self._text(text, t), self.top_k, self.max_words)
-            for text, t in zip(chunk["text_redacted"].tolist(), column(chunk, "turns"),
-                               strict=True)]
+            extract(self._text(text, t), self.top_k, self.max_words, record_language(lang))
+            for text, t, lang in zip(chunk["text_redacted"].tolist(), column(chunk, "turns"),
+                                     column(chunk, "language"), strict=True)]
         return out

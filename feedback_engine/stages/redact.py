@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError, error
+from ..languages.detect import normalise_code
 from ..privacy import Redactor
 from ..privacy.redactor import pseudonym, pseudonym_key
 from ..privacy.spans import Span
@@ -29,7 +30,17 @@ FALLBACK_ID_KEY = b"feedback-engine/id-pseudonym/v1"
 PERSONAL_WORDS = frozenset({
     "email", "e_mail", "mail", "phone", "mobile", "telephone", "tel", "fax", "address",
     "postcode", "zip", "zipcode", "ssn", "iban", "card", "ip", "surname", "firstname",
-    "lastname", "fullname", "username", "dob", "birthday", "passport"})
+    "lastname", "fullname", "username", "dob", "birthday", "passport",
+    # national ids, and the personal headers of Chinese, Russian and German exports
+    "inn", "snils", "idnr", "steuerid", "steueridentifikationsnummer", "taxid", "nationalid",
+    "инн", "снилс", "телефон", "тел", "мобильный", "фио", "фамилия", "отчество",
+    "паспорт", "адрес", "почта", "身份证", "身份证号", "身份证号码", "证件号", "证件号码",
+    "手机", "手机号", "手机号码", "电话", "电话号码", "联系电话", "联系方式", "姓名", "地址",
+    "收货地址", "邮箱", "联系人", "收件人", "telefon", "telefonnummer", "handy",
+    "handynummer", "adresse", "anschrift", "vorname", "nachname", "geburtsdatum"})
+# Two-word headers that name a person's id: "tax_id", "National ID", "resident id".
+PERSONAL_PAIRS = frozenset({("tax", "id"), ("national", "id"), ("resident", "id"),
+                            ("citizen", "id"), ("id", "card"), ("steuer", "id")})
 # "name" is personal only when it names a person: alone, or after one of these words.
 # "Division Name", "Class Name", "Product Name" name things: their values go through the
 # redactor like any other value, and a category such as "General" or "Tops" is kept.
@@ -52,7 +63,8 @@ def _pii_column(name: str) -> bool:
     """
     spaced = "".join(c if c.isalnum() else "_" for c in str(name).lower())
     words = [w for w in spaced.split("_") if w]
-    return (any(w in PERSONAL_WORDS for w in words) or words == ["name"]
+    return (any(w in PERSONAL_WORDS for w in words) or words in (["name"], ["имя"], ["名字"])
+            or any(pair in PERSONAL_PAIRS for pair in pairwise(words))
             or any(before in PERSON_NAME_QUALIFIERS
                    for before, word in pairwise(words) if word == "name"))
 
@@ -84,22 +96,27 @@ def _merge(spans: list[Span]) -> list[Span]:
     return merged
 
 
-def scrub_label(redactor: Redactor, text: str) -> str:
+def scrub_label(redactor: Redactor, text: str, language: str | None = None) -> str:
     """Redact a label, a header name or a path: the text as it is, and again with ``_`` and
     ``/`` read as spaces (``jane@x.com_4539578763621486.csv`` hides the card from the word
-    boundaries a detector needs); every span found either way is replaced."""
+    boundaries a detector needs); every span found either way is replaced. ``language``:
+    the record's, as for :meth:`Redactor.find`."""
     if not text:
         return text
     spaced = text.replace("_", " ").replace("/", " ").replace("\\", " ")
-    spans = redactor.find(text) + (redactor.find(spaced) if spaced != text else [])
+    spans = redactor.find(text, language) + (
+        redactor.find(spaced, language) if spaced != text else [])
     return redactor.replace(text, _merge(spans))
 
 
-@stage("redact", version=1, requires=("text_clean",), optional=("turns", "extra"),
+@stage("redact", version=2, requires=("text_clean",), optional=("turns", "extra", "language"),
        rewrites=("turns", "extra", *ID_COLUMNS, *LABEL_COLUMNS),
        assigns={"text_redacted": "VARCHAR", "pii_counts": "JSON"})
 class Redact:
     """Adds ``text_redacted`` and ``pii_counts``; scrubs turns, ``extra``, ids and labels.
+
+    Version 2: each record is redacted in its ``language`` (phone regions, national ids,
+    Russian and Chinese names; docs/privacy.md); no language column reads as English.
 
     Besides the text, every stored value is scanned, whatever its column or type:
 
@@ -113,6 +130,9 @@ class Redact:
       which the redactor finds PII is replaced whole by a keyed HMAC token (``id_…``,
       ``agent_…``, ``customer_…``; key :func:`id_key`), so the same input gives the same
       token in every run and re-analysis still upserts by id. Ids without PII are kept.
+
+    Each record is read in its ``language`` (the language stage's column; missing or null
+    is English): text, turns, ``extra``, labels and ids alike (see ``Redactor``).
     """
 
     option_help = {
@@ -156,23 +176,25 @@ class Redact:
         self.id_key_ = pseudonym_key() if self.pseudonymize_ids else None
         self.pii_id_key_ = id_key()
 
-    def text(self, value: Any) -> Any:
-        """Redact one value if it is a string; return other values unchanged."""
+    def text(self, value: Any, language: str | None = None) -> Any:
+        """Redact one value if it is a string; return other values unchanged.
+
+        ``language`` (here and below): the record's ISO 639-1 code; None reads English."""
         if not isinstance(value, str) or not value:
             return value
-        return self.redactor_.redact(value).text
+        return self.redactor_.redact(value, language).text
 
-    def label(self, value: Any) -> Any:
+    def label(self, value: Any, language: str | None = None) -> Any:
         """Redact a label or name (see :func:`scrub_label`); non-strings unchanged."""
         if not isinstance(value, str) or not value:
             return value
-        return scrub_label(self.redactor_, value)
+        return scrub_label(self.redactor_, value, language)
 
-    def scrub_id(self, value: Any, column: str) -> Any:
+    def scrub_id(self, value: Any, column: str, language: str | None = None) -> Any:
         """``value`` when it holds no PII, else a keyed token of the whole value."""
         if not isinstance(value, str) or not value:
             return value
-        if scrub_label(self.redactor_, value) == value:
+        if scrub_label(self.redactor_, value, language) == value:
             return value
         prefix = "id" if column == "record_id" else column.split("_")[0]
         return f"{prefix}_{exact_pseudonym(value, column, self.pii_id_key_)}"
@@ -182,33 +204,34 @@ class Redact:
         rejects alike, so one row keeps one key whichever table it lands in)."""
         return [self.scrub_id(v, "record_id") for v in list(ids)]
 
-    def scrub_json(self, raw: str | None) -> str | None:
+    def scrub_json(self, raw: str | None, language: str | None = None) -> str | None:
         """Redact every string in a JSON object (``extra``, a reject's raw values)."""
         if raw is None:
             return None
-        return json.dumps(self._scrub(json.loads(raw)), ensure_ascii=False)
+        return json.dumps(self._scrub(json.loads(raw), language=language), ensure_ascii=False)
 
-    def _scrub(self, value: Any, key: str = "", personal: bool = False) -> Any:
+    def _scrub(self, value: Any, key: str = "", personal: bool = False,
+               language: str | None = None) -> Any:
         personal = personal or bool(key and _pii_column(key))
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for k, v in value.items():
-                name = self.label(k) if isinstance(k, str) else k
+                name = self.label(k, language) if isinstance(k, str) else k
                 while name in out:  # two header names redacted to the same token
                     name = f"{name}#"
-                out[name] = self._scrub(v, k, personal)
+                out[name] = self._scrub(v, k, personal, language)
             return out
         if isinstance(value, list):
-            return [self._scrub(v, key, personal) for v in value]
+            return [self._scrub(v, key, personal, language) for v in value]
         if value is None or isinstance(value, bool):
             return value
         if personal and (isinstance(value, int | float) or (isinstance(value, str) and value)):
             return "[REDACTED]"
         if isinstance(value, int | float):
-            return self._number(value)
-        return self.label(value)
+            return self._number(value, language)
+        return self.label(value, language)
 
-    def _number(self, value: int | float) -> Any:
+    def _number(self, value: int | float, language: str | None = None) -> Any:
         """A long number (a card or phone typed as a number) goes through the redactor."""
         if isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
@@ -218,24 +241,30 @@ class Redact:
             text = str(value)
         if sum(c.isdigit() for c in text) < LONG_NUMBER_DIGITS:
             return value
-        redacted = self.label(text)
+        redacted = self.label(text, language)
         return value if redacted == text else redacted
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
-        results = [self.redactor_.redact(t) if isinstance(t, str) else None
-                   for t in chunk["text_clean"].tolist()]
+        # Each record's language (the language stage's column); missing or null is English.
+        languages = ([normalise_code(v) or "en" for v in chunk["language"].tolist()]
+                     if "language" in chunk else ["en"] * len(chunk))
+        results = [self.redactor_.redact(t, lang) if isinstance(t, str) else None
+                   for t, lang in zip(chunk["text_clean"].tolist(), languages, strict=True)]
         out["text_redacted"] = [r.text if r else None for r in results]
         out["pii_counts"] = [r.counts if r else {} for r in results]
         if "turns" in chunk:
             out["turns"] = [
-                [{**t, "text": self.text(t["text"])} for t in turns]
-                if isinstance(turns, list) else turns for turns in chunk["turns"].tolist()]
+                [{**t, "text": self.text(t["text"], lang)} for t in turns]
+                if isinstance(turns, list) else turns
+                for turns, lang in zip(chunk["turns"].tolist(), languages, strict=True)]
         if "extra" in chunk:
-            out["extra"] = [self.scrub_json(e) for e in chunk["extra"].tolist()]
+            out["extra"] = [self.scrub_json(e, lang)
+                            for e, lang in zip(chunk["extra"].tolist(), languages, strict=True)]
         for column in LABEL_COLUMNS:
             if column in chunk:
-                out[column] = [self.label(v) for v in chunk[column].tolist()]
+                out[column] = [self.label(v, lang) for v, lang in
+                               zip(chunk[column].tolist(), languages, strict=True)]
         for column in ID_COLUMNS:
             if column not in chunk:
                 continue
@@ -245,5 +274,6 @@ class Redact:
                                f"{prefix}_{pseudonym(str(v), column, self.id_key_)}"
                                for v in chunk[column].tolist()]
             else:
-                out[column] = [self.scrub_id(v, column) for v in chunk[column].tolist()]
+                out[column] = [self.scrub_id(v, column, lang) for v, lang in
+                               zip(chunk[column].tolist(), languages, strict=True)]
         return out

@@ -17,19 +17,24 @@ Decision per record:
 
 ``root_cause_evidence`` holds the phrases that matched (rules), the word n-grams that
 weighed most (model), or the nearest example (semantic).
+
+Languages: a record's ``language`` (missing or empty: English) picks the taxonomy's patterns
+in that language. The model serves the records of ``model_languages`` only (default English)
+and the semantic layer English records only; the others get their language's rules alone.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from ..languages.detect import record_language
 from ..records import customer_text
 from ..rootcause.rules import MIN_SCORE, UNKNOWN, TaxonomyClassifier
 from ..rootcause.taxonomy import load_taxonomy
 from .base import stage
 
 
-@stage("rootcause", version=1, requires=("text_redacted",), optional=("turns",),
+@stage("rootcause", version=1, requires=("text_redacted",), optional=("turns", "language"),
        assigns={"root_cause": "VARCHAR", "root_cause_conf": "DOUBLE",
                 "root_cause_method": "VARCHAR", "root_cause_evidence": "JSON"})
 class RootCause:
@@ -50,21 +55,26 @@ class RootCause:
                       "installed, else the layer is off), minilm, model2vec or tfidf-svd",
         "semantic_threshold": "least similarity to a cause text that keeps a semantic match "
                               "(default: set from the taxonomy)",
+        "model_languages": "languages the model was trained on; records in others skip it "
+                           '(default ["en"])',
     }
     option_examples = {"taxonomy": "my_root_causes.yaml", "model": "models/rootcause",
-                       "conf_threshold": 0.5, "sim_threshold": 0.1, "semantic_threshold": 0.5}
+                       "conf_threshold": 0.5, "sim_threshold": 0.1, "semantic_threshold": 0.5,
+                       "model_languages": ["en"]}
 
     def __init__(self, taxonomy: str | None = None, model: str | None = None,
                  min_score: float = MIN_SCORE, conf_threshold: float | None = None,
                  sim_threshold: float | None = None, rules_fallback: bool = True,
                  customer_only: bool = True, semantic: bool = True, embeddings: str = "auto",
-                 semantic_threshold: float | None = None) -> None:
+                 semantic_threshold: float | None = None,
+                 model_languages: list[str] | None = None) -> None:
         self.taxonomy, self.model = taxonomy, model
         self.min_score = min_score
         self.conf_threshold, self.sim_threshold = conf_threshold, sim_threshold
         self.rules_fallback, self.customer_only = rules_fallback, customer_only
         self.semantic, self.embeddings = semantic, embeddings
         self.semantic_threshold = semantic_threshold
+        self.model_languages = model_languages
 
     def setup(self) -> None:
         self.rules_ = TaxonomyClassifier(load_taxonomy(self.taxonomy), self.min_score,
@@ -92,21 +102,25 @@ class RootCause:
         confs: list[float] = [0.0] * n
         methods: list[str] = ["unknown"] * n
         evidence: list[list[str]] = [[] for _ in range(n)]
+        languages = chunk["language"].tolist() if "language" in chunk else ["en"] * n
         todo = list(range(n))
-        if self.model_ is not None and n:
-            predictions = self.model_.predict(texts, explain=True,
+        served = {record_language(v) for v in (self.model_languages or ["en"])}
+        modelled = [i for i in range(n) if record_language(languages[i]) in served]
+        if self.model_ is not None and modelled:
+            predictions = self.model_.predict([texts[i] for i in modelled], explain=True,
                                               conf_threshold=self.conf_threshold,
                                               sim_threshold=self.sim_threshold)
-            todo = []
-            for i, label in enumerate(predictions.labels):
+            todo = sorted(set(range(n)) - set(modelled))
+            for k, (i, label) in enumerate(zip(modelled, predictions.labels, strict=True)):
                 if label != UNKNOWN:
                     causes[i], methods[i] = label, "model"
-                    confs[i] = round(float(predictions.confidence[i]), 4)
-                    evidence[i] = predictions.evidence[i]
+                    confs[i] = round(float(predictions.confidence[k]), 4)
+                    evidence[i] = predictions.evidence[k]
                 elif self.rules_fallback:
                     todo.append(i)
-        for i, (result, method) in zip(todo, self.rules_.classify_many([texts[i] for i in todo]),
-                                       strict=True):
+            todo.sort()
+        found = self.rules_.classify_many([texts[i] for i in todo], [languages[i] for i in todo])
+        for i, (result, method) in zip(todo, found, strict=True):
             if result.label != UNKNOWN:
                 causes[i], confs[i], methods[i] = result.label, result.confidence, method
                 evidence[i] = result.evidence

@@ -1,7 +1,7 @@
 """Sentiment for support text: document, sentences, per speaker, start and end of the call.
 
 Two methods for the document score, recorded per record in ``sentiment_method`` and in the
-run's stage list (``sentiment.v4+learned``):
+run's stage list (``sentiment.v5+learned``):
 
 ``rules``
     :class:`~feedback_engine.sentiment.rules.RuleScorer`: VADER plus the contact-center layer.
@@ -19,6 +19,16 @@ the rules unless you say otherwise (``learned_for = [...]`` or ``method = "learn
 Sentences and per-turn scores always come from the rules (fast, and each one explainable).
 With ``model`` set, the document score comes from a calibration trained with
 ``feedback sentiment train`` instead (method ``model``).
+
+Every method above is for English. A record's ``language`` column (the ``language`` stage;
+English when missing) routes the others (version 5):
+
+- zh, ru, de: the zero-shot scorer of :mod:`feedback_engine.sentiment.multilingual` (methods
+  ``snownlp``, ``lexicon-ru``, ``lexicon-de``) for the document, its sentences and the turns;
+- with ``adapted`` set to the folder ``feedback sentiment adapt`` wrote, the document score of
+  a language whose adapted model beat the zero-shot method in its CV comes from that model
+  (method ``adapted``; sentences and turns keep the language's scorer);
+- any other language: VADER's rules, recorded as ``rules-en`` (they know English words only).
 """
 
 from __future__ import annotations
@@ -28,7 +38,10 @@ from typing import Any
 
 import pandas as pd
 
+from ..artifacts import peek_manifest
 from ..errors import error
+from ..languages.detect import record_language
+from ..sentiment.multilingual import METHODS as ZERO_SHOT
 from ..sentiment.rules import DEFAULT_LEXICONS, RuleScorer
 from .base import column, stage
 
@@ -69,6 +82,22 @@ def label(score: float | None, neutral_band: float) -> str | None:
     return "neutral"
 
 
+def adapted_languages(folder: str | Path) -> list[str]:
+    """The languages whose adapted model in ``folder`` (``feedback sentiment adapt -o``) won
+    its cross-validation and so score that language's documents.
+
+    Raises:
+        ConfigError: ``folder`` holds no adapted model (FE474).
+    """
+    root = Path(folder)
+    found = {sub.name: peek_manifest(sub) for sub in sorted(root.iterdir())
+             if sub.is_dir() and (sub / "manifest.json").is_file()} if root.is_dir() else {}
+    found = {k: m for k, m in found.items() if m.get("model") == "sentiment.adapted.v1"}
+    if not found:
+        raise error("FE474", path=folder)
+    return [k for k, m in found.items() if m.get("default") is True and k != "en"]
+
+
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -84,7 +113,8 @@ def _speaker_scores(turns: Any, speaker: str) -> list[float]:
             if t.get("speaker") == speaker and t.get("sentiment") is not None]
 
 
-@stage("sentiment", version=4, requires=("text_redacted",), optional=("turns", "kind", "channel"),
+@stage("sentiment", version=5, requires=("text_redacted",),
+       optional=("turns", "kind", "channel", "language"),
        rewrites=("turns",),
        assigns={"sentiment": "DOUBLE", "sentiment_label": "VARCHAR",
                 "sentiment_customer": "DOUBLE", "sentiment_agent": "DOUBLE",
@@ -96,7 +126,8 @@ class Sentiment:
     ``sentiment_start`` / ``sentiment_end`` are the mean customer-turn scores over the first
     and last third of the customer's turns (conversations with at least two). Each agent and
     customer turn also gets its own score, as ``turn["sentiment"]`` (version 3), which the
-    conversation and QA stages read.
+    conversation and QA stages read. Records in Chinese, Russian and German get their
+    language's scorer (version 5, module docstring).
     """
 
     option_help = {
@@ -109,39 +140,60 @@ class Sentiment:
                   "rules elsewhere), rules or learned (every record)",
         "learned_for": "record kinds or channels the auto method scores with the learned "
                        "model",
+        "adapted": "a folder from `feedback sentiment adapt`: each language whose model beat "
+                   "its zero-shot method in CV is scored by that model",
     }
     option_examples = {"lexicons": ["sentiment/contact_center.tsv", "my_terms.tsv"],
-                       "model": "models/sentiment", "learned_for": ["review", "survey_answer"]}
+                       "model": "models/sentiment", "learned_for": ["review", "survey_answer"],
+                       "adapted": "sentiment-adapted"}
 
     def __init__(self, lexicons: list[str] | None = None, neutral_band: float = 0.05,
                  model: str | None = None, method: str = "auto",
-                 learned_for: list[str] | None = None) -> None:
+                 learned_for: list[str] | None = None, adapted: str | None = None) -> None:
         self.lexicons = list(lexicons or DEFAULT_LEXICONS)
         self.neutral_band, self.model = neutral_band, model
         self.method = method
         self.learned_for = frozenset(k.lower() for k in (learned_for or DEFAULT_LEARNED_FOR))
-        self.variant = resolve_method(method, model)  # in the run's stage list
+        self.adapted = adapted
+        self.english = resolve_method(method, model)  # the method English records get
+        self.variant = self.english  # in the run's stage list
+        if adapted:
+            self.variant += "".join(f"+adapted-{lang}" for lang in adapted_languages(adapted))
 
     def setup(self) -> None:
         self.scorer_ = RuleScorer(tuple(self.lexicons))
         self.model_ = self.learned_ = None
-        if self.variant == "model":
+        if self.english == "model":
             from ..sentiment.model import SentimentModel
 
             self.model_ = SentimentModel.load(Path(self.model), self.scorer_)
-        elif self.variant in ("learned", "auto"):
+        elif self.english in ("learned", "auto"):
             from ..sentiment.learned import LearnedSentiment
 
             self.learned_ = LearnedSentiment.load(scorer=self.scorer_)
+        self.adapted_: dict[str, Any] = {}
+        if self.adapted:
+            from ..sentiment.adapt import AdaptedSentiment
+
+            self.adapted_ = {lang: AdaptedSentiment.load(Path(self.adapted) / lang)
+                             for lang in adapted_languages(self.adapted)}
+
+    def _scorer(self, language: str) -> Any:
+        """The sentence and turn scorer of a language: its zero-shot scorer, else the rules."""
+        if language in ZERO_SHOT:
+            from ..sentiment.multilingual import scorer
+
+            return scorer(language)
+        return self.scorer_
 
     def _method(self, kind: Any, channel: Any) -> str:
         """The method that scores one record's document sentiment."""
-        if self.variant != "auto":
-            return self.variant
+        if self.english != "auto":
+            return self.english
         routed = {str(v).lower() for v in (kind, channel) if isinstance(v, str)}
         return "learned" if routed & self.learned_for else "rules"
 
-    def _score_turns(self, turns: Any) -> Any:
+    def _score_turns(self, turns: Any, language: str = "en") -> Any:
         """Return copies of the turns with a ``sentiment`` score on each agent/customer turn.
 
         Each turn is scored once here, so later stages (conversation metrics, QA) read the
@@ -149,20 +201,31 @@ class Sentiment:
         """
         if not isinstance(turns, list):
             return turns
-        return [{**turn, "sentiment": self.scorer_.document(turn["text"])[0]
+        scorer = self._scorer(language)
+        return [{**turn, "sentiment": scorer.document(turn["text"])[0]
                  if turn.get("text") and turn.get("speaker") in SCORED_SPEAKERS else None}
                 for turn in turns]
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
         texts = chunk["text_redacted"].tolist()
-        documents = [self.scorer_.document(t) for t in texts]
+        languages = [record_language(v) for v in column(chunk, "language")]
+        documents = [self._scorer(lang).document(t) for t, lang in zip(texts, languages,
+                                                                        strict=True)]
         scores = [d[0] for d in documents]
-        methods = [self._method(kind, channel) for kind, channel in
-                   zip(column(chunk, "kind"), column(chunk, "channel"), strict=True)]
+        methods = [self._method(kind, channel) if lang == "en" else
+                   "adapted" if lang in self.adapted_ else ZERO_SHOT.get(lang, "rules-en")
+                   for kind, channel, lang in zip(column(chunk, "kind"), column(chunk, "channel"),
+                                                  languages, strict=True)]
+        for lang, model in self.adapted_.items():
+            chosen = [i for i, s in enumerate(scores) if s is not None and languages[i] == lang]
+            if chosen:
+                for i, p in zip(chosen, model.predict([texts[i] for i in chosen]), strict=True):
+                    scores[i] = float(p)
         scored: list[int] = []
         if self.model_ is not None or self.learned_ is not None:
-            scored = [i for i, s in enumerate(scores) if s is not None and methods[i] != "rules"]
+            scored = [i for i, s in enumerate(scores) if s is not None and languages[i] == "en"
+                      and methods[i] != "rules"]
             subset = [texts[i] for i in scored]
         if scored:
             if self.model_ is not None:
@@ -178,7 +241,8 @@ class Sentiment:
         out["sentiment_label"] = [label(s, self.neutral_band) for s in scores]
         out["sentences"] = [[{"start": s.start, "end": s.end, "score": s.score}
                              for s in parts] for _, parts in documents]
-        turns = [self._score_turns(conversation) for conversation in column(chunk, "turns")]
+        turns = [self._score_turns(conversation, lang) for conversation, lang in
+                 zip(column(chunk, "turns"), languages, strict=True)]
         if "turns" in chunk:
             out["turns"] = turns
         customer, agent, start, end = [], [], [], []

@@ -37,26 +37,32 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from .text import terms
+from .text import display, terms
 
 
-def count_terms(texts: Iterable[str | None], bigrams: bool = True) -> tuple[Counter[str], int]:
-    """Return (documents per term, number of documents)."""
+def count_terms(texts: Iterable[str | None], bigrams: bool = True,
+                languages: Iterable[str | None] | None = None) -> tuple[Counter[str], int]:
+    """Return (documents per term, number of documents); ``languages`` (one per text, None
+    for English) picks each text's words."""
     counts: Counter[str] = Counter()
     n = 0
+    own = iter(languages) if languages is not None else None
     for text in texts:
-        counts.update(terms(text, bigrams=bigrams))
+        counts.update(terms(text, bigrams=bigrams, language=next(own) if own else None))
         n += 1
     return counts, n
 
 
 def count_matrix(texts: Sequence[str | None], labels: np.ndarray, n_groups: int,
-                 min_df: int = 2) -> tuple[sparse.csr_matrix, list[str]]:
+                 min_df: int = 2, languages: Sequence[str | None] | None = None,
+                 ) -> tuple[sparse.csr_matrix, list[str]]:
     """Return (groups x terms document counts, sorted vocabulary); label -1 is skipped.
 
-    The vocabulary is the terms in at least ``min_df`` of all texts.
+    The vocabulary is the terms in at least ``min_df`` of all texts; ``languages`` (one per
+    text, None for English) picks each text's words.
     """
-    per_doc = [terms(t) for t in texts]
+    own = languages if languages is not None else [None] * len(texts)
+    per_doc = [terms(t, language=lang) for t, lang in zip(texts, own, strict=True)]
     df: Counter[str] = Counter()
     for found in per_doc:
         df.update(found)
@@ -178,4 +184,4 @@ def pick_terms(weighted: Iterable[tuple[str, float]], n: int) -> list[str]:
 
 def label_from_terms(weighted: Iterable[tuple[str, float]], n_words: int = 3) -> str:
     """Return a readable name from the best terms: ``card payment / declined / checkout``."""
-    return " / ".join(pick_terms(weighted, n_words)) or "(no terms)"
+    return " / ".join(display(t) for t in pick_terms(weighted, n_words)) or "(no terms)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..embeddings import TfidfSvdBackend, get_backend
 from ..errors import error
-from .model import TopicModel
+from .model import TopicModel, resolve_embeddings
 
 
 def _peak_rss_mb() -> float:
@@ -44,7 +45,8 @@ def bertopic_defaults(texts: Sequence[str], embeddings: np.ndarray) -> dict[str,
 
 
 def evaluate_topics(texts: Sequence[str], gold: Sequence[Any], embeddings: str = "auto",
-                    seed: int = 0, baseline: bool = True, **options: Any) -> dict[str, Any]:
+                    seed: int = 0, baseline: bool = True, language: str | None = "auto",
+                    **options: Any) -> dict[str, Any]:
     """Fit a topic model on ``texts`` and score it against ``gold``.
 
     Args:
@@ -53,6 +55,8 @@ def evaluate_topics(texts: Sequence[str], gold: Sequence[Any], embeddings: str =
         embeddings: backend name for :class:`TopicModel`.
         seed: the model's seed.
         baseline: also fit BERTopic's defaults on the same embeddings (needs bertopic).
+        language: the texts' language (ISO 639-1), ``auto`` to detect each text's (the
+            language stage's detector), or None for English rules throughout.
         options: more :class:`TopicModel` settings (``resolution``, ``min_topic_size`` ...).
 
     Returns:
@@ -63,6 +67,8 @@ def evaluate_topics(texts: Sequence[str], gold: Sequence[Any], embeddings: str =
         process peak so far.
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
+    languages = text_languages(texts, language)
+    embeddings = resolve_embeddings(embeddings, languages)
     started, cpu_started = time.perf_counter(), time.process_time()
     model = TopicModel(embeddings=embeddings, seed=seed, **options)
     backend_started = time.perf_counter()
@@ -72,12 +78,14 @@ def evaluate_topics(texts: Sequence[str], gold: Sequence[Any], embeddings: str =
         backend.fit(texts)
     x = backend.encode(texts)
     embed_s = time.perf_counter() - backend_started
-    model.fit(texts, embeddings=x)
+    model.fit(texts, embeddings=x, languages=languages)
     labels = model.labels_
     assert labels is not None
     fit_s = time.perf_counter() - started
     result: dict[str, Any] = {
         "n": len(texts), "n_gold": int(len(set(gold))), "embeddings": backend.name,
+        "languages": dict(sorted(Counter(lang or "en" for lang in languages).items())),
+        "labels": [t.label for t in sorted(model.topics_, key=lambda t: -t.size)][:20],
         "engine": {"n_topics": len(model.topics_),
                    "outlier_share": round(float(np.mean(labels < 0)), 4),
                    **scores(gold, labels), "fit_seconds": round(fit_s, 2),
@@ -95,9 +103,19 @@ def evaluate_topics(texts: Sequence[str], gold: Sequence[Any], embeddings: str =
     return result
 
 
+def text_languages(texts: Sequence[str], language: str | None) -> list[str | None]:
+    """Each text's language: detected (``auto``), the one given, or None (English rules)."""
+    if language == "auto":
+        from ..languages.detect import LanguageDetector
+
+        return [d.language for d in LanguageDetector().detect_many(texts)]
+    return [language] * len(texts)
+
+
 def format_topics_eval(result: dict[str, Any]) -> str:
     """A small text table of :func:`evaluate_topics` output."""
-    lines = [f"{result['n']:,} texts, {result['n_gold']} gold labels, "
+    languages = ", ".join(f"{k} {v:,}" for k, v in result.get("languages", {}).items())
+    lines = [f"{result['n']:,} texts ({languages}), {result['n_gold']} gold labels, "
              f"embeddings {result['embeddings']}",
              f"{'':22}{'topics':>8}{'outliers':>10}{'NMI':>8}{'ARI':>8}{'seconds':>10}"]
     for key, name in (("engine", "feedback-engine"), ("bertopic_defaults",
@@ -112,6 +130,8 @@ def format_topics_eval(result: dict[str, Any]) -> str:
                  f"{engine['cluster_seconds']:.1f} s; peak memory {engine['peak_rss_mb']:,.0f} MB"
                  + ("; BERTopic's seconds exclude the shared embeddings"
                     if "bertopic_defaults" in result else ""))
+    if result.get("labels"):
+        lines.append("largest topics: " + "; ".join(result["labels"][:8]))
     return "\n".join(lines)
 
 

@@ -15,18 +15,20 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .text import phrases
+from .text import display, phrases
 
 
-def extract(text: str | None, top_k: int = 5, max_words: int = 3) -> list[dict[str, Any]]:
+def extract(text: str | None, top_k: int = 5, max_words: int = 3,
+            language: str | None = None) -> list[dict[str, Any]]:
     """Return up to ``top_k`` keyphrases as ``{"term", "score"}``, best first.
 
     Args:
         text: the (redacted) record text.
         top_k: how many to keep.
         max_words: longest phrase, in words.
+        language: the record's language (ISO 639-1); None or ``en`` for English.
     """
-    found = [p for p in phrases(text, max_words) if p]
+    found = [p for p in phrases(text, max_words, language) if p]
     if not found:
         return []
     frequency: Counter[str] = Counter()
@@ -47,4 +49,4 @@ def extract(text: str | None, top_k: int = 5, max_words: int = 3) -> list[dict[s
     ranked = sorted(((t, s, p) for t, (s, p) in scored.items()
                      if " " in t or t not in multi or len(scored) == 1),
                     key=lambda item: (-item[1], item[2]))
-    return [{"term": t, "score": round(s, 3)} for t, s, _ in ranked[:top_k]]
+    return [{"term": display(t), "score": round(s, 3)} for t, s, _ in ranked[:top_k]]

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 
 from ..errors import error
-from .model import TopicModel
+from .model import TopicModel, resolve_embeddings
 
 
 def _bound(value: str | dt.date) -> dt.datetime:
@@ -26,9 +26,22 @@ def _bound(value: str | dt.date) -> dt.datetime:
         raise error("FE234", value=value) from None
 
 
-def warehouse_texts(con: Any, since: str | None = None, until: str | None = None,
-                    ) -> tuple[list[str], list[str]]:
-    """Return (record ids, redacted texts) in ``[since, until)``, in a stable order."""
+def warehouse_languages(con: Any, since: str | None = None,
+                        until: str | None = None) -> list[str | None]:
+    """Each record's language, in :func:`warehouse_texts`' order (None: no language column,
+    as in warehouses written before the language stage)."""
+    columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                         "WHERE table_name = 'records'").fetchall()}
+    ids, _ = warehouse_texts(con, since, until)
+    if "language" not in columns:
+        return [None] * len(ids)
+    where, params = _range(since, until)
+    rows = con.execute(f"SELECT language FROM records WHERE {' AND '.join(where)} "
+                       "ORDER BY timestamp, source, record_id", params).fetchall()
+    return [r[0] for r in rows]
+
+
+def _range(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
     where, params = ["text_redacted IS NOT NULL", "length(trim(text_redacted)) > 0"], []
     if since:
         where.append("timestamp >= ?")
@@ -36,6 +49,13 @@ def warehouse_texts(con: Any, since: str | None = None, until: str | None = None
     if until:
         where.append("timestamp < ?")
         params.append(_bound(until))
+    return where, params
+
+
+def warehouse_texts(con: Any, since: str | None = None, until: str | None = None,
+                    ) -> tuple[list[str], list[str]]:
+    """Return (record ids, redacted texts) in ``[since, until)``, in a stable order."""
+    where, params = _range(since, until)
     try:
         rows = con.execute(
             f"SELECT record_id, text_redacted FROM records WHERE {' AND '.join(where)} "
@@ -97,6 +117,8 @@ def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
     con = duckdb.connect(str(db), read_only=not assign)
     try:
         ids, texts = warehouse_texts(con, since, until)
+        languages = warehouse_languages(con, since, until)
+        embeddings = resolve_embeddings(embeddings, languages)
         seeds = taxonomy_seeds(taxonomy) if guided else []
         model = TopicModel(embeddings=embeddings, seed=seed, **options)
         # Encode once: the same vectors fit the model and assign the records.
@@ -107,7 +129,7 @@ def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
             backend = get_backend(embeddings)
             if backend.name.startswith(("minilm", "model2vec")):
                 x = backend.encode(texts)
-        model.fit(texts, embeddings=x, seeds=seeds)
+        model.fit(texts, embeddings=x, seeds=seeds, languages=languages)
         model.manifest_["training"].update({"since": since, "until": until})
         model.save(out)
         assigned = 0

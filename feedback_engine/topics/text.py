@@ -90,14 +90,23 @@ def _content(token: str) -> str | None:
     return folded if is_content(folded) else None
 
 
-def phrases(text: str | None, max_words: int = MAX_PHRASE_WORDS) -> Iterator[list[str]]:
+def phrases(text: str | None, max_words: int = MAX_PHRASE_WORDS,
+            language: str | None = None) -> Iterator[list[str]]:
     """Yield candidate phrases (lists of folded words): content-word runs between stop words.
 
-    Runs longer than ``max_words`` are split into consecutive pieces.
+    Runs longer than ``max_words`` are split into consecutive pieces. ``language`` (ISO 639-1)
+    other than English takes that language's words (:mod:`feedback_engine.languages.text`).
 
     >>> list(phrases("My eSIM activation failed again, please help! Refunds are late."))
     [['esim', 'activation', 'failed'], ['refund'], ['late']]
+    >>> list(phrases("配送太慢了，等了一个多小时", language="zh"))
+    [['配送', '太慢'], ['一个多', '小时']]
     """
+    if language and language != "en":
+        from ..languages.text import phrases as language_phrases
+
+        yield from language_phrases(text, language, max_words)
+        return
     for clause in _CLAUSE.split(clean(text)):
         run: list[str] = []
         for token in _TOKEN.findall(clause):
@@ -115,11 +124,26 @@ def _pieces(run: list[str], max_words: int) -> Iterator[list[str]]:
         yield run[start:start + max_words]
 
 
-def terms(text: str | None, bigrams: bool = True) -> set[str]:
-    """Return the set of unigrams (and in-phrase bigrams) of ``text``: document-level terms."""
+def terms(text: str | None, bigrams: bool = True, language: str | None = None) -> set[str]:
+    """Return the set of unigrams (and in-phrase bigrams) of ``text``: document-level terms.
+
+    Words of a term are joined by a space whatever the language; :func:`display` writes a
+    Chinese term as it is written."""
     out: set[str] = set()
-    for phrase in phrases(text, max_words=10):
+    for phrase in phrases(text, max_words=10, language=language):
         out.update(phrase)
         if bigrams:
             out.update(f"{a} {b}" for a, b in zip(phrase, phrase[1:], strict=False))
     return out
+
+
+_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
+
+
+def display(term: str) -> str:
+    """A term as a reader writes it: the space between two Chinese words removed.
+
+    >>> display("送餐 速度"), display("card payment")
+    ('送餐速度', 'card payment')
+    """
+    return _HAN_GAP.sub("", term)
