@@ -87,7 +87,7 @@ def test_run_records_provenance(tmp_path: Path) -> None:
     assert len(next(iter(inputs[0]["files"].values()))) == 64  # sha256
     assert inputs[0]["mapping"]["text"] == ["comment"]
     stages = json.loads(run["stages"])
-    assert stages[:3] == ["normalize.v1", "redact.v1", "sentiment.v5+auto"]
+    assert stages[:4] == ["normalize.v1", "language.v1", "redact.v2", "sentiment.v5+auto"]
     assert [s.rsplit(".v", 1)[0] for s in stages] == DEFAULTS["pipeline"]["stages"]
     assert (run["read"], run["analyzed"], run["rejected"]) == (6, 3, 3)
     assert json.loads(run["rejected_by_reason"])["duplicate_id"] == 1
