@@ -125,14 +125,15 @@ def is_content(word: str, language: str) -> bool:
     return len(word) > 1
 
 
+def _content(token: str, language: str) -> str | None:
+    """The lemma of ``token`` when both are content words, else None."""
+    word = lemma(token, language)
+    return word if is_content(word, language) and is_content(token, language) else None
+
+
 def content_words(text: str | None, language: str) -> list[str]:
     """The lemmas of ``text``'s content words, in order."""
-    out = []
-    for token in tokens(text, language):
-        word = lemma(token, language)
-        if is_content(word, language) and is_content(token, language):
-            out.append(word)
-    return out
+    return [w for w in (_content(t, language) for t in tokens(text, language)) if w]
 
 
 def phrases(text: str | None, language: str,
@@ -146,16 +147,17 @@ def phrases(text: str | None, language: str,
     for clause in _CLAUSE.split(clean(text)):
         run: list[str] = []
         for token in tokens(clause, language):
-            word = lemma(token, language)
-            if is_content(word, language) and is_content(token, language):
+            word = _content(token, language)
+            if word:
                 run.append(word)
                 continue
-            yield from _pieces(run, max_words)
+            yield from pieces(run, max_words)
             run = []
-        yield from _pieces(run, max_words)
+        yield from pieces(run, max_words)
 
 
-def _pieces(run: list[str], max_words: int) -> Iterator[list[str]]:
+def pieces(run: list[str], max_words: int) -> Iterator[list[str]]:
+    """``run`` cut into consecutive pieces of at most ``max_words``."""
     for start in range(0, len(run), max_words):
         yield run[start:start + max_words]
 

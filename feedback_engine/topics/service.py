@@ -32,10 +32,11 @@ def warehouse_languages(con: Any, since: str | None = None,
     as in warehouses written before the language stage)."""
     columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
                                          "WHERE table_name = 'records'").fetchall()}
-    ids, _ = warehouse_texts(con, since, until)
-    if "language" not in columns:
-        return [None] * len(ids)
     where, params = _range(since, until)
+    if "language" not in columns:
+        (n,) = con.execute(f"SELECT count(*) FROM records WHERE {' AND '.join(where)}",
+                           params).fetchone()
+        return [None] * int(n)
     rows = con.execute(f"SELECT language FROM records WHERE {' AND '.join(where)} "
                        "ORDER BY timestamp, source, record_id", params).fetchall()
     return [r[0] for r in rows]

@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ..languages.text import pieces
+
 # Words that carry no topic in contact-center text: courtesy, filler, the roles themselves.
 _SUPPORT_WORDS = """
     hi hello hey thanks thank thankyou please pls plz ok okay yes yeah yep no nope sure just
@@ -114,14 +116,10 @@ def phrases(text: str | None, max_words: int = MAX_PHRASE_WORDS,
             if word:
                 run.append(word)
                 continue
-            yield from _pieces(run, max_words)
+            yield from pieces(run, max_words)
             run = []
-        yield from _pieces(run, max_words)
+        yield from pieces(run, max_words)
 
-
-def _pieces(run: list[str], max_words: int) -> Iterator[list[str]]:
-    for start in range(0, len(run), max_words):
-        yield run[start:start + max_words]
 
 
 def terms(text: str | None, bigrams: bool = True, language: str | None = None) -> set[str]:
