@@ -322,6 +322,8 @@ def report(
     tables: str | Path | None = None,
     tables_fmt: str = "csv",
     period: Period | None = None,
+    everything: bool = False,
+    topics_model: str | Path | None = None,
 ) -> Path:
     """Build the weekly report from the warehouse and write it; return the file written.
 
@@ -331,6 +333,9 @@ def report(
         fmt: html, md, json or pdf (pdf needs Chromium).
         out: the file; default ``reports/<period>/report.<fmt>``.
         tables: also write the report's tables into this folder (``tables_fmt`` csv/xlsx).
+        everything: report on all data, undated records included (``--all``).
+        topics_model: the topic model for report-time topic labels (default
+            ``[stages.topics] model``; none: the labels stored at analysis).
     """
     from .reports import FORMATS, ReportSettings, build_report, export_tables, write_report
 
@@ -340,13 +345,23 @@ def report(
     model = build_report(str(db or cfg["warehouse"]["path"]),
                          period=_period(period, week, date_from, date_to),
                          settings=ReportSettings.from_config(cfg["report"]),
-                         labels=cause_labels(cfg), actions=cause_actions(cfg))
-    folder = model.week.replace(" ", "_")
+                         labels=cause_labels(cfg), actions=cause_actions(cfg),
+                         topics=_report_topics(topics_model, cfg), everything=everything)
+    folder = "all" if everything else model.week.replace(" ", "_")
     target = Path(out) if out else Path("reports") / folder / f"report.{fmt}"
     written = write_report(model, fmt, target)
     if tables is not None:
         export_tables(model, tables, tables_fmt)
     return written
+
+
+def _report_topics(topics_model: str | Path | None, cfg: dict[str, Any]) -> str | None:
+    """The topic model whose labels the report shows: the one given, else the configured
+    one when its folder exists."""
+    if topics_model is not None:
+        return str(topics_model)
+    configured = cfg["stages"].get("topics", {}).get("model")
+    return str(configured) if configured and Path(configured).is_dir() else None
 
 
 @dataclass
@@ -397,7 +412,8 @@ def demo(
     # One model, every text format (PDF is left to `feedback report --format pdf`: it needs
     # Chromium), and the tables as CSV.
     model = build_report(str(db), settings=ReportSettings.from_config(cfg["report"]),
-                         labels=cause_labels(cfg), actions=cause_actions(cfg))
+                         labels=cause_labels(cfg), actions=cause_actions(cfg),
+                         topics=topics_model if topics is not None else None)
     written = [write_report(model, fmt, Path(report_dir) / f"report.{fmt}")
                for fmt in ("html", "md", "json")]
     written += export_tables(model, Path(report_dir) / "tables", "csv")

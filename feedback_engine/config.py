@@ -97,7 +97,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 # Tables whose keys are the user's own names rather than settings.
 OPEN_TABLES = {("columns",), ("sources",), ("transcripts", "speakers")}
-SOURCE_KEYS = ("channel", "columns", "kind", "match", "sheet")
+SOURCE_KEYS = ("channel", "columns", "kind", "match", "require_timestamp", "sheet")
 # Canonical columns a mapping may name; source, row, week and extra are derived, not mapped.
 MAPPABLE = tuple(c for c in CANONICAL_COLUMNS if c not in ("source", "row", "week", "extra"))
 
@@ -237,6 +237,9 @@ def _check_sources(sources: Mapping[str, Any], origin: str) -> None:
         for key in ("match", "channel", "kind", "sheet"):
             if key in table and not isinstance(table[key], str):
                 raise error("FE247", key=f"sources.{name}.{key}", origin=origin, value=table[key])
+        if "require_timestamp" in table and not isinstance(table["require_timestamp"], bool):
+            raise error("FE235", key=f"sources.{name}.require_timestamp", origin=origin,
+                        value=table["require_timestamp"])
         if "columns" in table:
             _check_columns(table["columns"], f"sources.{name}.columns", origin)
 

@@ -47,15 +47,18 @@ def _json(db: str, week: str) -> dict:
 
 def test_incident_week_names_the_billing_issue_as_top_negative_driver(demo_db: str) -> None:
     report = _json(demo_db, INCIDENT)
-    causes = [d for d in report["drivers"] if d["dimension"] == "root_cause"]
-    assert causes[0]["value"] == "billing.double_charge"
-    assert causes[0]["impact_nps"] < 0
+    # One ranked list of causes and topics: double charge leads it, and what to do.
+    top = report["drivers"][0]
+    assert ["root_cause", "billing.double_charge"] in top["match"]
+    assert top["impact"] < 0 and top["metric"] == "nps"
+    assert report["actions"][0]["value"] == top["value"]
     assert "billing.double_charge" in {e["value"] for e in report["emerging"]}
     nps = report["kpis"]["changes"]["nps"]
     assert nps["significant"] and nps["delta"] < 0
     text = " ".join(report["narrative"])
     assert "NPS fell" in text
-    assert "The top negative driver was billing › double charge" in text
+    assert f"The biggest driver was {top['label']}" in text
+    assert f"{top['impact']:+.1f} NPS points" in text
     assert "Emerging: billing › double charge" in text
     assert any(q["value"] == "billing.double_charge" for q in report["quotes"])
 
@@ -84,13 +87,30 @@ def test_report_sections_are_all_present_on_real_pipeline_output(demo_db: str,
 def test_qa_section_puts_the_planted_low_empathy_team_first(demo_db: str) -> None:
     qa = _json(demo_db, INCIDENT)["qa"]
     assert qa["available"] and len(qa["weeks"]) == 4
-    first = qa["training_needs"][0]
-    assert (first["team"], first["rule"]) == ("Orion", "empathy")
+    # The planted gap: Orion is the one team below the organisation on empathy, the lowest.
+    # (Since qa v2's stricter upset trigger the organisation's empathy rate is under 50%, an
+    # organisation-wide gap, and Orion's agents are no longer flagged one by one: see #22's
+    # closing note.)
+    empathy = {t["team"]: r for t in qa["teams"] for r in t["rules"] if r["rule"] == "empathy"}
+    assert [t for t, r in empathy.items() if r["below_org"]] == ["Orion"]
+    assert min(empathy, key=lambda t: empathy[t]["pass_rate"]) == "Orion"
 
 
 def test_planted_esim_issue_emerges_as_a_topic_in_its_first_week(demo_db: str) -> None:
     report = _json(demo_db, "2026-W46")  # the generator's `emerging_esim` starts here
-    topics = [e for e in report["emerging"] if e["dimension"] == "topic_label"]
-    assert any("esim" in e["value"].lower() for e in topics), topics
+    # A topic, or a cause and topic made one driver.
+    names = [" ".join(str(v) for _, v in e["match"]).lower() for e in report["emerging"]]
+    assert any("esim" in n for n in names), names
     quiet = _json(demo_db, QUIET)
     assert not any("esim" in e["value"].lower() for e in quiet["emerging"])
+
+
+def test_what_to_do_leads_with_the_planted_issue_of_each_week(demo_db: str) -> None:
+    incident, last, quiet = (_json(demo_db, w) for w in (INCIDENT, "2026-W47", QUIET))
+
+    def names(action: dict) -> str:
+        return " ".join(str(n["value"]) for n in action["names"]).lower()
+
+    assert "billing.double_charge" in names(incident["actions"][0]), incident["actions"][0]
+    assert "esim" in names(last["actions"][0]), last["actions"][0]
+    assert quiet["actions"] == []

@@ -109,12 +109,14 @@ def test_failed_empathy_shows_the_upset_turn_and_the_reply() -> None:
     assert evidence[0]["text"].endswith("really fed up.")
 
 
-def test_empathy_triggers_on_a_negative_score_without_upset_words() -> None:
-    call = "Agent: Hello.\nCustomer: The engineer never came.\nAgent: Okay, what's the postcode?"
+def test_empathy_triggers_on_a_negative_score_with_intensity_without_upset_words() -> None:
+    call = "Agent: Hello.\nCustomer: The engineer never came!\nAgent: Okay, what's the postcode?"
     _, calm = _results(call)
     _, upset = _results(call, scores={1: -0.6})
+    _, factual = _results(call.replace("came!", "came."), scores={1: -0.6})
     assert calm["empathy"]["passed"] is None  # -> not applicable, not counted
     assert upset["empathy"]["passed"] is False
+    assert factual["empathy"]["passed"] is None  # negative but factual: no empathy demanded
 
 
 def test_empathy_must_come_within_two_agent_turns() -> None:

@@ -25,7 +25,7 @@ from feedback_engine.reports.browser import find_chromium, html_to_pdf
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="fake browsers are shell scripts")
 CHARTS = ["nps-trend", "csat-trend", "sentiment-trend", "driver-impact", "share-root_cause",
-          "sentiment-channel"]
+          "segments-channel"]
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def test_report_prints_to_pdf(warehouse: str, tmp_path: Path,  # noqa: F811
     out = report(db=warehouse, week=INCIDENT, fmt="pdf", out=tmp_path / "report.pdf")
     data = out.read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 20_000
-    assert b"/MediaBox [0 0 594.9" in data  # A4 (595 x 842 pt), from the injected @page
+    assert b"/MediaBox [0 0 841.9" in data  # A4 landscape (842 x 595 pt), the injected @page
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]  # no .part left
 
 

@@ -94,9 +94,16 @@ def test_incident_week_names_the_planted_driver_and_the_nps_fall(warehouse: str)
     assert report.kpis["changes"]["nps"]["significant"]
     text = " ".join(report.narrative)
     assert "NPS fell" in text and "a significant drop" in text
-    assert "billing › double charge drove most of it" in text
-    assert "The top negative driver was billing › double charge" in text
+    # One biggest driver, one figure: the narrative states the table's impact.
+    figure = f"{top['impact']:+.1f} NPS points"
+    assert "The biggest driver was billing › double charge" in text
+    assert figure in next(x for x in report.narrative if x.startswith("The biggest driver"))
     assert "Emerging: billing › double charge is spiking" in text
+    # What to do leads with it, owned as the taxonomy says (or "unassigned").
+    first = report.actions[0]
+    assert first["value"] == "billing.double_charge" and first["impact"] == top["impact"]
+    assert "spiking" in first["why"] and first["count"] == top["volume"]
+    assert any(x.startswith("What to do first") for x in report.narrative)
 
 
 def test_the_report_speaks_in_the_taxonomys_labels(warehouse: str) -> None:
@@ -107,7 +114,7 @@ def test_the_report_speaks_in_the_taxonomys_labels(warehouse: str) -> None:
     assert labels["billing.double_charge"] == "Billing › double charge"  # the YAML label
     report = build_report(warehouse, week=INCIDENT, labels={"billing.double_charge": "Paid twice"})
     assert report.drivers[0]["label"] == report.emerging[0]["label"] == "Paid twice"
-    assert "The top negative driver was Paid twice" in " ".join(report.narrative)
+    assert "The biggest driver was Paid twice" in " ".join(report.narrative)
     assert {q["label"] for q in report.quotes if q["value"] == "billing.double_charge"} == {
         "Paid twice"}
     html = render(report, "html")
@@ -336,4 +343,4 @@ def test_without_driver_columns_quotes_fall_back_to_the_periods_extremes(
     kinds = [q["kind"] for q in report.quotes]
     assert kinds.count("most negative") == 3 and kinds.count("most positive") == 3
     assert report.quotes[0]["sentiment"] == min(q["sentiment"] for q in report.quotes)
-    assert "No root cause or topic columns" in render(report, "html")
+    assert "drivers and emerging issues (no root cause or topic column" in render(report, "html")

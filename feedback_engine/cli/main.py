@@ -156,8 +156,14 @@ def analyze(inputs: tuple[str, ...], db: str | None, config_path: str | None,
                    "QA) into this folder, formula-injection safe.")
 @click.option("--tables-format", "tables_fmt", type=click.Choice(["csv", "xlsx"]),
               default="csv", show_default=True)
+@click.option("--all", "everything", is_flag=True,
+              help="Report on all data, undated records included (no comparison period).")
+@click.option("--topics-model", "topics_model", type=click.Path(file_okay=False),
+              help="The topic model the records were assigned with, for its current labels "
+                   "and merges [default: [stages.topics] model].")
 def report(db: str | None, config_path: str | None, period: Period, fmt: str, out: str | None,
-           tables_dir: str | None, tables_fmt: str) -> None:
+           tables_dir: str | None, tables_fmt: str, everything: bool,
+           topics_model: str | None) -> None:
     """Write the weekly narrative report from the warehouse.
 
     KPIs with 95% intervals and significance-tested changes, drivers (root causes, topics)
@@ -170,9 +176,13 @@ def report(db: str | None, config_path: str | None, period: Period, fmt: str, ou
         feedback report --week 2026-W47 -o weekly.html
         feedback report --from 2026-W40 --to 2026-W47 --format md -o october.md
         feedback report --week 2026-W47 --format json --tables exports/ --tables-format xlsx
+        feedback report --all --format md -o reviews.md
     """
+    if everything and not period.is_all:
+        raise click.UsageError("--all reports on every record: leave out --week/--from/--to")
     path = api.report(db=db, period=period, fmt=fmt, out=out, config=config_path,
-                      tables=tables_dir, tables_fmt=tables_fmt)
+                      tables=tables_dir, tables_fmt=tables_fmt, everything=everything,
+                      topics_model=topics_model)
     click.echo(f"wrote {path}")
 
 

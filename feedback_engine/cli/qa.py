@@ -26,6 +26,35 @@ def _print_rules(summary: dict[str, Any]) -> None:
         click.echo(f"{_short(rule['name'], 35):<36}{_pct(rule['pass_rate']):>10}{rule['n']:>8,}")
 
 
+def _print_turns(example: dict[str, Any], indent: str = "       ") -> None:
+    for turn in example["turns"]:
+        number = turn.get("turn_number", turn["turn"] + 1)
+        gap = f" after {turn['gap_s']:g} s of silence" if turn.get("gap_s") is not None else ""
+        click.echo(f"{indent}{example['record_id']} Turn {number} ({turn['speaker']}){gap}: "
+                   f"'{_short(turn['text'])}'")
+
+
+def _print_org_gaps(summary: dict[str, Any]) -> None:
+    gaps = summary["org_gaps"]
+    click.echo(f"\norganisation gaps: {len(gaps)} (pass rate < "
+               f"{summary['settings']['org_gap_rate']:.0%} or most agents below half)")
+    for gap in gaps:
+        click.echo(f"  {gap['finding']}")
+
+
+def _print_watch(summary: dict[str, Any], limit: int) -> None:
+    watch = summary["watch"]
+    if not watch:
+        return
+    click.echo(f"\nwatch: {len(watch)} (fewer than {summary['settings']['min_conversations']} "
+               "conversations, so not flagged, but clearly below the organisation)")
+    for entry in watch[:limit]:
+        click.echo(f"  {entry['agent']} ({entry['team'] or 'no team'}) {entry['rule']}: "
+                   f"{entry['reason']}")
+        for example in entry["evidence"][:1]:
+            _print_turns(example, "    ")
+
+
 def _print_needs(summary: dict[str, Any], limit: int) -> None:
     needs = summary["training_needs"]
     settings = summary["settings"]
@@ -44,9 +73,7 @@ def _print_needs(summary: dict[str, Any], limit: int) -> None:
                    f"{_pct(need['org_rate']):>7}{_pct(need['shrunk_rate']):>8}{need['n']:>5}"
                    f"{need['confidence']:>6.2f}")
         for example in need["evidence"][:1]:
-            for turn in example["turns"]:
-                click.echo(f"       {example['record_id']} turn {turn['turn']} "
-                           f"{turn['speaker']}: \"{_short(turn['text'])}\"")
+            _print_turns(example)
     if len(needs) > limit:
         click.echo(f"  ... {len(needs) - limit} more (--limit, --json or --csv for all)")
 
@@ -62,14 +89,44 @@ def _print_teams(summary: dict[str, Any]) -> None:
 
 
 def _print_agent(entry: dict[str, Any]) -> None:
-    click.echo(f"\nagent {entry['agent']} ({entry['team'] or 'no team'}), "
+    click.echo(f"agent {entry['agent']} ({entry['team'] or 'no team'}), "
                f"{entry['n_conversations']:,} conversations")
     click.echo(f"{'rule':<24}{'rate':>7}{'team':>7}{'org':>7}{'shrunk':>8}{'n':>5}  flagged")
     for rule in entry["rules"]:
+        mark = "yes" if rule["flagged"] else "watch" if rule.get("watch") else "-"
         click.echo(f"{_short(rule['rule'], 23):<24}{_pct(rule['rate']):>7}"
                    f"{_pct(rule['team_rate']):>7}{_pct(rule['org_rate']):>7}"
-                   f"{_pct(rule['shrunk_rate']):>8}{rule['n']:>5}  "
-                   f"{'yes' if rule['flagged'] else '-'}")
+                   f"{_pct(rule['shrunk_rate']):>8}{rule['n']:>5}  {mark}")
+
+
+def _print_team(entry: dict[str, Any]) -> None:
+    score = "-" if entry["mean_qa_score"] is None else f"{entry['mean_qa_score']:.1f}"
+    click.echo(f"team {entry['team'] or '(none)'}: {entry['n_conversations']:,} conversations, "
+               f"mean score {score}, {entry['agents_flagged']} of {entry['agents']} agents "
+               "flagged")
+    click.echo(f"{'rule':<24}{'rate':>7}{'org':>7}{'n':>7}  below the organisation")
+    for rule in entry["rules"]:
+        click.echo(f"{_short(rule['rule'], 23):<24}{_pct(rule['pass_rate']):>7}"
+                   f"{_pct(rule['org_rate']):>7}{rule['n']:>7,}  "
+                   f"{'yes' if rule['below_org'] else '-'}")
+
+
+def _print_focus(summary: dict[str, Any], agent: str | None, team: str | None,
+                 limit: int) -> None:
+    """The agent's or team's own view first: rules, needs, watch entries with evidence."""
+    if agent:
+        for entry in summary["agents"]:
+            _print_agent(entry)
+        if not summary["agents"]:
+            click.echo(f"agent {agent}: no scored conversations in this period\n")
+    else:
+        for entry in summary["teams"]:
+            _print_team(entry)
+        if not summary["teams"]:
+            click.echo(f"team {team}: no scored conversations in this period\n")
+    _print_needs(summary, limit)
+    _print_watch(summary, limit)
+    click.echo("\n-- organisation context --\n")
 
 
 @click.command(name="qa")
@@ -111,12 +168,14 @@ def qa_command(db: str | None, config_path: str | None, period: Period, agent: s
     score = summary["mean_qa_score"]
     click.echo(f"QA, {summary['period']}: {summary['n_conversations']:,} conversations, mean score "
                f"{'-' if score is None else f'{score:.1f}'}\n")
+    focused = bool(agent or team)
+    if focused:
+        _print_focus(summary, agent, team, limit)
     _print_rules(summary)
-    _print_needs(summary, limit)
+    _print_org_gaps(summary)
+    if not focused:
+        _print_needs(summary, limit)
+        _print_watch(summary, limit)
     _print_teams(summary)
-    for entry in summary["agents"] if agent else []:
-        _print_agent(entry)
-    if agent and not summary["agents"]:
-        click.echo(f"\nagent {agent}: no scored conversations in this period")
     if csv_out:
         click.echo(f"\nwrote {len(summary['training_needs'])} training needs to {csv_out}")

@@ -191,6 +191,35 @@ def _timing(turns: Turns, ends: dict[int, float], hold_turns: set[int],
             "silence_s": silence, "hold_s": hold, "interruptions": interruptions}
 
 
+def longest_gap(turns: Turns, hold: Cue) -> tuple[int, float] | None:
+    """The longest dead-air gap: ``(index of the turn after it, seconds)``, or None.
+
+    Counted as ``silence_s`` counts it (after the first agent turn, not after an agent turn
+    announcing a hold), whatever the gap threshold, so a dead-air finding can show the turn
+    that ended the silence.
+
+    >>> t = Turns.from_dicts([{"speaker": "agent", "text": "Hi", "start_s": 0},
+    ...                       {"speaker": "customer", "text": "Hello?", "start_s": 90}])
+    >>> import re
+    >>> longest_gap(t, hold=re.compile("hold"))  # 90 s less "Hi" (one word: 1.6 s)
+    (1, 88.4)
+    """
+    words = [len(t.split()) for t in turns.texts]
+    ends = _ends(turns, words)
+    timed = list(ends)
+    first_agent = next((i for i in timed if turns.speakers[i] == "agent"), None)
+    if first_agent is None:
+        return None
+    best: tuple[int, float] | None = None
+    for a, b in zip(timed, timed[1:], strict=False):
+        if a < first_agent or (turns.speakers[a] == "agent" and hold.search(turns.texts[a])):
+            continue
+        gap = turns.starts[b] - ends[a]
+        if gap > 0 and (best is None or gap > best[1]):
+            best = (b, round(gap, 1))
+    return best
+
+
 def _monologue(turns: Turns, words: list[int], ends: dict[int, float]) -> dict[str, Any]:
     """Longest run of consecutive customer turns, in words and (when timed) seconds."""
     if not turns.by_speaker["customer"]:

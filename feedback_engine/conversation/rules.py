@@ -2,17 +2,26 @@
 
 Each rule yields ``{"rule", "name", "passed", "evidence", "note"}``: ``passed`` is True,
 False, or None when the rule does not apply (no upset customer, no hold, no timestamps, a
-channel the rule skips). Evidence is a list of ``{"turn", "speaker", "text"}`` (the turn
-index and its already-redacted text, cut short): the phrase that passed the rule, or what
-was said instead when it failed. The score is ``100 * passed weight / applicable weight``.
+channel or queue the rule is not scoped to). Evidence is a list of ``{"turn", "speaker",
+"text"}`` (the 0-based turn index and its already-redacted text, cut short): the phrase that
+passed the rule, or what was said instead when it failed; a failed dead-air rule adds
+``gap_s`` to the turn that ended the longest silence. The score is
+``100 * passed weight / applicable weight``.
+
+A customer turn is *upset* when it matches the ``upset`` cue (frustration in words), or when
+its sentiment is at or below ``settings.upset_below`` *and* it matches the ``intensity`` cue
+(exclamation, shouting, strong words): a factual complaint ("I got the wrong size.") reads
+as negative to a lexicon but asks for a fix, not for empathy. A scorecard without an
+``intensity`` cue keeps the old test (the score alone).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
-from .metrics import Turns
+from .metrics import Turns, longest_gap
 from .scorecard import Expect, Patterns, Rule, Scorecard
 
 Result = dict[str, Any]
@@ -21,22 +30,41 @@ Result = dict[str, Any]
 class _Context:
     """One conversation being scored: its turns, metrics and the scorecard settings."""
 
-    __slots__ = ("turns", "metrics", "card", "channel", "position")
+    __slots__ = ("turns", "metrics", "card", "channel", "record", "position")
 
     def __init__(self, turns: Turns, metrics: Mapping[str, Any], card: Scorecard,
-                 channel: str | None) -> None:
+                 channel: str | None, record: Mapping[str, Any] | None = None) -> None:
         self.turns, self.metrics, self.card, self.channel = turns, metrics, card, channel
+        self.record = record or {}
         # Where each turn sits in its speaker's list, for "within N agent turns" windows.
         self.position = [0] * len(turns)
         for indexes in turns.by_speaker.values():
             for rank, i in enumerate(indexes):
                 self.position[i] = rank
 
-    def evidence(self, i: int) -> dict[str, Any]:
+    def evidence(self, i: int, **extra: Any) -> dict[str, Any]:
         text = self.turns.texts[i]
         limit = self.card.evidence_chars
         return {"turn": i, "speaker": self.turns.speakers[i],
-                "text": text if len(text) <= limit else text[: limit - 1] + "…"}
+                "text": text if len(text) <= limit else text[: limit - 1] + "…", **extra}
+
+    def field(self, name: str) -> str | None:
+        """A record field for ``applies_to`` (``extra.NAME`` reads the record's extra)."""
+        if name == "channel":
+            return self.channel
+        if name.startswith("extra."):
+            extra = self.record.get("extra")
+            if isinstance(extra, str):
+                try:
+                    extra = json.loads(extra)
+                except ValueError:
+                    extra = None
+            value = extra.get(name[6:]) if isinstance(extra, dict) else None
+        else:
+            value = self.record.get(name)
+        if value is None or value != value:  # None or NaN
+            return None
+        return str(value).lower()
 
     def first_match(self, indexes: list[int], patterns: Patterns) -> int | None:
         return next((i for i in indexes if patterns.search(self.turns.texts[i])), None)
@@ -81,17 +109,32 @@ def _phrase(rule: Rule, ctx: _Context) -> Result:
     return _result(rule, False, [ctx.evidence(indexes[0])], f"not found in {_where(rule)}")
 
 
+def is_upset(text: str, score: float | None, card: Scorecard) -> bool:
+    """Upset: the ``upset`` cue, or a score <= ``upset_below`` with the ``intensity`` cue.
+
+    >>> from feedback_engine.conversation.scorecard import load_scorecard
+    >>> card = load_scorecard()
+    >>> is_upset("I got the wrong size.", -0.42, card), is_upset("Wrong size AGAIN!", -0.5, card)
+    (False, True)
+    """
+    if card.cues["upset"].search(text):
+        return True
+    if score is None or score > card.upset_below:
+        return False
+    intensity = card.cues.get("intensity")
+    return intensity is None or bool(intensity.search(text))
+
+
 def _triggers(rule: Rule, ctx: _Context) -> list[int]:
     trigger, turns = rule.trigger, ctx.turns
-    upset_cue, below = ctx.card.cues["upset"], ctx.card.upset_below
+    indexes = [i for speaker in trigger.speakers for i in turns.by_speaker[speaker]]
     fired = []
-    for i in turns.by_speaker[trigger.speaker]:
+    for i in sorted(indexes):
         text = turns.texts[i]
-        if trigger.upset:
-            score = turns.scores[i]
-            if (score is not None and score <= below) or upset_cue.search(text):
-                fired.append(i)
-                continue
+        if trigger.upset and turns.speakers[i] == "customer" and is_upset(
+                text, turns.scores[i], ctx.card):
+            fired.append(i)
+            continue
         if trigger.patterns is not None and trigger.patterns.search(text):
             fired.append(i)
     return fired
@@ -170,7 +213,23 @@ def _metric(rule: Rule, ctx: _Context) -> Result:
     ok = (rule.max is None or value <= rule.max) and (rule.min is None or value >= rule.min)
     bounds = " and ".join(f"{k} {v:g}" for k, v in (("min", rule.min), ("max", rule.max))
                           if v is not None)
-    return _result(rule, ok, note=f"{rule.metric} = {value:g} ({bounds})")
+    evidence = None
+    if not ok and rule.metric == "silence_s":
+        # Dead air: show the turn that ended the longest silence, with the gap.
+        gap = longest_gap(ctx.turns, ctx.card.cues["hold"])
+        evidence = [ctx.evidence(gap[0], gap_s=gap[1])] if gap else None
+    return _result(rule, ok, evidence, note=f"{rule.metric} = {value:g} ({bounds})")
+
+
+def _out_of_scope(rule: Rule, ctx: _Context) -> str | None:
+    """Why the rule does not apply to this record (``channels`` / ``applies_to``), or None."""
+    if rule.channels and ctx.channel not in rule.channels:
+        return f"not applicable: channel {ctx.channel}"
+    for name, values in rule.applies_to:
+        value = ctx.field(name)
+        if value not in values:
+            return f"not applicable: {name} {value or 'unknown'}"
+    return None
 
 
 KIND_CHECKS = {"present": _phrase, "absent": _phrase, "conditional": _conditional,
@@ -178,7 +237,8 @@ KIND_CHECKS = {"present": _phrase, "absent": _phrase, "conditional": _conditiona
 
 
 def score_conversation(turns: Turns, metrics: Mapping[str, Any], card: Scorecard,
-                       channel: str | None = None) -> tuple[float | None, list[Result]]:
+                       channel: str | None = None, record: Mapping[str, Any] | None = None
+                       ) -> tuple[float | None, list[Result]]:
     """Score one conversation: ``(qa_score 0..100 or None, per-rule results)``.
 
     Args:
@@ -186,6 +246,9 @@ def score_conversation(turns: Turns, metrics: Mapping[str, Any], card: Scorecard
         metrics: its conversation metrics, for ``metric`` rules.
         card: the scorecard.
         channel: the record's channel, for rules limited to some channels.
+        record: the record's other fields (``queue``, ``kind``, ``product``, ``extra`` ...)
+            for rules scoped with ``applies_to``; a field that is missing or null puts a
+            rule scoped on it out of scope.
 
     Example:
         >>> from feedback_engine.conversation.scorecard import load_scorecard
@@ -195,12 +258,15 @@ def score_conversation(turns: Turns, metrics: Mapping[str, Any], card: Scorecard
         >>> results[0]["rule"], results[0]["passed"]
         ('greeting', True)
     """
-    ctx = _Context(turns, metrics, card, (channel or "").lower() or None)
+    if channel is None and record is not None and isinstance(record.get("channel"), str):
+        channel = record["channel"]
+    ctx = _Context(turns, metrics, card, (channel or "").lower() or None, record)
     results = []
     applicable = passed = 0.0
     for rule in card.rules:
-        if rule.channels and ctx.channel not in rule.channels:
-            result = _result(rule, None, note=f"not applicable: channel {ctx.channel}")
+        out_of_scope = _out_of_scope(rule, ctx)
+        if out_of_scope:
+            result = _result(rule, None, note=out_of_scope)
         else:
             result = KIND_CHECKS[rule.kind](rule, ctx)
         if result["passed"] is not None:

@@ -1,9 +1,11 @@
 """The QA scorecard as data: ``lexicons/qa_scorecard.yaml`` read, checked and compiled.
 
 The file holds ``settings``, named ``cues`` (pattern sets the conversation metrics use:
-escalation, transfer, hold, repeat contact, upset) and weighted ``rules``. Everything here is
-validated once at load time, so a typo in a QA lead's edit is an error naming the file and
-the rule, never a silently skipped rule.
+escalation, transfer, hold, repeat contact, upset; and, optionally, ``intensity`` for the
+upset test and ``account_access`` for the verification rule) and weighted ``rules``. A rule
+may be scoped to some records with ``applies_to`` (record fields, :data:`SCOPE_FIELDS`).
+Everything here is validated once at load time, so a typo in a QA lead's edit is an error
+naming the file and the rule, never a silently skipped rule.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ SPEAKERS = ("agent", "customer")
 REQUIRED_CUES = ("upset", "escalation", "transfer", "hold", "repeat_contact")
 RULE_KEYS = {"id", "name", "description", "weight", "kind", "speaker", "first", "last",
              "patterns", "should_match", "should_not_match", "trigger", "expect", "require",
-             "below", "ignore", "metric", "max", "min", "channels"}
+             "below", "ignore", "metric", "max", "min", "channels", "applies_to"}
+# Record fields a rule's ``applies_to`` may name (the warehouse's canonical columns a
+# transcript carries), plus ``extra.NAME`` for a transcript header field or unmapped column
+# (e.g. ``extra.contact_reason`` from a ``# contact_reason: refund`` header line).
+SCOPE_FIELDS = ("channel", "queue", "kind", "product", "team", "language")
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ class Expect:
 
 @dataclass(frozen=True)
 class Trigger:
-    speaker: str
+    speakers: tuple[str, ...]
     upset: bool
     patterns: Patterns | None
 
@@ -81,6 +87,8 @@ class Rule:
     max: float | None = None
     min: float | None = None
     channels: tuple[str, ...] = ()
+    # field -> allowed values (lower-case); the rule is not applicable elsewhere.
+    applies_to: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,31 @@ def _cue_or_patterns(body: dict, cues: dict[str, Patterns], where: str) -> Patte
     return None
 
 
+def _applies_to(value: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``applies_to: {queue: [billing, tech]}`` checked and lower-cased, fields sorted."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value:
+        raise error("FE390", where=where, value=value)
+    out = []
+    for field_name, values in value.items():
+        name = str(field_name)
+        if name not in SCOPE_FIELDS and not (name.startswith("extra.") and len(name) > 6):
+            raise error("FE391", where=where, field=name, fields=", ".join(SCOPE_FIELDS))
+        if not isinstance(values, list) or not values or any(
+                isinstance(v, dict | list) or v is None for v in values):
+            raise error("FE392", where=where, field=name, value=values)
+        out.append((name, tuple(str(v).lower() for v in values)))
+    return tuple(sorted(out))
+
+
+def _speakers(value: Any, where: str) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [value]
+    if not values or any(v not in SPEAKERS for v in values):
+        raise error("FE393", where=where, value=value)
+    return tuple(dict.fromkeys(str(v) for v in values))
+
+
 def _rule(body: Any, cues: dict[str, Patterns], where: str) -> Rule:
     if not isinstance(body, dict) or not body.get("id"):
         raise error("FE273", where=where)
@@ -202,6 +235,7 @@ def _rule(body: Any, cues: dict[str, Patterns], where: str) -> Rule:
         "id": str(body["id"]), "name": str(body.get("name", body["id"])),
         "description": str(body.get("description", "")), "weight": float(weight),
         "kind": kind, "channels": tuple(str(c).lower() for c in body.get("channels") or ()),
+        "applies_to": _applies_to(body.get("applies_to"), where),
     }
     if kind in ("present", "absent"):
         return Rule(**common, speaker=_one_of(body.get("speaker", "agent"), where),
@@ -230,7 +264,7 @@ def _rule(body: Any, cues: dict[str, Patterns], where: str) -> Rule:
     trigger_raw = body.get("trigger")
     if not isinstance(trigger_raw, dict):
         raise error("FE277", where=where, what="a 'trigger' mapping")
-    trigger = Trigger(speaker=_one_of(trigger_raw.get("speaker", "customer"), where),
+    trigger = Trigger(speakers=_speakers(trigger_raw.get("speaker", "customer"), where),
                       upset=bool(trigger_raw.get("upset", False)),
                       patterns=_cue_or_patterns(trigger_raw, cues, f"{where} trigger"))
     if not trigger.upset and trigger.patterns is None:

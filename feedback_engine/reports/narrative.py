@@ -78,54 +78,47 @@ def kpi_sentence(metric: str, change: dict[str, Any], current: dict[str, Any],
             f"{_fmt(metric, change['previous'])} in {previous_label}.")
 
 
-def _attribution(metric: str, change: dict[str, Any], drivers: list[dict[str, Any]],
-                 previous_label: str) -> str | None:
-    """Which driver moved a significant NPS/CSAT change, when one accounts for most of it.
-
-    A driver's contribution is the change of its impact (score with it − score without it)
-    between the periods, estimated from its share and score in each period.
-    """
-    if not change["significant"] or not drivers:
-        return None
-    key, without = f"impact_{metric}", f"{metric}_without"
-    best, best_part = None, 0.0
-    for d in drivers:
-        if d[key] is None or d["share_previous"] is None or d[without] is None:
-            continue
-        # Impact now, and roughly then: previous share × (driver score − rest score).
-        before = -(d["share_previous"] or 0.0) * ((d[without] or 0.0) - (d[metric] or 0.0))
-        part = d[key] - before
-        if part * change["delta"] > 0 and abs(part) > abs(best_part):
-            best, best_part = d, part
-    if best is None:
-        return None
-    scale = 100 if metric == "csat" else 1
-    share_now, share_then = _pct(best["share"]), _pct(best["share_previous"])
-    score = _fmt(metric, best[metric])
-    lead = "drove most of it" if abs(best_part) >= abs(change["delta"]) / 2 else (
-        "was the largest single contributor")
-    moved = "rose" if (best["share"] or 0) > (best["share_previous"] or 0) else "went"
-    return (f"{best['label']} {lead} ({best_part * scale:+.1f} of the "
-            f"{change['delta'] * scale:+.1f} points): its share {moved} from {share_then} in "
-            f"{previous_label} to {share_now}, and its {METRIC_NAMES[metric]} is {score}.")
+def impact_text(d: dict[str, Any]) -> str:
+    """A driver's headline impact as every format states it: ``−8.4 NPS points (95% CI −10.1
+    to −6.7)``; the table, the chart and the narrative show this one figure."""
+    metric = d["metric"]
+    if d.get("impact") is None:
+        return "not measurable"
+    unit = f"{METRIC_NAMES[metric]} points" if metric in ("nps", "csat") else "in mean sentiment"
+    digits = 2 if metric == "sentiment" else 1
+    ci = d.get("impact_ci")
+    interval = f" (95% CI {ci[0]:+.{digits}f} to {ci[1]:+.{digits}f})" if ci else ""
+    return f"{d['impact']:+.{digits}f} {unit}{interval}"
 
 
 def _driver_sentence(d: dict[str, Any], previous_label: str) -> str:
-    if d["impact_nps"] is not None:
-        effect = (f"NPS {_fmt('nps', d['nps'])} against {_fmt('nps', d['nps_without'])} "
-                  f"without it (n={d['nps_n']:,}), an impact of {d['impact_nps']:+.1f} NPS points")
-    elif d["impact_csat"] is not None:
-        effect = (f"CSAT {_fmt('csat', d['csat'])} against {_fmt('csat', d['csat_without'])} "
-                  f"without it, an impact of {100 * d['impact_csat']:+.1f} CSAT points")
-    else:
-        effect = (f"mean sentiment {_fmt('sentiment', d['sentiment'])} against "
-                  f"{_fmt('sentiment', d['sentiment_without'])} without it")
+    metric = d["metric"]
+    scores = (f"{METRIC_NAMES[metric]} {_fmt(metric, d[metric])} against "
+              f"{_fmt(metric, d[f'{metric}_without'])} without it")
+    effect = f"{scores}, an impact of {impact_text(d)}"
+    if d.get("impact_previous") is not None and d["impact_change"]["comparable"]:
+        digits = 2 if metric == "sentiment" else 1
+        effect += f" against {d['impact_previous']:+.{digits}f} in {previous_label}"
     who = (f" Who acts: {d['owner']}" + (f", who should {_lower_first(d['action'])}"
                                          if d.get("action") else "") + "."
            if d.get("owner") else "")
-    return (f"The top negative driver was {d['label']}: {d['volume']:,} records, "
+    return (f"The biggest driver was {d['label']}: {d['volume']:,} records, "
             f"{_pct(d['share'])} of the period ({_pct(d['share_previous'])} in "
             f"{previous_label}), {effect}.{who}")
+
+
+def actions_sentence(actions: list[dict[str, Any]]) -> str:
+    """The "what to do" line: how many items, and the first with its owner and figure."""
+    if not actions:
+        return ("What to do: none significant; no driver worsened significantly and no issue "
+                "emerged.")
+    a = actions[0]
+    more = f" ({len(actions) - 1} more below)" if len(actions) > 1 else ""
+    who = a["owner"] + (f" should {_lower_first(a['action'])}" if a.get("action") else
+                        " (no owner or action is set for it in the taxonomy)")
+    why = " and ".join(a["why"])
+    return (f"What to do first{more}: {a['label']} ({why}; {a['count']:,} records, impact "
+            f"{impact_text(a)}): {who}.")
 
 
 def _lower_first(text: str) -> str:
@@ -148,7 +141,8 @@ def narrative(report: Report) -> list[str]:
     cur, prev = k["current"], k["previous"]
     label = period["label"]
     previous = period["previous"]
-    previous_label = previous[0] if len(previous) == 1 else f"{previous[0]} to {previous[-1]}"
+    previous_label = ("no earlier period" if not previous else previous[0]
+                      if len(previous) == 1 else f"{previous[0]} to {previous[-1]}")
     n_channels = len(report.segments.get("channel", []))
     first = f"In {label}, {cur['volume']:,} records were analyzed"
     first += f" across {n_channels} channels" if n_channels else ""
@@ -167,22 +161,18 @@ def narrative(report: Report) -> list[str]:
                 sentence = sentence[:-1] + (f"; {_pct(cur['negative_share'])} of records read "
                                             "as negative.")
             out.append(sentence)
-        if metric in ("nps", "csat"):
-            drivers = [d for d in report.drivers if d["dimension"] == "root_cause"] or \
-                report.drivers
-            attribution = _attribution(metric, changes[metric], drivers, previous_label)
-            if attribution:
-                out.append(attribution)
-    negative = [d for d in report.drivers if d["reliable"]
-                and (d["impact_nps"] if d["impact_nps"] is not None
-                     else d["impact_csat"] if d["impact_csat"] is not None
-                     else d["impact_sentiment"] or 0.0) < 0]
+    out.append(actions_sentence(report.actions))
+    negative = [d for d in report.drivers if d["impact"] is not None and d["impact"] < 0]
     if negative:
         out.append(_driver_sentence(negative[0], previous_label))
+    if report.drivers_few_count:
+        out.append(f"{report.drivers_few_count:,} more causes or topics had too few answers "
+                   f"to measure (under {period['min_n']} NPS or CSAT answers); they are listed "
+                   "apart, below the drivers table.")
     baseline = len(period["trailing"])
     if report.emerging:
         out += [_emerging_sentence(e, baseline) for e in report.emerging[:3]]
-    elif report.drivers:
+    elif report.drivers and baseline:
         out.append(f"No cause or topic rose significantly above its level in the trailing "
                    f"{baseline} weeks.")
     out += _segment_sentences(report.segments)
@@ -286,6 +276,15 @@ def _qa_sentences(qa: dict[str, Any]) -> list[str]:
                    "conversations were scored; the weakest "
                    f"rule was {worst.get('name') or worst['rule']}, passed in "
                    f"{100 * worst['pass_rate']:.0f}% of the {worst['n']:,} where it applied.")
+    for gap in qa.get("org_gaps", [])[:2]:
+        out.append(f"Organisation-wide QA gap: {gap['finding']}")
+    watch = qa.get("watch", [])
+    if watch:
+        w = watch[0]
+        out.append(f"{len(watch)} agent-rule pair{'s are' if len(watch) > 1 else ' is'} on "
+                   f"watch (too few conversations to flag, but far below the organisation): "
+                   f"first {w['agent']} on {w.get('name') or w['rule']}, {w['passed']} of "
+                   f"{w['n']} against {100 * w['org_rate']:.0f}%.")
     needs = qa.get("training_needs", [])
     if needs:
         top = needs[0]

@@ -19,6 +19,17 @@ Fairness to agents, in three parts:
 
 Needs are ranked by the gap ``org_rate - shrunk_rate`` (then confidence): the largest,
 surest shortfalls first, each with example evidence (the turns that failed the rule).
+
+Two more views keep what the guard hides from going unsaid:
+
+- **Organisation gaps** (``org_gaps``): a rule that applied to at least
+  ``min_conversations`` conversations and either passes in under ``ORG_GAP_RATE`` of them or
+  is passed less than half the time by more than half of the assessed agents. That is a
+  process or training gap for everyone, which per-agent needs (measured against the
+  organisation) cannot show.
+- **Watch list** (``watch``): an agent with ``WATCH_MIN_N`` to ``min_conversations - 1``
+  conversations on a rule whose posterior (the same shrunk one) is below the organisation's
+  rate with ``min_confidence`` and by ``min_gap``: listed to watch, not flagged.
 """
 
 from __future__ import annotations
@@ -39,10 +50,14 @@ MIN_CONFIDENCE = 0.95  # posterior P(agent rate < organisation rate) needed to l
 MIN_GAP = 0.05  # and the shrunk rate at least this far below the organisation's rate
 M_MIN, M_MAX = 2.0, 50.0  # prior strength bounds, in conversations
 EXAMPLES = 2  # evidence examples per training need
+ORG_GAP_RATE = 0.5  # an organisation pass rate below this is an organisation gap
+HALF = 0.5  # an agent "passes a rule half the time" at this rate
+WATCH_MIN_N = 5  # fewest conversations on a rule for the watch list (below min_conversations)
 
 _RESULT_TYPE = ('[{"rule": "VARCHAR", "name": "VARCHAR", "passed": "BOOLEAN", '
                 '"note": "VARCHAR", '
-                '"evidence": [{"turn": "INTEGER", "speaker": "VARCHAR", "text": "VARCHAR"}]}]')
+                '"evidence": [{"turn": "INTEGER", "speaker": "VARCHAR", "text": "VARCHAR", '
+                '"gap_s": "DOUBLE"}]}]')
 
 
 def _window(start: dt.date | None, end: dt.date | None) -> tuple[str, list[Any]]:
@@ -139,13 +154,22 @@ def _round(value: float | None, digits: int = 4) -> float | None:
         float(value), digits)
 
 
+def _turn(item: dict[str, Any]) -> dict[str, Any]:
+    """An evidence turn with its 1-based ``turn_number`` for display ("Turn 7 (agent)");
+    ``gap_s`` is kept only where a dead-air finding set it."""
+    out = {k: v for k, v in item.items() if k != "gap_s" or v is not None}
+    if out.get("turn") is not None:
+        out["turn_number"] = int(out["turn"]) + 1
+    return out
+
+
 def _evidence(failures: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in failures.itertuples(index=False):
         turns = list(row.evidence) if row.evidence is not None else []
         out.setdefault((row.agent, row.rule), []).append({
             "record_id": row.record_id, "source": row.source, "timestamp": row.timestamp,
-            "note": row.note, "turns": [dict(t) for t in turns]})
+            "note": row.note, "turns": [_turn(dict(t)) for t in turns]})
     return out
 
 
@@ -165,12 +189,17 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
 
     Returns:
         JSON-serialisable ``{"n_conversations", "rules": [{"rule", "name", "pass_rate",
-        "n"}], "training_needs": [{"agent", "team", "rule", "name", "rate", "team_rate",
-        "org_rate", "shrunk_rate", "n", "passed", "confidence", "evidence"}] (ranked),
-        "teams": [...], "agents": [...], "settings": {...}}``.
+        "n"}], "org_gaps": [{"rule", "name", "pass_rate", "n", "passed", "agents_assessed",
+        "agents_below_half", "finding"}] (worst first), "training_needs": [{"agent", "team",
+        "rule", "name", "rate", "team_rate", "org_rate", "shrunk_rate", "n", "passed",
+        "confidence", "evidence"}] (ranked), "watch": [{"agent", "team", "rule", "name",
+        "rate", "n", "passed", "org_rate", "confidence", "reason", "evidence"}] (largest gap
+        first), "teams": [...], "agents": [...], "settings": {...}}``. Evidence turns carry
+        ``turn`` (0-based index) and ``turn_number`` (1-based, for display).
     """
-    empty = {"n_conversations": 0, "rules": [], "training_needs": [], "teams": [],
-             "agents": [], "settings": _settings(start, end, min_conversations)}
+    empty = {"n_conversations": 0, "rules": [], "org_gaps": [], "training_needs": [],
+             "watch": [], "teams": [], "agents": [],
+             "settings": _settings(start, end, min_conversations)}
     if not _has_column(con, "qa_results"):
         return empty
     where, params = _window(start, end)
@@ -215,8 +244,9 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
         shrunk = alpha / (alpha + beta)
         confidence = _below(org[row.rule], alpha, beta)
         eligible = row.n >= min_conversations
-        flagged = (eligible and confidence >= MIN_CONFIDENCE
-                   and org[row.rule] - shrunk >= MIN_GAP)
+        striking = confidence >= MIN_CONFIDENCE and org[row.rule] - shrunk >= MIN_GAP
+        flagged = eligible and striking
+        watch = not eligible and row.n >= WATCH_MIN_N and striking
         assessed.append({
             "agent": row.agent, "team": row.team or None, "rule": row.rule,
             "name": row.name, "rate": _round(row.passed / row.n),
@@ -224,8 +254,9 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
             "org_rate": _round(org[row.rule]), "shrunk_rate": _round(shrunk),
             "n": int(row.n), "passed": int(row.passed), "prior_strength": _round(m, 1),
             "confidence": _round(confidence, 3) if eligible else None,
-            "gap": _round(org[row.rule] - shrunk), "flagged": flagged,
-            "evidence": evidence.get((row.agent, row.rule), []) if flagged else []})
+            "gap": _round(org[row.rule] - shrunk), "flagged": flagged, "watch": watch,
+            "watch_confidence": _round(confidence, 3) if watch else None,
+            "evidence": evidence.get((row.agent, row.rule), []) if flagged or watch else []})
     needs = sorted((a for a in assessed if a["flagged"]),
                    key=lambda a: (-a["gap"], -a["confidence"], a["agent"], a["rule"]))
     for rank, need in enumerate(needs, 1):
@@ -238,9 +269,12 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
                    "n": int(row["n"]), "passed": int(row["passed"]),
                    "prior_strength": _round(strength.get(r, M_MAX), 1)}
                   for r, row in rules.iterrows()],
-        "training_needs": [{k: v for k, v in n.items() if k != "flagged"} for n in needs
-                           if (agent is None or n["agent"] == agent)
+        "org_gaps": _org_gaps(rules, org, assessed, min_conversations),
+        "training_needs": [{k: v for k, v in n.items()
+                            if k not in ("flagged", "watch", "watch_confidence")}
+                           for n in needs if (agent is None or n["agent"] == agent)
                            and (team is None or n["team"] == team)],
+        "watch": _watch(assessed, agent, team, min_conversations),
         "teams": [t for t in _teams(counts, rules, org, assessed, volume)
                   if team is None or t["team"] == team],
         "agents": _agents(assessed, agent, team, volume),
@@ -251,7 +285,61 @@ def qa_summary(con: duckdb.DuckDBPyConnection, start: dt.date | None = None,
 def _settings(start: dt.date | None, end: dt.date | None, min_n: int) -> dict[str, Any]:
     return {"start": start.isoformat() if start else None,
             "end": end.isoformat() if end else None, "min_conversations": min_n,
-            "min_confidence": MIN_CONFIDENCE, "min_gap": MIN_GAP}
+            "min_confidence": MIN_CONFIDENCE, "min_gap": MIN_GAP,
+            "org_gap_rate": ORG_GAP_RATE, "watch_min_n": WATCH_MIN_N}
+
+
+def _pct(rate: float) -> str:
+    return f"{100 * rate:.0f}%"
+
+
+def _org_gaps(rules: pd.DataFrame, org: dict[str, float | None],
+              assessed: list[dict[str, Any]], min_n: int) -> list[dict[str, Any]]:
+    """Rules that fail organisation-wide (module docstring), worst pass rate first.
+
+    An agent counts as assessed on a rule with at least ``min_n`` conversations on it, and as
+    below half when their own (unshrunk) rate is under ``HALF``.
+    """
+    out = []
+    for rule, row in rules.iterrows():
+        n, passed, rate = int(row["n"]), int(row["passed"]), org[rule]
+        if rate is None or n < min_n:
+            continue
+        agents = [a for a in assessed if a["rule"] == rule and a["n"] >= min_n]
+        below = sum(1 for a in agents if a["rate"] < HALF)
+        if not (rate < ORG_GAP_RATE or (agents and below > len(agents) / 2)):
+            continue
+        passing = len(agents) - below
+        who = (f"{passing} of {len(agents)} agents pass it half the time" if agents else
+               f"no agent has {min_n} conversations on it yet")
+        out.append({"rule": rule, "name": row["name"], "pass_rate": _round(rate), "n": n,
+                    "passed": passed, "agents_assessed": len(agents),
+                    "agents_below_half": below,
+                    "finding": f"{row['name']} passes in {_pct(rate)} of {n:,} conversations; "
+                               f"{who}: a process or training gap for everyone, not one "
+                               "agent."})
+    return sorted(out, key=lambda g: (g["pass_rate"], -g["n"], g["rule"]))
+
+
+def _watch(assessed: list[dict[str, Any]], agent: str | None, team: str | None,
+           min_n: int) -> list[dict[str, Any]]:
+    """Agents with too few conversations to flag but a striking shortfall, largest first."""
+    out = []
+    for a in assessed:
+        if not a["watch"] or (agent is not None and a["agent"] != agent) or (
+                team is not None and a["team"] != team):
+            continue
+        out.append({
+            "agent": a["agent"], "team": a["team"], "rule": a["rule"], "name": a["name"],
+            "rate": a["rate"], "n": a["n"], "passed": a["passed"], "org_rate": a["org_rate"],
+            "confidence": a["watch_confidence"],
+            "reason": f"{a['passed']} of {a['n']} ({_pct(a['rate'])}) against "
+                      f"{_pct(a['org_rate'])} for the organisation (P(below) = "
+                      f"{a['watch_confidence']:.2f}); under the {min_n} conversations needed "
+                      "to flag, so watched, not flagged.",
+            "evidence": a["evidence"], "_gap": a["gap"]})
+    out.sort(key=lambda w: (-w["_gap"], -w["confidence"], w["agent"], w["rule"]))
+    return [{k: v for k, v in w.items() if k != "_gap"} for w in out]
 
 
 def _teams(counts: pd.DataFrame, rules: pd.DataFrame, org: dict[str, float | None],
@@ -295,7 +383,7 @@ def _agents(assessed: list[dict[str, Any]], agent: str | None, team: str | None,
             "mean_qa_score": _round(score, 2), "rules": []})
         entry["rules"].append({k: row[k] for k in (
             "rule", "name", "rate", "team_rate", "org_rate", "shrunk_rate", "n", "passed",
-            "confidence", "flagged")})
+            "confidence", "flagged", "watch")})
     return [by_agent[a] for a in sorted(by_agent)]
 
 
@@ -334,6 +422,7 @@ def needs_frame(summary: dict[str, Any]) -> pd.DataFrame:
         rows.append({**{k: need.get(k) for k in NEEDS_CSV_COLUMNS},
                      "example_record_id": example.get("record_id"),
                      "example_source": example.get("source"),
-                     "example_turn": turn.get("turn"), "example_speaker": turn.get("speaker"),
+                     "example_turn": turn.get("turn_number"),
+                     "example_speaker": turn.get("speaker"),
                      "example_text": turn.get("text")})
     return pd.DataFrame(rows, columns=NEEDS_CSV_COLUMNS)

@@ -29,13 +29,14 @@ from ..periods import WEEK_RE
 from .metrics import Z95, nps_from_counts, wilson
 
 MISSING = ("unknown", "")  # driver values that are not a cause
+UNDATED = "undated"  # the week of records without a date, in a report over all data
 HIGH_EFFORT = 2.0  # effort_score (−5 … 5) at or above this is a high-effort contact
 
 
 def _in(weeks: list[str]) -> str:
     # Week labels are validated here, so inlining them is safe and keeps the SQL readable.
     for w in weeks:
-        if not WEEK_RE.match(w):
+        if w != UNDATED and not WEEK_RE.match(w):
             raise error("FE216", value=w)
     return "(" + ", ".join(f"'{w}'" for w in weeks) + ")" if weeks else "(NULL)"
 
@@ -249,13 +250,18 @@ class Rollups:
         con: the connection.
         scope: ``(column, value)`` to roll up only the records with that value (one
             language's records, for the report's by-language section); None for all.
+        table: the table or view to read: ``records``, or a view of it (the report's, with
+            undated records in the week ``undated`` and merged topics renumbered).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection,
-                 scope: tuple[str, str] | None = None) -> None:
+                 scope: tuple[str, str] | None = None, table: str = "records") -> None:
+        if not re.fullmatch(r"[a-z_]+", table):
+            raise ValueError(f"not a table name: {table!r}")
         self.con = con
+        self.table = table
         self.columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'records'"
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
         ).fetchall()}
         self.scope = scope
         if scope is not None:
@@ -275,7 +281,7 @@ class Rollups:
         """Records per non-empty value of ``column`` in ``weeks``, most first: for
         ``language``, e.g. ``{"en": 1520, "zh": 52, "de": 41, "ru": 38}``."""
         self._check_column(column)
-        rows = self._rows(f'SELECT "{column}" AS v, count(*) AS n FROM records '
+        rows = self._rows(f'SELECT "{column}" AS v, count(*) AS n FROM {self.table} '
                           f'WHERE week IN {_in(weeks)} AND {self.where} AND "{column}" IS NOT '
                           f"NULL AND CAST(\"{column}\" AS VARCHAR) <> '' GROUP BY 1 "
                           "ORDER BY n DESC, v", self.where_params)
@@ -291,7 +297,13 @@ class Rollups:
 
     def weeks_with_data(self) -> list[str]:
         return [r["week"] for r in self._rows(
-            "SELECT DISTINCT week FROM records WHERE week IS NOT NULL ORDER BY week")]
+            f"SELECT DISTINCT week FROM {self.table} WHERE week IS NOT NULL "
+            f"AND week <> '{UNDATED}' ORDER BY week")]
+
+    def undated(self) -> int:
+        """How many records have no week (no date)."""
+        return int(self._rows(f"SELECT count(*) AS n FROM {self.table} WHERE week IS NULL "
+                              f"OR week = '{UNDATED}'")[0]["n"])
 
     def prepare(self, dimensions: list[str], weeks: list[str]) -> None:
         """Aggregate every dimension by week in one scan (``GROUPING SETS``).
@@ -309,7 +321,7 @@ class Rollups:
         rows = self._rows(
             f"SELECT {', '.join(q + f' AS v{i}' for i, q in enumerate(quoted))}"
             f"{', ' if quoted else ''}{flags}{', ' if quoted else ''}week, {SUMS} "
-            f"FROM records WHERE week IN {_in(sorted(set(weeks)))} AND {self.where} "
+            f"FROM {self.table} WHERE week IN {_in(sorted(set(weeks)))} AND {self.where} "
             f"GROUP BY GROUPING SETS ({sets})", self.where_params)
         self.sums: dict[str | None, dict[Any, dict[str, dict[str, Any]]]] = {
             None: {None: {}}, **{d: {} for d in self.dimensions}}
@@ -342,7 +354,7 @@ class Rollups:
         if self.has("root_cause") and weeks:
             unknown = {r["week"]: r["share"] for r in self._rows(
                 "SELECT week, avg(CASE WHEN root_cause = 'unknown' THEN 1.0 ELSE 0.0 END) "
-                f"AS share FROM records WHERE week IN {_in(weeks)} AND {self.where} "
+                f"AS share FROM {self.table} WHERE week IN {_in(weeks)} AND {self.where} "
                 "GROUP BY week", self.where_params)}
         return [{"week": w, **Kpis.from_sums([cells[w]]).as_dict(),
                  "unknown_share": unknown.get(w)} for w in weeks if w in cells]
@@ -373,39 +385,59 @@ class Rollups:
         pulls the score down. Shares are of all records in the window.
         """
         self._check_column(dimension)
-        everything = self.kpis(period)
-        total_prev, total_trail = self.kpis(previous).volume, self.kpis(trailing).volume
-        extras = self._driver_extras(dimension, period)
+        totals = (self.kpis(period), self.kpis(previous), self.kpis(trailing))
+        extras = self._driver_extras(f'"{dimension}"', [], period)
         out = []
         for value in sorted(v for v in self._cells(dimension) if v not in (None, *MISSING)):
-            part = self._sum(dimension, value, period)
-            n_prev = self._sum(dimension, value, previous).volume
-            n_trail = self._sum(dimension, value, trailing).volume
-            if part.volume == 0 and not n_prev and not n_trail:
+            parts = (self._sum(dimension, value, period), self._sum(dimension, value, previous),
+                     self._sum(dimension, value, trailing))
+            if not any(p.volume for p in parts):
                 continue
-            rest = everything.without(part)
-            share = part.volume / everything.volume if everything.volume else None
-            prev_share = n_prev / total_prev if total_prev else None
-            trail_share = n_trail / total_trail if total_trail else None
-            out.append({
-                "dimension": dimension, "value": value, **part.as_dict(),
-                "share": share, "share_previous": prev_share, "share_trailing": trail_share,
-                "share_change": _diff(share, prev_share),
-                "share_change_trailing": _diff(share, trail_share),
-                "n_previous": n_prev, "n_trailing": n_trail,
-                "nps_without": rest.nps, "csat_without": rest.csat,
-                "sentiment_without": rest.sentiment,
-                "impact_nps": _diff(everything.nps, rest.nps),
-                "impact_csat": _diff(everything.csat, rest.csat),
-                "impact_sentiment": _diff(everything.sentiment, rest.sentiment),
-                "reliable": part.nps_n >= min_n or part.csat_n >= min_n,
-                **extras.get(value, {}),
-            })
+            out.append({"dimension": dimension, "value": value,
+                        **_driver_row(totals, parts, min_n), **extras.get(value, {})})
         return out
 
-    def _driver_extras(self, dimension: str, period: list[str]) -> dict[str, dict[str, Any]]:
-        """Per driver value, when the stages ran: the share of high-effort contacts (of those
-        with effort language) and the most frequent emotion with its share."""
+    def driver(self, match: list[tuple[str, str]], period: list[str], previous: list[str],
+               trailing: list[str], min_n: int) -> dict[str, Any]:
+        """The figures of :meth:`drivers` for the records with any of ``match``'s
+        ``(dimension, value)`` pairs: one driver made of a cause and a topic that cover
+        mostly the same records, counted once."""
+        condition, params = self._match(match)
+        totals = (self.kpis(period), self.kpis(previous), self.kpis(trailing))
+        parts = tuple(self._slice(condition, params, weeks)
+                      for weeks in (period, previous, trailing))
+        extras = self._driver_extras(f"CASE WHEN {condition} THEN 'x' END", params, period)
+        return {"dimension": match[0][0], "value": match[0][1],
+                **_driver_row(totals, parts, min_n), **extras.get("x", {})}
+
+    def overlap(self, first: str, second: str, weeks: list[str]) -> list[dict[str, Any]]:
+        """Records per pair of values of two driver columns in ``weeks`` (both set, neither
+        missing), most first: how much a topic and a cause cover the same records."""
+        self._check_column(first)
+        self._check_column(second)
+        rows = self._rows(
+            f'SELECT CAST("{first}" AS VARCHAR) AS a, CAST("{second}" AS VARCHAR) AS b, '
+            f"count(*) AS n FROM {self.table} WHERE week IN {_in(weeks)} AND {self.where} "
+            f'AND "{first}" IS NOT NULL AND "{second}" IS NOT NULL GROUP BY 1, 2 '
+            "ORDER BY n DESC, a, b", self.where_params)
+        return [r for r in rows if r["a"] not in MISSING and r["b"] not in MISSING]
+
+    def _match(self, match: list[tuple[str, str]]) -> tuple[str, list[Any]]:
+        for dimension, _ in match:
+            self._check_column(dimension)
+        condition = " OR ".join(f'CAST("{d}" AS VARCHAR) = ?' for d, _ in match)
+        return f"({condition})", [str(v) for _, v in match]
+
+    def _slice(self, condition: str, params: list[Any], weeks: list[str]) -> Kpis:
+        return Kpis.from_sums(self._rows(
+            f"SELECT {SUMS} FROM {self.table} WHERE week IN {_in(weeks)} AND {self.where} "
+            f"AND {condition}", [*self.where_params, *params]))
+
+    def _driver_extras(self, key: str, key_params: list[Any], period: list[str]
+                       ) -> dict[str, dict[str, Any]]:
+        """Per value of the SQL expression ``key`` (a driver column, or a match), when the
+        stages ran: the share of high-effort contacts (of those with effort language) and the
+        most frequent emotion with its share."""
         parts = []
         if self.has("effort_score"):
             parts.append(f"count(effort_score) AS effort_n, count(*) FILTER (WHERE effort_score "
@@ -415,13 +447,15 @@ class Rollups:
                          "count(*) FILTER (WHERE emotion_top = mode_e) AS top_emotion_n")
         if not parts:
             return {}
-        source, params = "records", self.where_params
+        source = self.table
+        params = [*key_params, *self.where_params, *key_params]
         if self.has("emotion_top"):
-            source = (f'(SELECT *, mode(emotion_top) OVER (PARTITION BY "{dimension}") AS mode_e '
-                      f"FROM records WHERE week IN {_in(period)} AND {self.where})")
-            params = params * 2
-        rows = self._rows(f'SELECT "{dimension}" AS value, {", ".join(parts)} FROM {source} '
-                          f'WHERE week IN {_in(period)} AND {self.where} AND "{dimension}" '
+            source = (f"(SELECT *, mode(emotion_top) OVER (PARTITION BY {key}) AS mode_e "
+                      f"FROM {self.table} WHERE week IN {_in(period)} AND {self.where})")
+            params = [*key_params, *key_params, *self.where_params, *self.where_params,
+                      *key_params]
+        rows = self._rows(f'SELECT {key} AS value, {", ".join(parts)} FROM {source} '
+                          f"WHERE week IN {_in(period)} AND {self.where} AND {key} "
                           "IS NOT NULL GROUP BY 1", params)
         out = {}
         for r in rows:
@@ -447,7 +481,7 @@ class Rollups:
         if self.has("effort_score"):
             r = self._rows(f"SELECT count(*) AS n, count(effort_score) AS effort_n, "
                            f"count(*) FILTER (WHERE effort_score >= {HIGH_EFFORT}) AS high, "
-                           f"avg(effort_score) AS mean FROM records WHERE {where}")[0]
+                           f"avg(effort_score) AS mean FROM {self.table} WHERE {where}")[0]
             out["effort"] = {"records": int(r["n"]), "with_effort_language": int(r["effort_n"]),
                              "high_effort": int(r["high"]),
                              "high_effort_share": r["high"] / r["n"] if r["n"] else None,
@@ -455,7 +489,7 @@ class Rollups:
                                  r["high"] / r["effort_n"] if r["effort_n"] else None,
                              "mean_score": _f(r["mean"]), "threshold": HIGH_EFFORT}
         if self.has("emotion_top"):
-            rows = self._rows(f"SELECT emotion_top AS emotion, count(*) AS n FROM records "
+            rows = self._rows(f"SELECT emotion_top AS emotion, count(*) AS n FROM {self.table} "
                               f"WHERE {where} AND emotion_top IS NOT NULL GROUP BY 1 "
                               "ORDER BY n DESC, emotion")
             total = sum(int(r["n"]) for r in rows)
@@ -466,7 +500,7 @@ class Rollups:
                 "SELECT a->>'aspect' AS aspect, count(*) AS n, "
                 "count(*) FILTER (WHERE a->>'polarity' = 'negative') AS negative, "
                 "count(*) FILTER (WHERE a->>'polarity' = 'positive') AS positive "
-                "FROM (SELECT unnest(CAST(aspects AS JSON[])) AS a FROM records "
+                f"FROM (SELECT unnest(CAST(aspects AS JSON[])) AS a FROM {self.table} "
                 f"WHERE {where} AND aspects IS NOT NULL) GROUP BY 1 "
                 "ORDER BY n DESC, aspect LIMIT 15")
             out["aspects"] = [{"aspect": r["aspect"], "n": int(r["n"]),
@@ -500,6 +534,80 @@ class Rollups:
 
 def _diff(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
+
+
+IMPACT_SCALE = {"nps": 1.0, "csat": 100.0, "sentiment": 1.0}  # impacts in points (sentiment: units)
+
+
+def impact(whole: Kpis, part: Kpis, metric: str) -> tuple[float | None, float | None]:
+    """The driver's impact on ``metric`` (KPI of all − KPI without the driver) in points, and
+    its standard error.
+
+    With ``w`` the driver's share of the metric's answers, the impact is
+    ``w × (KPI(driver) − KPI(rest))``; its variance is ``w²`` times the two slices'
+    sampling variances added (``w`` taken as fixed). NPS and CSAT are in points (CSAT ×100),
+    sentiment in its own units. A driver with no answers has no impact (0, 0); a driver that
+    is every answer has none that can be measured (None, None).
+    """
+    n_all, n_part = getattr(whole, f"{metric}_n"), getattr(part, f"{metric}_n")
+    if not n_all or getattr(whole, metric) is None:
+        return None, None
+    if not n_part:
+        return 0.0, 0.0
+    rest = whole.without(part)
+    n_rest = n_all - n_part
+    if n_rest <= 0 or getattr(rest, metric) is None or getattr(part, metric) is None:
+        return None, None
+    w = n_part / n_all
+    if metric == "nps":
+        def var(k: Kpis) -> float:
+            p, d = k.promoters / k.nps_n, k.detractors / k.nps_n
+            return 100 ** 2 * max(p + d - (p - d) ** 2, 0.0) / k.nps_n
+        spread = var(part) + var(rest)
+    elif metric == "csat":
+        spread = sum(k.csat * (1 - k.csat) / k.csat_n for k in (part, rest)) * 100 ** 2
+    else:
+        # The rest's variance is not kept (Kpis.without): the whole's stands in for it.
+        v_part = part.sentiment_var if part.sentiment_var is not None else whole.sentiment_var
+        spread = ((v_part or 0.0) / n_part + (whole.sentiment_var or 0.0) / n_rest)
+    scale = IMPACT_SCALE[metric]
+    value = w * (getattr(part, metric) - getattr(rest, metric)) * scale
+    return value, w * math.sqrt(spread)
+
+
+def _driver_row(totals: tuple[Kpis, Kpis, Kpis], parts: tuple[Kpis, Kpis, Kpis],
+                min_n: int) -> dict[str, Any]:
+    """A driver's figures from the totals and its own KPIs in (period, previous, trailing):
+    volume and shares, the KPIs without it, its impact on each KPI, and for each KPI the
+    impact in both periods with its standard error (``impact_<m>_se``,
+    ``impact_<m>_previous``, ``impact_<m>_previous_se``) for the test of its change."""
+    everything, before, trail = totals
+    part, part_prev, part_trail = parts
+    rest = everything.without(part)
+    share = part.volume / everything.volume if everything.volume else None
+    prev_share = part_prev.volume / before.volume if before.volume else None
+    trail_share = part_trail.volume / trail.volume if trail.volume else None
+    row: dict[str, Any] = {
+        **part.as_dict(),
+        "share": share, "share_previous": prev_share, "share_trailing": trail_share,
+        "share_change": _diff(share, prev_share),
+        "share_change_trailing": _diff(share, trail_share),
+        "n_previous": part_prev.volume, "n_trailing": part_trail.volume,
+        "nps_without": rest.nps, "csat_without": rest.csat,
+        "sentiment_without": rest.sentiment,
+        "impact_nps": _diff(everything.nps, rest.nps),
+        "impact_csat": _diff(everything.csat, rest.csat),
+        "impact_sentiment": _diff(everything.sentiment, rest.sentiment),
+        "reliable": part.nps_n >= min_n or part.csat_n >= min_n,
+    }
+    for metric in IMPACT_SCALE:
+        _, se = impact(everything, part, metric)
+        then, then_se = impact(before, part_prev, metric)
+        row[f"impact_{metric}_se"] = se
+        row[f"impact_{metric}_previous"] = then
+        row[f"impact_{metric}_previous_se"] = then_se
+        row[f"{metric}_n_previous"] = getattr(part_prev, f"{metric}_n")
+    return row
 
 
 def poisson_sf(observed: int, expected: float) -> float:

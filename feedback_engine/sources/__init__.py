@@ -185,7 +185,9 @@ def _resolve(source: Source, table: Mapping[str, Any], config: Mapping[str, Any]
              relative: str, file_names: dict[str, str]) -> OpenedSource:
     columns = source.columns()
     configured = {**config["columns"], **table.get("columns", {})}
-    required = ("text", "timestamp") if config["input"]["require_timestamp"] else ("text",)
+    # [sources.NAME] require_timestamp = false loads an undated source beside dated ones.
+    dated = table.get("require_timestamp", config["input"]["require_timestamp"])
+    required = ("text", "timestamp") if dated else ("text",)
     mapping = detect_mapping(columns, configured, source.name, required)
     # Channel and kind are guessed from the name as written: the stored one may hold tokens
     # such as [EMAIL_ADDRESS], which would read as the email channel.

@@ -23,6 +23,16 @@ from .base import column, stage
 _DTYPES = {"INTEGER": "Int64", "DOUBLE": "Float64", "BOOLEAN": "boolean"}
 
 
+def _value(value: Any) -> Any:
+    """A cell as ``applies_to`` reads it: None for a missing value."""
+    if isinstance(value, dict | list):
+        return value
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
 def _is_conversation(turns: Any) -> bool:
     return isinstance(turns, list) and bool(turns)
 
@@ -73,8 +83,11 @@ class Conversation(_TurnsReader):
         return out
 
 
-@stage("qa", version=1, requires=("text_redacted", "n_turns"),
-       optional=("turns", "channel", *METRICS),
+SCOPE_FIELDS = ("queue", "kind", "product", "team", "language", "extra")  # for applies_to
+
+
+@stage("qa", version=2, requires=("text_redacted", "n_turns"),
+       optional=("turns", "channel", *SCOPE_FIELDS, *METRICS),
        assigns={"qa_score": "DOUBLE", "qa_results": "JSON", "qa_scorecard": "VARCHAR"})
 class QA(_TurnsReader):
     """Scores each conversation against the QA scorecard, with per-rule evidence
@@ -90,6 +103,7 @@ class QA(_TurnsReader):
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
         out = chunk.copy()
         metric_columns = {name: chunk[name].tolist() for name in METRICS if name in chunk}
+        scope_columns = {name: column(chunk, name) for name in SCOPE_FIELDS}
         scores: list[float | None] = []
         results: list[list[dict[str, Any]] | None] = []
         labels: list[str | None] = []
@@ -99,8 +113,9 @@ class QA(_TurnsReader):
             if _is_conversation(turns):
                 metrics = {name: None if pd.isna(values[row]) else values[row]
                            for name, values in metric_columns.items()}
+                record = {name: _value(values[row]) for name, values in scope_columns.items()}
                 score, per_rule = score_conversation(Turns.from_dicts(turns, self.score_),
-                                                     metrics, self.card_, channel)
+                                                     metrics, self.card_, channel, record)
                 label = self.card_.label
             scores.append(score)
             results.append(per_rule)
