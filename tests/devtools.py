@@ -21,6 +21,19 @@ from typing import Any
 from feedback_engine.reports.browser import find_chromium
 
 
+def required_tool(found: str | None, name: str, install: str) -> str:
+    """A system tool a test needs: its path; when missing, skip the test, or fail it where
+    CI requires the browser tools (``FEEDBACK_REQUIRE_BROWSER=1``)."""
+    import pytest
+
+    if found is None:
+        if os.environ.get("FEEDBACK_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{name} is required here (FEEDBACK_REQUIRE_BROWSER=1) but not found",
+                        pytrace=False)
+        pytest.skip(f"{name} not installed ({install})")
+    return found
+
+
 def _pipe_fds(read_end: int, write_end: int):
     """In the child: put ``read_end`` on fd 3 and ``write_end`` on fd 4, even when either
     already sits on 3 or 4 (both are first moved out of the way)."""

@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from devtools import required_tool
 from test_weekly_report import HOSTILE, INCIDENT, warehouse  # noqa: F401  (a fixture)
 
 from feedback_engine import report
@@ -31,13 +32,7 @@ CHARTS = ["nps-trend", "csat-trend", "sentiment-trend", "driver-impact", "share-
 @pytest.fixture
 def chromium() -> str:
     """The system Chromium; a missing one skips the test, or fails it where required."""
-    found = find_chromium()
-    if found is None:
-        if os.environ.get("FEEDBACK_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is required here (FEEDBACK_REQUIRE_BROWSER=1) but not found",
-                        pytrace=False)
-        pytest.skip("Chromium not installed (apt install chromium)")
-    return found
+    return required_tool(find_chromium(), "Chromium", "apt install chromium")
 
 
 def _png_colours(path: Path) -> set[tuple[int, int, int]]:

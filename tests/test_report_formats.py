@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from devtools import required_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_demo_report import INCIDENT, demo_db  # noqa: F401  (a fixture)
@@ -312,13 +312,7 @@ def test_every_format_on_the_demo_reads_cleanly(demo_db: str) -> None:  # noqa: 
 
 
 def _pdftotext() -> str:
-    found = shutil.which("pdftotext")
-    if found is None:
-        if os.environ.get("FEEDBACK_REQUIRE_BROWSER") == "1":
-            pytest.fail("pdftotext is required here (FEEDBACK_REQUIRE_BROWSER=1) but not found",
-                        pytrace=False)
-        pytest.skip("pdftotext not installed (apt install poppler-utils)")
-    return found
+    return required_tool(shutil.which("pdftotext"), "pdftotext", "apt install poppler-utils")
 
 
 def _headers(page: str) -> set[str]:
