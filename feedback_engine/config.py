@@ -37,8 +37,8 @@ DEFAULTS: dict[str, Any] = {
     "sources": {},
     "transcripts": {"speakers": {}},
     "pipeline": {"stages": ["normalize", "language", "redact", "sentiment", "aspects", "effort",
-                            "emotion", "keywords", "rootcause", "topics", "conversation",
-                            "qa"]},
+                            "emotion", "keywords", "embed", "rootcause", "topics",
+                            "conversation", "qa"]},
     "taxonomy": {"domain": CORE},
     "stages": {},  # filled in below from the stage classes
     "warehouse": {"path": "feedback.duckdb"},

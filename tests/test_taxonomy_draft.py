@@ -373,7 +373,9 @@ def test_draft_on_the_demo_corpus_proposes_the_planted_esim_issue(demo: dict[str
     draft = json.loads(result.stdout)
     entry = _esim_entry(draft)
     assert entry["size"] >= 15 and entry["polarity"] == "negative"
-    assert entry["coverage"] >= 0.8 and len(entry["examples"]) == 5
+    # 0.75: since topics are assigned by prototypes (#23) the eSIM topic holds 24 unknown
+    # records, 18 of them matched by the drafted patterns; the old all-texts vote gave >= 0.8.
+    assert entry["coverage"] >= 0.75 and len(entry["examples"]) == 5
     patterns = [p["pattern"] for p in entry["patterns"]]
     assert any(len(p.split()) >= 2 for p in patterns)  # a phrase, not only words
     for p in patterns:

@@ -76,7 +76,8 @@ def _counts(summary: api.AnalyzeSummary | api.RedactSummary, kept: str) -> list[
 
 def _summary_text(summary: api.AnalyzeSummary) -> str:
     lines = [*_counts(summary, f"analyzed  {summary.analyzed:>9,}"),
-             f"seconds   {summary.seconds:>9.2f}   ({summary.docs_per_s:,.0f} docs/s)",
+             f"seconds   {summary.seconds:>9.2f}   wall, model loading included "
+             f"({summary.docs_per_s:,.0f} docs/s)",
              f"warehouse {summary.db}   run {summary.run_id}"]
     if summary.rejects_file:
         lines.append(f"rejects   {summary.rejects_file}")
@@ -198,14 +199,16 @@ def report(db: str | None, config_path: str | None, period: Period, fmt: str, ou
 @click.option("--topics-model", default="models/demo-topics", show_default=True,
               type=click.Path(file_okay=False), help="Where to write the demo's topic model.")
 @click.option("--no-topics", is_flag=True, help="Skip fitting topics.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes running the stages of the analysis step.")
 def demo(db: str | None, corpus_dir: str, report_dir: str, n_records: int, seed: int,
-         topics_model: str, no_topics: bool) -> None:
+         topics_model: str, no_topics: bool, workers: int) -> None:
     """Generate the sample corpus, analyze it, fit topics and write a first report: the
     quickstart."""
     click.echo(f"generating {n_records:,} sample records into {corpus_dir}/ ...")
     result = api.demo(corpus_dir=corpus_dir, db=db or "feedback.duckdb", report_dir=report_dir,
                       n_records=n_records, seed=seed, progress=sys.stderr.isatty(),
-                      topics_model=None if no_topics else topics_model)
+                      topics_model=None if no_topics else topics_model, workers=workers)
     click.echo(_summary_text(result.summary))
     if result.topics:
         t = result.topics

@@ -66,7 +66,8 @@ def train_cmd(data: str, text_col: str, label_col: str, out: str, kind: str,
         return
     m, t = manifest["metrics"], manifest["thresholds"]
     click.echo(f"trained a {manifest['kind']} model on {manifest['n_rows']:,} rows, "
-               f"{len(manifest['labels'])} causes, in {m['train_seconds']} s")
+               f"{len(manifest['labels'])} causes, in {m['train_seconds']} s wall "
+               "(embedding and model loading included)")
     click.echo(f"held-out: accuracy {m['heldout_accuracy']:.3f}; at confidence >= "
                f"{t['conf']:.3f} and fit >= {t['sim']:.3f}: precision "
                f"{t['precision']:.3f}, coverage {t['coverage']:.3f}"
@@ -97,6 +98,7 @@ def predict_cmd(model: str, data: str, text_col: str, out: str, taxonomy: str | 
     """
     result = api.rootcause_predict(model, data, out, text_col, taxonomy, semantic, embeddings)
     click.echo(f"{result['rows']:,} rows -> {result['out']} ({result['unknown']:,} unknown; "
+               f"{result['seconds']:.1f} s wall, model loading included: "
                f"{result['docs_per_s'] or 0:,.0f} docs/s)")
 
 

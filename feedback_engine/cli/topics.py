@@ -59,9 +59,14 @@ def topics_fit(db: str | None, config_path: str | None, period: Period, out: str
     if as_json:
         echo_json(result)
         return
-    click.echo(f"{result['n_topics']} topics from {result['assigned'] or 'the'} texts, "
-               f"{result['outlier_share']:.1%} outliers, {result['fit_seconds']:.1f} s "
-               f"({result['embeddings']}); wrote {result['model']}")
+    reused, n = result.get("embeddings_reused", 0), result["n_texts"]
+    click.echo(f"{result['n_topics']} topics from {n:,} texts, "
+               f"{result['outlier_share']:.1%} outliers ({result['embeddings']}); "
+               f"wrote {result['model']}")
+    click.echo(f"{result['wall_seconds']:.1f} s wall: reading the warehouse, {reused:,} "
+               f"vectors reused from it and {n - reused:,} embedded (model loading "
+               f"included), clustering, saving"
+               + (f", assigning {result['assigned']:,} records" if result["assigned"] else ""))
 
 
 def _topic_line(t: dict[str, Any]) -> str:

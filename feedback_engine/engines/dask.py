@@ -30,7 +30,7 @@ from ..errors import error
 from ..records import ROW, ValidationSettings
 from ..sources import OpenedSource
 from ..warehouse import REJECT_COLUMNS, TURN_COLUMNS, PreparedChunk, Warehouse
-from .local import RunCounts, _validated, commit_chunk, resume_chunk
+from .local import RunCounts, _parts, _validated, commit_chunk, resume_chunk
 from .work import ChunkResult, PipelineSpec, analyze_chunk, worker_pipeline
 
 NO_WEEK = "NULL"  # the partition of undated records (require_timestamp = false)
@@ -126,7 +126,9 @@ def analyze_source(opened: OpenedSource, spec: PipelineSpec, settings: Validatio
         if index in skipped:
             metas.append({**meta, "skipped": True})
             continue
-        result = analyze_chunk(pipeline, records, rejects, spec)
+        # The same halves as the local engine: the stages see the same rows together.
+        halves = [analyze_chunk(pipeline, r, j, spec) for r, j in _parts(records, rejects)]
+        result = halves[0] if len(halves) == 1 else ChunkResult.join(halves)
         part = f"{spec.run_id}-{source_key(opened.info.name)}-{index:06d}.parquet"
         weeks = []
         for week, group in result.prepared.records.groupby("week", dropna=False, sort=True):
@@ -134,13 +136,16 @@ def analyze_source(opened: OpenedSource, spec: PipelineSpec, settings: Validatio
             (folder / f"week={label}").mkdir(exist_ok=True)
             group.drop(columns="week").to_parquet(folder / f"week={label}" / part, index=False)
             weeks.append(label)
+        vectors = result.prepared.embeddings
         for name, frame in (("_turns", result.prepared.turns),
-                            ("_rejects", result.prepared.rejects)):
+                            ("_rejects", result.prepared.rejects),
+                            ("_embeddings", vectors if vectors is not None else pd.DataFrame())):
             if len(frame):
                 (folder / name).mkdir(exist_ok=True)
                 frame.to_parquet(folder / name / part, index=False)
         metas.append({**meta, "part": part, "weeks": weeks, "turns": len(result.prepared.turns),
                       "rejects": len(result.prepared.rejects),
+                      "embeddings": 0 if vectors is None else len(vectors),
                       "stage_seconds": result.stage_seconds})
     return metas
 
@@ -166,7 +171,9 @@ def _load(meta: Mapping[str, Any], source: str, spec: PipelineSpec, warehouse: W
              else pd.DataFrame({c: pd.Series([], dtype=object) for c in TURN_COLUMNS}))
     rejects = (pd.read_parquet(folder / "_rejects" / part) if meta["rejects"]
                else pd.DataFrame({c: pd.Series([], dtype=object) for c in REJECT_COLUMNS}))
-    result = ChunkResult(PreparedChunk(records, turns, rejects, spec.run_id),
+    vectors = (pd.read_parquet(folder / "_embeddings" / part) if meta.get("embeddings")
+               else None)
+    result = ChunkResult(PreparedChunk(records, turns, rejects, spec.run_id, vectors),
                          rejects.drop(columns="run_id"), meta["stage_seconds"])
     commit_chunk(warehouse, counts, source, meta["chunk"], meta["rows"], result, on_rejects)
 

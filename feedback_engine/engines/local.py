@@ -6,8 +6,9 @@ halves per chunk), analyzes a half itself whenever each of them already has two 
 loads the results into the warehouse in chunk order. With one worker the stages run in the
 main process only. Every analyzing process runs one compute thread. Memory is bounded: at
 most ``2 * workers + 1`` chunks are in flight at once, whatever the input size. Results do
-not depend on the worker count: chunks are cut the same way and loaded in the same order,
-and stages give a row the same output whatever else is in its chunk.
+not depend on the worker count: chunks are cut into the same halves and loaded in the same
+order, so the stages see the same rows together (a batched encoder's vectors vary in the
+last bits with their batch-mates).
 
 Every chunk commits with a checkpoint row; given the checkpoints of an interrupted run
 (``done``), committed chunks are validated again (to rebuild the duplicate check) but not
@@ -120,11 +121,12 @@ def run_local(
     done = done or {}
     counts = RunCounts()
     window = 2 * workers if workers > 1 else 0  # chunks in flight beyond the one loading
-    # With several workers a chunk is analyzed in two halves, each going wherever a worker is
-    # free: a run's last chunks then keep both cores busy for half as long as a whole chunk
-    # would keep one. It still loads and commits as one chunk. Stages give a row the same
-    # output whatever else is in its chunk, so this does not change any result.
-    parts = 2 if workers > 1 else 1
+    # A chunk is analyzed in two halves (PARTS), each going wherever a worker is free: a
+    # run's last chunks then keep both cores busy for half as long as a whole chunk would
+    # keep one. It still loads and commits as one chunk. One worker cuts the same halves, as
+    # the Dask engine does: a batched encoder's vectors vary in the last bits with their
+    # batch-mates, so every engine and worker count gives the stages the same rows together.
+    parts = PARTS
     # N workers are N processes with one compute thread each (BLAS, OpenMP, torch): the
     # main process is one of them, and with --workers 1 the run uses one core.
     with single_threaded(), _Executor(spec, workers) as submit, tqdm(
@@ -220,9 +222,14 @@ def resume_chunk(warehouse: Warehouse, counts: RunCounts, source: str, index: in
     counts.resumed_chunks += 1
 
 
+PARTS = 2  # stage calls per chunk, whatever the engine and the number of workers
+
+
 def _parts(records: pd.DataFrame, rejects: pd.DataFrame,
-           parts: int) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
-    """Cut a chunk into ``parts`` runs of consecutive records; the first takes the rejects."""
+           parts: int | None = None) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Cut a chunk into ``parts`` (default :data:`PARTS`) runs of consecutive records; the
+    first takes the rejects."""
+    parts = PARTS if parts is None else parts
     if parts == 1 or len(records) < 2 * parts:
         return [(records, rejects)]
     bounds = [len(records) * i // parts for i in range(parts + 1)]

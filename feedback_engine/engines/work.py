@@ -78,7 +78,8 @@ class ChunkResult:
                        records=_concat([p.prepared.records for p in parts]),
                        turns=_concat([p.prepared.turns for p in parts]),
                        rejects=_concat([p.prepared.rejects for p in parts]),
-                       run_id=parts[0].prepared.run_id),
+                       run_id=parts[0].prepared.run_id,
+                       embeddings=_join_embeddings([p.prepared.embeddings for p in parts])),
                    reject_rows=_concat([p.reject_rows for p in parts]),
                    stage_seconds=sum(p.stage_seconds for p in parts), worker=parts[0].worker)
 
@@ -87,6 +88,13 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """The frames end to end; empty ones are left out (unless all are: then the first)."""
     kept = [f for f in frames if len(f)] or frames[:1]
     return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+
+def _join_embeddings(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+    kept = [f for f in frames if f is not None]
+    if not kept:
+        return None
+    return _concat(kept).drop_duplicates(["text_sha256", "model"], ignore_index=True)
 
 
 def analyze_chunk(pipeline: Pipeline, records: pd.DataFrame, rejects: pd.DataFrame,

@@ -88,9 +88,9 @@ class Featurizer:
     def backend(self) -> Any:
         """The embedding backend (loaded on first use), or None for n-grams only."""
         if self.config.embedding and self._backend is None:
-            from ..embeddings import get_backend
+            from ..vectors import shared_backend
 
-            self._backend = get_backend(self.config.embedding)
+            self._backend = shared_backend(self.config.embedding)
         return self._backend
 
     def fit(self, texts: Sequence[str]) -> Featurizer:

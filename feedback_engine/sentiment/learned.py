@@ -92,9 +92,9 @@ class LearnedSentiment:
 
     def embed(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if self._backend is None:
-            from ..embeddings import get_backend
+            from ..vectors import shared_backend
 
-            self._backend = get_backend(BACKEND)
+            self._backend = shared_backend(BACKEND)
         return self._backend.encode(texts, progress=progress)
 
     def _matrix(self, texts: list[str], embeddings: np.ndarray, rules: np.ndarray):

@@ -9,8 +9,8 @@ import importlib
 from .base import REGISTRY, Pipeline, build_pipeline, find_stage, stage, stage_id
 
 # Importing a module runs its @stage decorators; in pipeline order, as the template shows them.
-for _module in ("normalize", "language", "redact", "sentiment", "aspects", "keywords", "rootcause",
-                "topics", "conversation"):
+for _module in ("normalize", "language", "redact", "sentiment", "aspects", "keywords", "embed",
+                "rootcause", "topics", "conversation"):
     importlib.import_module(f"{__name__}.{_module}")
 BUILTIN_STAGES: tuple[str, ...] = tuple(REGISTRY)  # plugins register later
 

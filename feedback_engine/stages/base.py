@@ -23,6 +23,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from ..errors import error
+from ..vectors import new_chunk
 
 # Plugins declare their stages under [project.entry-points."feedback_engine.stages"].
 ENTRY_POINT_GROUP = "feedback_engine.stages"
@@ -160,6 +161,7 @@ class Pipeline:
         return next((s for s in self.stages if s.name == name), None)
 
     def __call__(self, chunk: pd.DataFrame) -> pd.DataFrame:
+        new_chunk()
         for s in self.stages:
             chunk = _apply(s, chunk)
         return chunk
@@ -177,6 +179,7 @@ class Pipeline:
             The surviving rows, analyzed (index reset), and ``{position in the input chunk:
             stage id}`` for each row that ran out of time.
         """
+        new_chunk()
         chunk = chunk.reset_index(drop=True)
         alive = list(range(len(chunk)))  # input positions of the rows still in ``chunk``
         timed_out: dict[int, str] = {}
@@ -274,7 +277,24 @@ def build_pipeline(names: list[str], options: Mapping[str, Mapping[str, Any]],
             raise error("FE337", name=name, missing=", ".join(missing))
         stages.append(cls(**kwargs))
         have.update(cls.assigns)
-    return Pipeline(stages)
+    return Pipeline(_with_embed(stages))
+
+
+def _with_embed(stages: list[Any]) -> list[Any]:
+    """Resolve the ``embed`` stage's ``auto`` encoder to what a later stage needs, or put an
+    ``embed`` stage before the first stage that needs one when the list has none."""
+    from .embed import Embed, needed_model
+
+    need = needed_model(stages)
+    embed = next((s for s in stages if isinstance(s, Embed)), None)
+    if embed is None:
+        if need is None:
+            return stages
+        position, model = need
+        return [*stages[:position], Embed(model=model), *stages[position:]]
+    if embed.model == "auto" and need is not None and stages.index(embed) < need[0]:
+        embed.model = need[1]
+    return stages
 
 
 def check_type(key: str, default: Any, value: Any, origin: str = "") -> None:

@@ -76,6 +76,17 @@ class RootCause:
         self.semantic_threshold = semantic_threshold
         self.model_languages = model_languages
 
+    def embedding_need(self) -> str | None:
+        """The encoder of the accurate root-cause model, which reads every record's vector
+        (None for the fast model, or no model)."""
+        from ..artifacts import peek_manifest
+        from ..vectors import SHAREABLE
+
+        if not self.model:
+            return None
+        kind = str(peek_manifest(self.model).get("embedding_backend") or "").split(":", 1)[0]
+        return kind if kind in SHAREABLE else None
+
     def setup(self) -> None:
         self.rules_ = TaxonomyClassifier(load_taxonomy(self.taxonomy), self.min_score,
                                          semantic=self.semantic, embeddings=self.embeddings,

@@ -1,6 +1,7 @@
 """Topic per record from a frozen topic model (``feedback topics fit``).
 
-Records are embedded with the model's own backend and given their nearest topic; ids are
+Records are embedded with the model's own backend (by the ``embed`` stage when it ran with
+the same encoder) and given their most probable topic by its prototypes; ids are
 the model's, so weeks line up. A record no topic explains well gets ``topic_id = -1`` and
 ``topic_label = NULL`` (a new-topic candidate for ``feedback topics show --candidates``).
 
@@ -25,8 +26,8 @@ log = logging.getLogger("feedback_engine")
 @stage("topics", version=1, requires=("text_redacted",),
        assigns={"topic_id": "INTEGER", "topic_label": "VARCHAR", "topic_prob": "DOUBLE"})
 class Topics:
-    """Adds ``topic_id`` (-1: fits no topic), ``topic_label`` and ``topic_prob`` (cosine 0..1)
-    from a frozen topic model (docs/topics.md)."""
+    """Adds ``topic_id`` (-1: fits no topic), ``topic_label`` and ``topic_prob`` (the topic's
+    probability, 0..1) from a frozen topic model (docs/topics.md)."""
 
     option_help = {"model": "a folder from `feedback topics fit -o models/topics`; unset: the "
                             "topic columns stay empty",
@@ -35,6 +36,17 @@ class Topics:
 
     def __init__(self, model: str | None = None, batch_size: int = 64) -> None:
         self.model, self.batch_size = model, batch_size
+
+    def embedding_need(self) -> str | None:
+        """The encoder the topic model embeds with, when the ``embed`` stage can serve it
+        (MiniLM or model2vec; a tfidf-svd model carries its own fitted encoder)."""
+        from ..artifacts import peek_manifest
+        from ..vectors import SHAREABLE
+
+        if not self.model:
+            return None
+        kind = str(peek_manifest(Path(self.model)).get("embeddings") or "").split(":", 1)[0]
+        return kind if kind in SHAREABLE else None
 
     def setup(self) -> None:
         self.model_ = None
@@ -55,8 +67,17 @@ class Topics:
                                            dtype=object)
             out["topic_prob"] = np.full(len(chunk), np.nan)
             return out
-        assignment = self.model_.assign(chunk["text_redacted"].tolist())
+        assignment = self.model_.assign(embeddings=self._vectors(chunk))
         out["topic_id"] = pd.array(assignment.topic_id.astype(np.int64), dtype="Int64")
         out["topic_label"] = pd.Series(assignment.topic_label, index=chunk.index, dtype=object)
         out["topic_prob"] = np.round(assignment.topic_prob, 4)
         return out
+
+    def _vectors(self, chunk: pd.DataFrame) -> np.ndarray:
+        """The chunk's vectors from the ``embed`` stage when it used this model's encoder,
+        else embedded here."""
+        assert self.model_ is not None and self.model_.backend_ is not None
+        if "embedding" in chunk and len(chunk) and \
+                (chunk["embedding_model"] == self.model_.backend_.name).all():
+            return np.stack(chunk["embedding"].tolist())
+        return self.model_.encode(chunk["text_redacted"].tolist())

@@ -1,16 +1,20 @@
 """The topic model: fit, assign new weeks to frozen topics, find new-topic candidates, persist.
 
 A fitted :class:`TopicModel` holds, per topic, a stable integer id, a unit centroid in the
-embedding space, distinctive terms (log-odds) and an automatic label, an optional human label,
-its size and example texts. Assigning a record means finding its nearest centroid; ids never
-change when new weeks arrive, so a topic's weekly counts line up. Records no topic explains
-well (cosine similarity under ``assign_threshold``, calibrated at fit time) get ``-1`` and are
-clustered again into *new topic candidates* with their terms and examples as evidence.
+embedding space, a few prototypes (spherical k-means centres of its texts), distinctive terms
+(log-odds) and an automatic label, an optional human label, its size and example texts.
+Assigning a record compares it with the prototypes only (a few hundred vectors, not the
+training texts); ids never change when new weeks arrive, so a topic's weekly counts line up.
+Records no topic explains well (cosine similarity to the nearest prototype under
+``assign_threshold_``, calibrated at fit time) get ``-1`` and are clustered again into *new
+topic candidates* with their terms and examples as evidence.
 
 Saved as a model folder (:mod:`feedback_engine.artifacts`), never a pickle: ``topics.json``
-(topics, labels, settings), ``arrays.npz`` (centroids, per-topic term counts, the tfidf-svd
-backend's arrays when used; loaded with ``allow_pickle=False``) and ``manifest.json``
-(versions, training data hash, metrics, every file's sha256, checked on load).
+(topics, labels, settings), ``arrays.npz`` (centroids, prototypes with their topic ids and
+sizes, the reference embeddings, per-topic term counts, the tfidf-svd backend's arrays when
+used; loaded with ``allow_pickle=False``) and ``manifest.json`` (versions, training data
+hash, metrics, every file's sha256, checked on load). A folder saved before prototypes
+existed gets them rebuilt, deterministically, from its reference embeddings on load.
 """
 
 from __future__ import annotations
@@ -35,9 +39,10 @@ from ..artifacts import (
     load_json_file,
     save_folder,
 )
-from ..embeddings import EmbeddingBackend, TfidfSvdBackend, get_backend
+from ..embeddings import EmbeddingBackend, TfidfSvdBackend
 from ..errors import ModelFileError, error
-from .cluster import cluster, knn_graph
+from ..vectors import shared_backend
+from .cluster import Prototypes, cluster, leave_one_out_similarity, prototypes
 from .distinctive import count_matrix, distinctive_terms, group_terms, label_from_terms
 
 VERSIONED = ("feedback-engine", "numpy", "scikit-learn", "scipy", "sentence-transformers",
@@ -46,8 +51,20 @@ VERSIONED = ("feedback-engine", "numpy", "scikit-learn", "scipy", "sentence-tran
 KIND = FolderKind("topics.v1", "fit it again with `feedback topics fit`")
 N_EXAMPLES = 5
 N_TERMS = 10
-REFERENCE_MAX = 30_000  # training texts kept (float16) for assignment by neighbours
+REFERENCE_MAX = 30_000  # training texts kept (float16); the prototypes are rebuilt from them
 NOVELTY_QUANTILE = 0.01  # share of training texts that would count as new themselves
+# Prototypes per topic: min(PROTOTYPES_PER_TOPIC, ceil(size / TEXTS_PER_PROTOTYPE)). Chosen
+# by 5-fold cross-validation on Banking77 train (MiniLM, 8k texts per fold) against the
+# 10-neighbour vote they replace: 16 and 20 agreed on 97.1% of held-out texts with ~420
+# prototypes; 8 and 20 on 96.6% (~320); 16 and 10 on 97.3% (~630); one centroid per topic
+# on 90% (`benchmarks/topic_assign_benchmark.py --tune`).
+PROTOTYPES_PER_TOPIC = 16
+TEXTS_PER_PROTOTYPE = 20
+# Candidate concentrations of the von Mises-Fisher mixture that turns prototype similarities
+# into topic probabilities; the one that best predicts the training topics (held-out
+# log-likelihood) is kept. MiniLM on Banking77 picks 0.02 in every fold.
+TEMPERATURES = (0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2)
+BLOCK = 512  # rows per similarity block, always full (zero rows pad the last one)
 # Mostly non-English texts: MiniLM (an English model) groups Chinese reviews by little more
 # than length (NMI 0.14 against the product category of zh_online_shopping_10_cats), so
 # `auto` embeds them with TF-IDF over each language's words instead, in a neighbourhood that
@@ -159,6 +176,11 @@ class TopicModel:
             :func:`default_neighbours`).
         resolution: Leiden modularity resolution; higher gives more, smaller topics.
         outlier_similarity: at fit, texts less similar than this to their topic are outliers.
+
+    Fitted state: ``topics_``, ``centroids_``, ``prototypes_`` (unit rows) with
+    ``prototype_ids_`` (their topics) and ``prototype_sizes_`` (member counts),
+    ``assign_threshold_`` and ``assign_temperature_`` (see :meth:`assign`), ``reference_``
+    and ``reference_ids_`` (the training embeddings the prototypes are made from).
     """
 
     def __init__(self, embeddings: str = "auto", seed: int = 0, min_topic_size: int = 10,
@@ -176,6 +198,10 @@ class TopicModel:
         self.backend_: EmbeddingBackend | None = None
         self.reference_ = np.zeros((0, 0), dtype=np.float16)
         self.reference_ids_ = np.zeros(0, dtype=np.int64)
+        self.prototypes_ = np.zeros((0, 0), dtype=np.float32)
+        self.prototype_ids_ = np.zeros(0, dtype=np.int64)
+        self.prototype_sizes_ = np.zeros(0, dtype=np.int64)
+        self.assign_temperature_: float = 0.02
         self.manifest_: dict[str, Any] = {}
         self.labels_: np.ndarray | None = None  # training assignment, not saved
 
@@ -200,8 +226,10 @@ class TopicModel:
         if self.n_neighbors is None:
             self.n_neighbors = default_neighbours(len(texts), languages)
         name = resolve_embeddings(self.embeddings, languages)
-        backend = get_backend(name, seed=self.seed) if (
-            name in ("tfidf-svd", "auto")) else get_backend(name)
+        # MiniLM and model2vec: the process's shared encoder (one model in memory, vectors
+        # cached per chunk); a tfidf-svd backend is fitted here, on these texts.
+        backend = shared_backend(name, seed=self.seed) if (
+            name in ("tfidf-svd", "auto")) else shared_backend(name)
         if isinstance(backend, TfidfSvdBackend):
             backend.fit(texts)
         x = embeddings if embeddings is not None else backend.encode(texts)
@@ -236,17 +264,15 @@ class TopicModel:
                                       label=label_from_terms(weighted[k]),
                                       examples=_examples(texts, x, members, centroids[k]),
                                       seed=seed))
-        # Reference texts for assignment: a seeded sample (all texts up to REFERENCE_MAX).
+        # Reference texts: a seeded sample (all texts up to REFERENCE_MAX) with their topics;
+        # the prototypes are made from them, as a folder without prototypes rebuilds them.
         rows = np.arange(len(x))
         if len(rows) > REFERENCE_MAX:
             rows = np.sort(np.random.default_rng(self.seed).choice(len(x), REFERENCE_MAX,
                                                                     replace=False))
         self.reference_ = x[rows].astype(np.float16)
         self.reference_ids_ = labels[rows].astype(np.int64)
-        # Novelty: a record whose nearest reference text is less similar than this (the
-        # NOVELTY_QUANTILE of training texts' nearest-other-text similarity) fits no topic.
-        _, nearest_other = knn_graph(self.reference_.astype(np.float32), 1)
-        self.assign_threshold_ = float(np.quantile(nearest_other[:, 0], NOVELTY_QUANTILE))
+        self.rebuild_prototypes()
         self.labels_ = self.assign(embeddings=x).topic_id
         self.manifest_ = {
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -261,6 +287,7 @@ class TopicModel:
                         "graph_outlier_share": round(float(np.mean(labels < 0)), 4),
                         "assign_agreement": round(float(np.mean(self.labels_ == labels)), 4),
                         "n_communities": result.n_communities,
+                        "n_prototypes": int(len(self.prototypes_)),
                         "embed_seconds": round(embed_s, 2),
                         "fit_seconds": round(time.perf_counter() - started, 2)},
             "versions": library_versions(VERSIONED),
@@ -278,18 +305,48 @@ class TopicModel:
         assert self.backend_ is not None
         return self.backend_.encode([t if isinstance(t, str) else "" for t in texts])
 
+    def rebuild_prototypes(self) -> None:
+        """Fit the prototypes, novelty threshold and temperature from ``reference_``.
+
+        Run by :meth:`fit`, and on loading a folder saved before prototypes existed; the same
+        reference texts and seed give the same prototypes. Each topic's reference texts get
+        :func:`~feedback_engine.topics.cluster.prototypes`; then, on held-out similarities
+        (each text's own prototype recomputed without it, as a new text would see it):
+
+        * ``assign_threshold_`` is the NOVELTY_QUANTILE of the reference texts' similarity to
+          their nearest prototype, so about 1% of texts like the training ones count as new;
+        * ``assign_temperature_`` is the one of TEMPERATURES under which the prototypes best
+          predict the reference texts' topics (mean log-likelihood).
+        """
+        x = self.reference_.astype(np.float32)
+        labels = self.reference_ids_
+        topic_ids = np.array([t.id for t in self.topics_], dtype=np.int64)
+        found = prototypes(x, labels, topic_ids, seed=self.seed,
+                           per_topic=PROTOTYPES_PER_TOPIC,
+                           texts_per_prototype=TEXTS_PER_PROTOTYPE)
+        if not len(found.vectors):
+            raise ValueError("no reference text belongs to a topic")
+        self.prototypes_ = found.vectors
+        self.prototype_ids_, self.prototype_sizes_ = found.topic_ids, found.sizes
+        self.assign_threshold_, self.assign_temperature_ = _calibrate(
+            x, labels, found, topic_ids)
+
     def assign(self, texts: Sequence[str | None] | None = None,
                embeddings: np.ndarray | None = None) -> Assignment:
-        """Assign each text to a frozen topic by its nearest training texts; -1 if it is new.
+        """Assign each text to a frozen topic by its nearest prototypes; -1 if it is new.
 
-        The topic is the similarity-weighted vote of the ``n_neighbors`` most similar
-        reference texts (the same neighbourhoods that formed the topics, so a training text
-        gets back its own topic). A text is new (-1) when even its nearest reference text is
-        less similar than ``assign_threshold_``, or it is empty. ``topic_prob`` is the
-        winning share of the vote (0..1).
+        Each topic is a mixture of von Mises-Fisher components, one per prototype, weighted
+        by its member count, with concentration ``1 / assign_temperature_``: the topic is
+        the most probable one, ``topic_prob`` its posterior (0..1). Costs one dot product
+        per prototype (a few hundred), whatever the number of training texts. A text is new
+        (-1, ``topic_prob`` 0) when even its nearest prototype is less similar than
+        ``assign_threshold_``, or it is empty (a zero vector).
+
+        Example:
+            >>> model.assign(["my card was declined"]).topic_id  # doctest: +SKIP
+            array([3])
         """
         self._check()
-        assert self.centroids_ is not None
         if embeddings is None:
             if texts is None:
                 raise ValueError("assign needs texts or embeddings")
@@ -297,31 +354,34 @@ class TopicModel:
         if len(embeddings) == 0:
             return Assignment(np.zeros(0, np.int64), [], np.zeros(0))
         embeddings = np.asarray(embeddings, dtype=np.float32)
-        reference = self.reference_.astype(np.float32)
+        topic_ids = np.array([t.id for t in self.topics_], dtype=np.int64)
+        slots = {int(t): i for i, t in enumerate(topic_ids)}
+        owner = np.array([slots.get(int(i), -1) for i in self.prototype_ids_], dtype=np.int64)
+        live = owner >= 0
+        vectors, owner = self.prototypes_[live], owner[live]
+        # float32: in float64 the exponentials took half of an assignment's time.
+        weight = self.prototype_sizes_[live].astype(np.float32)
+        onehot = np.zeros((len(vectors), len(topic_ids)), dtype=np.float32)
+        onehot[np.arange(len(vectors)), owner] = 1.0
         ids = np.full(len(embeddings), -1, dtype=np.int64)
         conf = np.zeros(len(embeddings))
-        k = min(self.n_neighbors, len(reference))
-        slots = {t.id: i for i, t in enumerate(self.topics_)}
-        topic_ids = np.array([t.id for t in self.topics_], dtype=np.int64)
-        slot_of = np.array([slots.get(int(i), -1) for i in self.reference_ids_], dtype=np.int64)
-        # Blocks of 256 texts: the similarity matrix and argpartition's index array are
-        # (block x reference texts), 48 MB at 15k references; 2,048 rows took ~0.5 GB.
-        for start in range(0, len(embeddings), 256):
-            sims = embeddings[start:start + 256] @ reference.T
-            near = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            weight = np.clip(np.take_along_axis(sims, near, axis=1), 0.0, None)
-            votes = np.zeros((len(sims), len(topic_ids)))
-            voter = slot_of[near]
-            rows = np.repeat(np.arange(len(sims)), k).reshape(len(sims), k)
-            keep = voter >= 0
-            np.add.at(votes, (rows[keep], voter[keep]), weight[keep])
-            total = votes.sum(axis=1)
-            best = np.argmax(votes, axis=1)
-            novel = (sims.max(axis=1) < self.assign_threshold_) | (total <= 0)
+        for start in range(0, len(embeddings) if len(vectors) else 0, BLOCK):
+            rows = embeddings[start:start + BLOCK]
+            # Always a full block (zero rows pad the last one): BLAS picks its kernel by the
+            # matrix shape, so a text's figures would otherwise change in the last bits with
+            # the size of its chunk, and the engine cuts chunks by the number of workers.
+            padded = np.zeros((BLOCK, embeddings.shape[1]), dtype=np.float32)
+            padded[:len(rows)] = rows
+            sims_full = padded @ vectors.T
+            votes = _posterior(sims_full, sims_full.max(axis=1), weight, onehot,
+                               self.assign_temperature_)[:len(rows)]
+            sims = sims_full[:len(rows)]
+            best = sims.max(axis=1)
+            win = np.argmax(votes, axis=1)
+            novel = best < self.assign_threshold_
             block = slice(start, start + len(sims))
-            ids[block] = np.where(novel, -1, topic_ids[best])
-            conf[block] = np.where(novel, 0.0, votes[np.arange(len(sims)), best]
-                                   / np.maximum(total, 1e-12))
+            ids[block] = np.where(novel, -1, topic_ids[win])
+            conf[block] = np.where(novel, 0.0, votes[np.arange(len(sims)), win])
         empty = np.linalg.norm(embeddings, axis=1) < 1e-6
         ids[empty], conf[empty] = -1, 0.0
         names = {t.id: t.display for t in self.topics_}
@@ -386,8 +446,10 @@ class TopicModel:
     def merge(self, keep: int, absorb: int) -> Topic:
         """Merge topic ``absorb`` into ``keep``: ``keep``'s id stays, ``absorb``'s is retired.
 
-        The centroid becomes the size-weighted mean, the term counts are added and the terms
-        and automatic label recomputed; examples are pooled.
+        The centroid becomes the size-weighted mean, ``absorb``'s prototypes and reference
+        texts now belong to ``keep`` (the novelty threshold stands: no prototype moved), the
+        term counts are added and the terms and automatic label recomputed; examples are
+        pooled.
         """
         self._check()
         if keep == absorb:
@@ -404,6 +466,7 @@ class TopicModel:
         self.centroids_ = self.centroids_[rows]
         a.size += b.size
         self.reference_ids_ = np.where(self.reference_ids_ == b.id, a.id, self.reference_ids_)
+        self.prototype_ids_ = np.where(self.prototype_ids_ == b.id, a.id, self.prototype_ids_)
         a.merged_from = sorted({*a.merged_from, b.id, *b.merged_from})
         a.examples = (a.examples + b.examples)[:N_EXAMPLES]
         self.topics_.remove(b)
@@ -426,6 +489,9 @@ class TopicModel:
         arrays = {"centroids": self.centroids_.astype(np.float32),
                   "reference": self.reference_.astype(np.float16),
                   "reference_ids": self.reference_ids_.astype(np.int64),
+                  "prototypes": self.prototypes_.astype(np.float32),
+                  "prototype_ids": self.prototype_ids_.astype(np.int64),
+                  "prototype_sizes": self.prototype_sizes_.astype(np.int64),
                   "counts_data": counts.data.astype(np.float32),
                   "counts_indices": counts.indices.astype(np.int64),
                   "counts_indptr": counts.indptr.astype(np.int64),
@@ -438,7 +504,8 @@ class TopicModel:
                "min_topic_size": self.min_topic_size, "n_neighbors": self.n_neighbors,
                "resolution": self.resolution,
                "outlier_similarity": self.outlier_similarity,
-               "assign_threshold": self.assign_threshold_, "vocabulary": self.vocabulary_,
+               "assign_threshold": self.assign_threshold_,
+               "assign_temperature": self.assign_temperature_, "vocabulary": self.vocabulary_,
                "backend": {"name": self.backend_.name if self.backend_ else None,
                            "state": backend_meta},
                "topics": [t.to_json() for t in self.topics_]}
@@ -450,7 +517,11 @@ class TopicModel:
     @classmethod
     def load(cls, folder: str | Path) -> TopicModel:
         """Read a model folder, checking every file's hash (ModelFileError if anything is
-        missing, altered or malformed)."""
+        missing, altered or malformed).
+
+        A folder saved before prototypes existed (no ``prototypes`` array) still loads: its
+        prototypes, novelty threshold and temperature are rebuilt from its reference
+        embeddings (:meth:`rebuild_prototypes`, about a second at 15k texts)."""
         folder, manifest = load_folder(folder, KIND, required=["topics.json", "arrays.npz"])
         doc = load_json_file(folder / "topics.json")
         arrays = load_arrays(folder / "arrays.npz", {
@@ -464,6 +535,10 @@ class TopicModel:
                     centroids.shape[1] != reference.shape[1] or not len(reference):
                 raise ValueError(f"reference {reference.shape}, reference_ids "
                                  f"{model.reference_ids_.shape}, centroids {centroids.shape}")
+            if "prototypes" in arrays:
+                model._set_prototypes(doc, arrays)
+            else:
+                model.rebuild_prototypes()
             # Shapes that only meet at assignment (the saved backend's width, option types);
             # a pretrained backend is not loaded here, so `topics show` stays light.
             if isinstance(model.backend_, TfidfSvdBackend):
@@ -474,6 +549,24 @@ class TopicModel:
                 raise
             raise error("FE541", folder=folder, kind=type(exc).__name__, detail=str(exc)[:120],
                         remake=KIND.remake) from None
+
+    def _set_prototypes(self, doc: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Take the saved prototypes, checking their shapes against the centroids."""
+        assert self.centroids_ is not None
+        vectors, ids = arrays["prototypes"], arrays["prototype_ids"]
+        sizes = arrays["prototype_sizes"]
+        if any(a.dtype.kind not in "biuf" for a in (vectors, ids, sizes)) or \
+                vectors.ndim != 2 or vectors.shape[1] != self.centroids_.shape[1] or \
+                not len(vectors) or ids.shape != (len(vectors),) or \
+                sizes.shape != (len(vectors),):
+            raise ValueError(f"prototypes {vectors.shape}, prototype_ids {ids.shape}, "
+                             f"prototype_sizes {sizes.shape}, centroids "
+                             f"{self.centroids_.shape}")
+        self.prototypes_ = vectors.astype(np.float32)
+        self.prototype_ids_, self.prototype_sizes_ = ids.astype(np.int64), sizes.astype(np.int64)
+        self.assign_temperature_ = float(doc["assign_temperature"])
+        if not self.assign_temperature_ > 0:
+            raise ValueError(f"assign_temperature {self.assign_temperature_}")
 
     @classmethod
     def _from_parts(cls, manifest: dict[str, Any], doc: dict[str, Any],
@@ -499,8 +592,51 @@ class TopicModel:
                         if k.startswith("backend_")})
         else:
             name = doc["backend"]["name"] or ""
-            model.backend_ = get_backend(name.split(":", 1)[0])
+            model.backend_ = shared_backend(name.split(":", 1)[0])
             if model.backend_.name.split("@")[0] != name.split("@")[0]:
                 raise error("FE542", name=name, provided=model.backend_.name, remake=KIND.remake)
         return model
 
+
+def _posterior(sims: np.ndarray, best: np.ndarray, weight: np.ndarray, onehot: np.ndarray,
+               temperature: float) -> np.ndarray:
+    """Return each row's topic probabilities from its prototype similarities.
+
+    p(topic | x) is proportional to the sum over the topic's prototypes c of
+    n_c * exp(cos(x, c) / temperature), a von Mises-Fisher mixture with shared concentration
+    (Banerjee et al., 2005, "Clustering on the unit hypersphere using von Mises-Fisher
+    distributions", JMLR 6:1345-1382). ``weight`` is the member count n_c (one per
+    prototype, or per row and prototype); ``best`` each row's largest similarity, subtracted
+    so the exponentials cannot overflow.
+    """
+    votes = (np.exp((sims - best[:, None]) / temperature) * weight) @ onehot
+    return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-30)
+
+
+def _calibrate(x: np.ndarray, labels: np.ndarray, found: Prototypes,
+               topic_ids: np.ndarray) -> tuple[float, float]:
+    """Return (novelty threshold, temperature) from held-out similarities of the reference
+    texts ``x`` (topic ``labels``) to their ``found`` prototypes; see
+    :meth:`TopicModel.rebuild_prototypes`."""
+    slot_of = {int(t): i for i, t in enumerate(topic_ids)}
+    onehot = np.zeros((len(found.vectors), len(topic_ids)), dtype=np.float32)
+    onehot[np.arange(len(found.vectors)), [slot_of[int(t)] for t in found.topic_ids]] = 1.0
+    best = np.zeros(len(x))
+    loglik = np.zeros(len(TEMPERATURES))
+    for start in range(0, len(x), BLOCK):
+        block = slice(start, start + BLOCK)
+        member = found.member[block]
+        sims = leave_one_out_similarity(x[block], member, found)
+        best[block] = sims.max(axis=1)
+        # Held out, a text's own prototype has one member fewer.
+        weight = np.tile(found.sizes.astype(np.float32), (len(sims), 1))
+        rows = np.flatnonzero(member >= 0)
+        weight[rows, member[rows]] -= 1.0
+        truth = np.array([slot_of.get(int(t), -1) for t in labels[block]], dtype=np.int64)
+        known = np.flatnonzero(truth >= 0)
+        for j, temperature in enumerate(TEMPERATURES):
+            votes = _posterior(sims[known], best[block][known], weight[known], onehot,
+                               temperature)
+            loglik[j] += np.log(np.maximum(votes[np.arange(len(known)), truth[known]],
+                                           1e-30), dtype=np.float64).sum()
+    return float(np.quantile(best, NOVELTY_QUANTILE)), TEMPERATURES[int(np.argmax(loglik))]

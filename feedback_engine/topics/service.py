@@ -8,6 +8,7 @@ range and seed give the same topics.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,31 @@ def warehouse_texts(con: Any, since: str | None = None, until: str | None = None
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
+def warehouse_vectors(con: Any, texts: list[str], embeddings: str,
+                      progress: bool = False) -> tuple[np.ndarray | None, int]:
+    """Each text's vector under the encoder ``embeddings``: read from the ``embeddings``
+    table where ``analyze`` stored it, embedded here otherwise.
+
+    Returns:
+        ``(vectors, reused)``: None for an encoder fitted per corpus (tfidf-svd), and how
+        many texts' vectors came from the warehouse.
+    """
+    from ..vectors import SHAREABLE, shared_backend, stored_vectors
+
+    backend = shared_backend(embeddings)
+    if backend.name.split(":", 1)[0] not in SHAREABLE:
+        return None, 0
+    stored, found = stored_vectors(con, texts, backend.name)
+    missing = np.flatnonzero(~found)
+    if not len(missing):
+        return stored, len(texts)
+    fresh = backend.encode([texts[i] for i in missing], progress=progress)
+    if stored.shape[1] == 0:
+        return np.asarray(fresh, dtype=np.float32), 0
+    stored[missing] = fresh
+    return stored, int(found.sum())
+
+
 def write_assignments(con: Any, record_ids: list[str], model: TopicModel,
                       texts: list[str], embeddings: np.ndarray | None = None) -> int:
     """Assign records to the model's topics and store topic_id/label/conf in ``records``."""
@@ -113,6 +139,7 @@ def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
 
     from .guided import taxonomy_seeds
 
+    started = time.perf_counter()
     if not Path(db).is_file():
         raise error("FE406", path=db)
     con = duckdb.connect(str(db), read_only=not assign)
@@ -122,15 +149,13 @@ def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
         embeddings = resolve_embeddings(embeddings, languages)
         seeds = taxonomy_seeds(taxonomy) if guided else []
         model = TopicModel(embeddings=embeddings, seed=seed, **options)
-        # Encode once: the same vectors fit the model and assign the records.
-        x = None
-        if assign and embeddings != "tfidf-svd":
-            from ..embeddings import get_backend
-
-            backend = get_backend(embeddings)
-            if backend.name.startswith(("minilm", "model2vec")):
-                x = backend.encode(texts)
+        # Encode once: the same vectors fit the model and assign the records; the texts
+        # `analyze` embedded already come from the warehouse's embeddings table.
+        x, reused = None, 0
+        if embeddings != "tfidf-svd":
+            x, reused = warehouse_vectors(con, texts, embeddings)
         model.fit(texts, embeddings=x, seeds=seeds, languages=languages)
+        model.manifest_["metrics"]["embeddings_reused"] = reused
         model.manifest_["training"].update({"since": since, "until": until})
         model.save(out)
         assigned = 0
@@ -138,12 +163,13 @@ def fit_topics(db: str | Path, out: str | Path, since: str | None = None,
             _, all_texts = ids, texts
             if since or until:
                 ids, all_texts = warehouse_texts(con)
-                x = None
+                x = warehouse_vectors(con, all_texts, embeddings)[0]
             assigned = write_assignments(con, ids, model, all_texts, embeddings=x)
     finally:
         con.close()
     return {**model.manifest_["metrics"], "model": str(out), "assigned": assigned,
-            "embeddings": model.manifest_["embeddings"]}
+            "embeddings": model.manifest_["embeddings"], "n_texts": len(texts),
+            "wall_seconds": round(time.perf_counter() - started, 2)}
 
 
 def show_topics(model_path: str | Path, db: str | Path | None = None,
