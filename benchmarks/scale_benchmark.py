@@ -160,17 +160,9 @@ def _tree_sample(pid: int) -> tuple[int, float]:
     return total, times.user + times.system
 
 
-def end_to_end(path: Path, workers: int, engine: str, work: Path, config: Path,
-               keep_raw: bool = False) -> dict[str, Any]:
-    """One ``feedback analyze`` run in a fresh process: time, CPU and peak memory."""
-    db = work / f"bench-{engine}-{workers}-{time.time_ns()}.duckdb"
-    cmd = [sys.executable, "-c", "from feedback_engine.cli import main; main()", "analyze",
-           str(path), "--db", str(db), "--workers", str(workers), "--engine", engine,
-           "--config", str(config), "--json", "--no-progress",
-           *(["--keep-raw"] if keep_raw else [])]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def communicate_sampled(process: subprocess.Popen) -> tuple[bytes, bytes, int, float]:
+    """Wait for ``process``, sampling its tree every 0.1 s; return (stdout, stderr, peak RSS
+    of the tree in bytes, the process's own CPU seconds)."""
     peak, main_cpu = [0], [0.0]
 
     def sample() -> None:
@@ -183,8 +175,23 @@ def end_to_end(path: Path, workers: int, engine: str, work: Path, config: Path,
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, err = process.communicate()
-    wall = time.perf_counter() - started
     sampler.join()
+    return out, err, peak[0], main_cpu[0]
+
+
+def end_to_end(path: Path, workers: int, engine: str, work: Path, config: Path,
+               keep_raw: bool = False) -> dict[str, Any]:
+    """One ``feedback analyze`` run in a fresh process: time, CPU and peak memory."""
+    db = work / f"bench-{engine}-{workers}-{time.time_ns()}.duckdb"
+    cmd = [sys.executable, "-c", "from feedback_engine.cli import main; main()", "analyze",
+           str(path), "--db", str(db), "--workers", str(workers), "--engine", engine,
+           "--config", str(config), "--json", "--no-progress",
+           *(["--keep-raw"] if keep_raw else [])]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err, peak_rss, main_cpu = communicate_sampled(process)
+    wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode:
         raise SystemExit(f"analyze failed:\n{err.decode()[-3000:]}")
@@ -199,11 +206,11 @@ def end_to_end(path: Path, workers: int, engine: str, work: Path, config: Path,
     return {"engine": engine, "workers": workers, "records": summary["read"],
             "wall_s": round(wall, 1), "docs_per_s": round(summary["read"] / wall),
             "engine_seconds": summary["seconds"], "engine_docs_per_s": summary["docs_per_s"],
-            "cpu_s": round(cpu, 1), "main_process_cpu_s": round(main_cpu[0], 1),
+            "cpu_s": round(cpu, 1), "main_process_cpu_s": round(main_cpu, 1),
             # On an idle machine with this many cores, the run could take no less than this:
-            "idle_wall_estimate_s": round(max(cpu / os.cpu_count(), main_cpu[0]), 1),
+            "idle_wall_estimate_s": round(max(cpu / os.cpu_count(), main_cpu), 1),
             "timings": summary["timings"],
-            "peak_rss_mb": round(peak[0] / 2**20)}
+            "peak_rss_mb": round(peak_rss / 2**20)}
 
 
 def _steal_seconds() -> float:

@@ -34,14 +34,13 @@ import platform
 import random
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from scale_benchmark import _tree_sample  # noqa: E402  (benchmarks/ is not a package)
+from scale_benchmark import communicate_sampled  # noqa: E402  (benchmarks/ is not a package)
 
 FEEDBACK = [sys.executable, "-c", "from feedback_engine.cli import main; main()"]
 
@@ -69,25 +68,15 @@ def timed(args: list[str], label: str) -> dict[str, Any]:
     started = time.perf_counter()
     process = subprocess.Popen([*FEEDBACK, *args], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    peak = [0]
-
-    def sample() -> None:
-        while process.poll() is None:
-            peak[0] = max(peak[0], _tree_sample(process.pid)[0])
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
+    out, err, peak_rss, _ = communicate_sampled(process)
     wall = time.perf_counter() - started
-    sampler.join()
     if process.returncode:
         raise SystemExit(f"{label} failed:\n{err.decode()[-3000:]}")
     text = out.decode()
     result: dict[str, Any] = {}
     if "{" in text:
         result = json.loads(text[text.index("{"):])
-    row = {"step": label, "wall_s": round(wall, 1), "peak_rss_mb": round(peak[0] / 2**20)}
+    row = {"step": label, "wall_s": round(wall, 1), "peak_rss_mb": round(peak_rss / 2**20)}
     print(json.dumps(row), flush=True)
     return {**row, "output": result}
 
